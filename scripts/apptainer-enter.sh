@@ -1,0 +1,63 @@
+#!/bin/bash
+# Dagon.Dsl: enters the Apptainer root and execs the real Apptainer as user dagon.
+#
+# Installed as /usr/local/lib/dagon/apptainer-enter by scripts/setup-apptainer.sh; only the `apptainer` wrapper
+# calls it, already inside a new private mount namespace (nothing mounted here is seen by the host).
+#   apptainer-enter ROOT CWD N BIND_1 ... BIND_N APPTAINER_ARGS...
+set -f
+# Host tools are called by absolute path: the caller's PATH is passed on untouched and may be anything.
+
+die() {
+  printf 'apptainer (Dagon.Dsl wrapper): %s\n' "$*" >&2
+  exit 255
+}
+
+root=$1 cwd=$2 n=$3
+shift 3
+binds=("${@:1:n}")
+shift "$n"
+
+# Apptainer without setuid mounts SIF images and overlays with FUSE (squashfuse, fuse2fs, fuse-overlayfs) as the
+# unprivileged user, so that user must be able to open /dev/fuse. Its mode is reset to 0600 when devtmpfs is
+# recreated (reboot), so check it on every call: one stat, and a chmod only when needed.
+[[ $(/usr/bin/stat -c %a /dev/fuse 2>/dev/null) == 666 ]] || /usr/bin/chmod 666 /dev/fuse ||
+  die "/dev/fuse is missing or cannot be made usable (chmod 666): Apptainer needs FUSE"
+
+# Host folders at the same path inside the root. --rbind keeps mounts below them (e.g. a tmpfs under /tmp).
+for b in "${binds[@]}"; do
+  [[ -d $root$b ]] || /usr/bin/mkdir -p -- "$root$b" || die "cannot create mount point $root$b"
+  /usr/bin/mount --rbind -- "$b" "$root$b" || die "cannot bind $b into $root"
+done
+# pivot_root needs the new root to be a mount point; --rbind carries the binds above along.
+/usr/bin/mount --rbind -- "$root" "$root" || die "cannot bind $root onto itself"
+for d in /proc /sys /dev; do
+  /usr/bin/mount --rbind "$d" "$root$d" || die "cannot bind $d into $root"
+done
+# Name resolution as on the host today (the root's copies date from when it was built): `Bootstrap: debootstrap`
+# and docker:// sources reach their mirror or registry by name.
+for f in /etc/resolv.conf /etc/hosts; do
+  [[ -f $f ]] && /usr/bin/mount --bind "$f" "$root$f"
+done
+
+# Why pivot_root and not chroot: Apptainer refuses to start in a chroot ("Running inside a weak chrooted
+# environment"). After pivot_root and detaching the old root, the sid root is this namespace's real `/`.
+if ! cd "$root" || ! /usr/sbin/pivot_root . .oldroot; then die "pivot_root into $root failed"; fi
+cd /
+/usr/bin/umount -l /.oldroot || die "cannot detach the host root"
+
+if ! cd -- "$cwd" 2>/dev/null; then
+  printf 'apptainer (Dagon.Dsl wrapper): warning: working directory %s is not visible in the Apptainer root; using /\n' "$cwd" >&2
+fi
+
+# Why an ordinary user: run as root, Apptainer fails on these machines (the capability bounding set lacks
+# CAP_SYS_RESOURCE, which root-mode Apptainer requests). As an ordinary user it runs in its normal unprivileged
+# mode (user namespaces + FUSE), and --fakeroot builds use dagon's /etc/subuid and /etc/subgid ranges.
+# HOME must be writable by dagon: Apptainer keeps ~/.apptainer there and binds it into containers.
+export HOME=/home/dagon USER=dagon LOGNAME=dagon
+# Apptainer looks up its helpers (squashfuse, fuse2fs, mksquashfs, debootstrap...) on PATH.
+case ":${PATH-}:" in
+  *:/usr/bin:*) ;;
+  *) PATH=${PATH:+$PATH:}/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin ;;
+esac
+export PATH
+exec /usr/bin/setpriv --reuid=2950 --regid=2950 --init-groups -- /usr/bin/apptainer "$@"

@@ -1,0 +1,221 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Dagon.Execution.Processes;
+using Dagon.Model;
+using Dagon.Scheduling;
+using Dagon.Staging;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Dagon.Execution.Apptainer;
+
+/// <summary>Runs Apptainer tasks on this machine: one <c>apptainer exec</c> per task on the critical path.</summary>
+public sealed class ApptainerBackend(
+    IOptions<ApptainerOptions> options,
+    ImageCache imageCache,
+    ILogger<ApptainerBackend> logger) : ITaskBackend
+{
+    private readonly ApptainerOptions _options = options.Value;
+    private readonly ConcurrentDictionary<(string RunId, int Task), PreparedImage> _images = new();
+    private readonly ConcurrentDictionary<(string RunId, int Task), Task<TimeSpan>> _overlays = new();
+    private string? _apptainer;
+
+    public string Name => "apptainer";
+
+    public bool CanRun(PlannedTask task) => task.Definition.Kind == TaskKind.Apptainer && task.Definition.Host is null;
+
+    public TaskWorkspace PlanWorkspace(PlannedTask task, RunContext run)
+    {
+        var parent = task.Definition.TmpDir ?? run.Options.ResolveTmpDir();
+        return new TaskWorkspace(Path.Combine(Path.GetFullPath(parent), $"dagon-{run.RunId}", Names.Slug(task.DisplayName)));
+    }
+
+    public async Task<IReadOnlyList<PreparationFailure>> PrepareAsync(IReadOnlyList<PlannedTask> tasks, RunContext run, CancellationToken cancellationToken)
+    {
+        _apptainer = ApptainerLocator.Resolve(_options.Executable);
+        var failures = new List<PreparationFailure>();
+
+        foreach (var task in tasks)
+        {
+            foreach (var bind in task.Definition.BindPaths)
+            {
+                if (!Directory.Exists(bind.Source) && !File.Exists(bind.Source))
+                {
+                    failures.Add(new PreparationFailure(task, $"bind source '{bind.Source}' (in '{bind}') does not exist on this machine"));
+                }
+            }
+        }
+
+        // Every distinct image once, all at the same time: a bad image fails the run before any task starts.
+        var byImage = tasks.GroupBy(t => t.ImageReference!, StringComparer.Ordinal).ToList();
+        var preparations = byImage.Select(async group =>
+        {
+            var source = ImageSource.Parse(group.Key, group.First().Workflow.BaseDirectory);
+            try
+            {
+                var image = await imageCache.PrepareAsync(source, _apptainer, cancellationToken).ConfigureAwait(false);
+                foreach (var task in group)
+                {
+                    _images[(run.RunId, task.Index)] = image;
+                    run.Timings[task.Index].ImagePreparation = image.Elapsed;
+                }
+
+                return [];
+            }
+            catch (ImagePreparationException exception)
+            {
+                return group.Select(task => new PreparationFailure(task, exception.Message)).ToArray();
+            }
+        }).ToList();
+        foreach (var result in await Task.WhenAll(preparations).ConfigureAwait(false)) failures.AddRange(result);
+        if (failures.Count > 0) return failures;
+
+        foreach (var task in tasks)
+        {
+            var workspace = run.Workspaces[task.Index];
+            SharedDirectory.Create(workspace.WorkDir);
+        }
+
+        // Overlays are created now, in the background and bounded, so that a task's exec rarely waits for its own.
+        var limiter = new SemaphoreSlim(Math.Max(1, run.Options.EffectiveParallelism));
+        foreach (var task in tasks.Where(t => OverlayOf(t) == OverlayMode.Image))
+        {
+            _overlays[(run.RunId, task.Index)] = CreateOverlayAsync(task, run.Workspaces[task.Index], limiter, cancellationToken);
+        }
+
+        return failures;
+    }
+
+    public async Task<TaskOutcome> RunAsync(TaskExecution execution, CancellationToken cancellationToken)
+    {
+        var task = execution.Task;
+        var run = execution.Run;
+        var workspace = execution.Workspace;
+        var taskLogger = run.TaskLogger(task);
+        var container = run.ContainerName(task);
+        var overlay = OverlayOf(task);
+
+        logger.LogInformation("Preparing Apptainer container: {Container}", container);
+        if (_overlays.TryGetValue((run.RunId, task.Index), out var overlayCreation))
+        {
+            try
+            {
+                execution.Timings.Overlay = await overlayCreation.ConfigureAwait(false);
+            }
+            catch (OverlayCreationException exception)
+            {
+                return TaskOutcome.Failed(exception.Message, errorTail: exception.Tail);
+            }
+        }
+
+        logger.LogInformation("Container {Container} prepared successfully", container);
+
+        var command = InputStager.RewriteCommand(task.Definition.Command, execution.Inputs, input => input.ContainerDirectory);
+        var image = _images[(run.RunId, task.Index)];
+        var args = ApptainerCommandLine.Exec(image.Path, command, task.Definition, overlay, workspace.OverlayPath,
+            workspace.WorkDir, execution.Inputs, _options.Silent);
+
+        logger.LogInformation("Executing in container: {Command}", task.Definition.Command);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (task.Definition.Timeout is { } limit) timeout.CancelAfter(limit);
+        var stopwatch = Stopwatch.StartNew();
+        try
+        {
+            var result = await ProcessRunner.RunAsync(
+                _apptainer!,
+                args,
+                workspace.WorkDir,
+                ApptainerCommandLine.Environment(task.Definition),
+                onStdout: line => taskLogger.LogInformation("[{Task}] {Line}", task.DisplayName, line),
+                onStderr: line => taskLogger.LogWarning("[{Task}] {Line}", task.DisplayName, line),
+                stdoutFile: workspace.StdoutPath,
+                stderrFile: workspace.StderrPath,
+                cancellationToken: timeout.Token).ConfigureAwait(false);
+            execution.Timings.Execution = stopwatch.Elapsed;
+            if (result.ExitCode == 0) return TaskOutcome.Success;
+            return TaskOutcome.Failed($"command exited with code {result.ExitCode}", result.ExitCode, result.StderrTail);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && task.Definition.Timeout is { } limit2)
+        {
+            execution.Timings.Execution = stopwatch.Elapsed;
+            return TaskOutcome.Failed($"timed out after {limit2.TotalSeconds:0.###} s; the container was killed");
+        }
+        catch (OperationCanceledException)
+        {
+            execution.Timings.Execution = stopwatch.Elapsed;
+            return TaskOutcome.Cancelled("the run was cancelled; the container was killed");
+        }
+        catch (ProcessLaunchException exception)
+        {
+            return TaskOutcome.Failed(exception.Message);
+        }
+    }
+
+    public async Task CleanupAsync(PlannedTask task, RunContext run, CancellationToken cancellationToken)
+    {
+        _images.TryRemove((run.RunId, task.Index), out _);
+        if (_overlays.TryRemove((run.RunId, task.Index), out var overlay))
+        {
+            // Never delete a workspace under an overlay creation that is still running.
+            try { await overlay.ConfigureAwait(false); } catch (Exception) { /* reported by the task */ }
+        }
+
+        var workspace = run.Workspaces[task.Index];
+        if (!task.Definition.Remove && run.Options.Remove != true)
+        {
+            if (Directory.Exists(workspace.Root)) logger.LogInformation("Keeping working directory: {Directory}", workspace.Root);
+            return;
+        }
+
+        if (!Directory.Exists(workspace.Root)) return;
+        logger.LogInformation("Cleaning up working directory: {Directory}", workspace.Root);
+        try
+        {
+            Directory.Delete(workspace.Root, recursive: true);
+            var runDirectory = Path.GetDirectoryName(workspace.Root)!;
+            if (Directory.Exists(runDirectory) && !Directory.EnumerateFileSystemEntries(runDirectory).Any()) Directory.Delete(runDirectory);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            logger.LogWarning("Could not remove working directory {Directory}: {Reason}", workspace.Root, exception.Message);
+        }
+    }
+
+    private OverlayMode OverlayOf(PlannedTask task) => _options.Overlay ?? task.Definition.Overlay;
+
+    private async Task<TimeSpan> CreateOverlayAsync(PlannedTask task, TaskWorkspace workspace, SemaphoreSlim limiter, CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        await limiter.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var stopwatch = Stopwatch.StartNew();
+            var size = task.Definition.OverlaySizeMb;
+            logger.LogInformation("Creating {Size}MB overlay for {Task}...", size, task.DisplayName);
+            var result = await ProcessRunner.RunAsync(_apptainer!, ApptainerCommandLine.CreateOverlay(size, workspace.OverlayPath),
+                workspace.Root, cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (result.ExitCode != 0 || !File.Exists(workspace.OverlayPath))
+            {
+                var detail = string.Join(" ", result.StderrTail);
+                var hint = detail.Contains("No space left", StringComparison.OrdinalIgnoreCase) || detail.Contains("not enough space", StringComparison.OrdinalIgnoreCase)
+                    ? $" There is not enough free space in {workspace.Root}: free some, choose another tmp_dir, or lower the task's overlay size."
+                    : string.Empty;
+                throw new OverlayCreationException(
+                    $"could not create the {size} MB overlay {workspace.OverlayPath} (apptainer overlay create exited with {result.ExitCode}).{hint}",
+                    result.StderrTail);
+            }
+
+            logger.LogInformation("Overlay created: {Path}", workspace.OverlayPath);
+            return stopwatch.Elapsed;
+        }
+        finally
+        {
+            limiter.Release();
+        }
+    }
+
+    private sealed class OverlayCreationException(string message, IReadOnlyList<string> tail) : Exception(message)
+    {
+        public IReadOnlyList<string> Tail { get; } = tail;
+    }
+}

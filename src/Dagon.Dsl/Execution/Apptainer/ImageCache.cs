@@ -1,0 +1,221 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using Dagon.Execution.Processes;
+using Dagon.Model;
+using Microsoft.Extensions.Logging;
+
+namespace Dagon.Execution.Apptainer;
+
+/// <summary>An image ready to exec: a SIF file or sandbox directory on this machine.</summary>
+public sealed record PreparedImage(ImageSource Source, string Path, bool Built, TimeSpan Elapsed);
+
+/// <summary>
+/// Builds each distinct image once and keeps it for every later task and run. Tasks of one run share a single build
+/// through an in-process map of pending builds; concurrent runs share it through an exclusive lock file next to the
+/// image. A build writes to a temporary name and is renamed into place, so no reader ever sees half an image.
+/// </summary>
+public sealed class ImageCache(ApptainerOptions options, ILogger<ImageCache> logger)
+{
+    private static readonly TimeSpan LockPollInterval = TimeSpan.FromMilliseconds(200);
+    private readonly ConcurrentDictionary<string, Lazy<Task<PreparedImage>>> _pending = new(StringComparer.Ordinal);
+    private int _builds;
+
+    /// <summary>Images this instance built (not found in the cache).</summary>
+    public int BuildCount => Volatile.Read(ref _builds);
+
+    public string Directory => options.ResolveImageCacheDir();
+
+    /// <summary>The cache file an image source maps to; null for sources used in place.</summary>
+    public string? CachePathFor(ImageSource source) =>
+        source.NeedsBuild ? Path.Combine(Directory, $"{ReadableName(source)}-{CacheKey(source)}.sif") : null;
+
+    public Task<PreparedImage> PrepareAsync(ImageSource source, string apptainer, CancellationToken cancellationToken)
+    {
+        var key = source.Kind + ":" + source.Reference;
+        var lazy = _pending.GetOrAdd(key, _ => new Lazy<Task<PreparedImage>>(() => PrepareCoreAsync(source, apptainer, cancellationToken)));
+        var task = lazy.Value;
+        // A failed or cancelled preparation must not poison later runs that use this instance.
+        if (task.IsFaulted || task.IsCanceled) _pending.TryRemove(new KeyValuePair<string, Lazy<Task<PreparedImage>>>(key, lazy));
+        return task;
+    }
+
+    private async Task<PreparedImage> PrepareCoreAsync(ImageSource source, string apptainer, CancellationToken cancellationToken)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        switch (source.Kind)
+        {
+            case ImageSourceKind.SifFile:
+                if (!File.Exists(source.Reference))
+                {
+                    throw new ImagePreparationException($"image file '{source.Reference}' does not exist");
+                }
+
+                return new PreparedImage(source, source.Reference, false, stopwatch.Elapsed);
+            case ImageSourceKind.SandboxDirectory:
+                if (!System.IO.Directory.Exists(source.Reference))
+                {
+                    throw new ImagePreparationException(
+                        $"image '{source.Reference}' does not exist (a local image must be a .sif file, a .def file or a sandbox directory)");
+                }
+
+                return new PreparedImage(source, source.Reference, false, stopwatch.Elapsed);
+            case ImageSourceKind.DefinitionFile when !File.Exists(source.Reference):
+                throw new ImagePreparationException($"definition file '{source.Reference}' does not exist");
+        }
+
+        var target = CachePathFor(source)!;
+        if (File.Exists(target))
+        {
+            logger.LogInformation("Using cached SIF image: {Path} (for {Source})", target, source.Reference);
+            return new PreparedImage(source, target, false, stopwatch.Elapsed);
+        }
+
+        SharedDirectory.Create(Directory);
+        await using (await AcquireLockAsync(target + ".lock", source, cancellationToken).ConfigureAwait(false))
+        {
+            if (File.Exists(target))
+            {
+                logger.LogInformation("Using SIF image built by another run: {Path}", target);
+                return new PreparedImage(source, target, false, stopwatch.Elapsed);
+            }
+
+            await BuildAsync(source, target, apptainer, cancellationToken).ConfigureAwait(false);
+            Interlocked.Increment(ref _builds);
+            logger.LogInformation("SIF image built: {Path} ({Seconds:F1} s)", target, stopwatch.Elapsed.TotalSeconds);
+            return new PreparedImage(source, target, true, stopwatch.Elapsed);
+        }
+    }
+
+    private async Task BuildAsync(ImageSource source, string target, string apptainer, CancellationToken cancellationToken)
+    {
+        var partial = Path.Combine(Directory, $".{Path.GetFileName(target)}.{Environment.ProcessId}.{Guid.NewGuid():N}.partial");
+        var fakeroot = source.Kind == ImageSourceKind.DefinitionFile && options.Fakeroot switch
+        {
+            FakerootMode.Always => true,
+            FakerootMode.Never => false,
+            _ => !Environment.IsPrivilegedProcess || ApptainerRunsUnprivileged(apptainer),
+        };
+        logger.LogInformation("Building SIF image from: {Source}{Fakeroot}", source.Reference, fakeroot ? " (--fakeroot)" : "");
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(options.BuildTimeoutSeconds));
+        try
+        {
+            var workingDirectory = source.Kind == ImageSourceKind.DefinitionFile ? Path.GetDirectoryName(source.Reference)! : Directory;
+            var result = await ProcessRunner.RunAsync(
+                apptainer,
+                ApptainerCommandLine.Build(partial, source.Reference, fakeroot),
+                workingDirectory,
+                BuildEnvironment(),
+                onStdout: line => logger.LogDebug("[build {Source}] {Line}", source.Reference, line),
+                onStderr: line => logger.LogDebug("[build {Source}] {Line}", source.Reference, line),
+                cancellationToken: timeout.Token).ConfigureAwait(false);
+            if (result.ExitCode != 0 || !File.Exists(partial))
+            {
+                var message = string.Join(Environment.NewLine, result.StderrTail.Concat(result.StdoutTail.TakeLast(5)));
+                throw new ImagePreparationException(
+                    $"building image from '{source.Reference}' failed (apptainer build exited with {result.ExitCode}):{Environment.NewLine}{message}");
+            }
+
+            File.Move(partial, target, overwrite: false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new ImagePreparationException($"building image from '{source.Reference}' took longer than {options.BuildTimeoutSeconds} s");
+        }
+        finally
+        {
+            TryDelete(partial);
+        }
+    }
+
+    private Dictionary<string, string?> BuildEnvironment()
+    {
+        var environment = new Dictionary<string, string?>(StringComparer.Ordinal);
+        if (!string.IsNullOrWhiteSpace(options.CacheDir)) environment["APPTAINER_CACHEDIR"] = options.CacheDir;
+        if (!string.IsNullOrWhiteSpace(options.TmpDir)) environment["APPTAINER_TMPDIR"] = options.TmpDir;
+        if (options.NoHttps) environment["APPTAINER_NOHTTPS"] = "1";
+        return environment;
+    }
+
+    private async Task<FileStream> AcquireLockAsync(string path, ImageSource source, CancellationToken cancellationToken)
+    {
+        var waited = false;
+        while (true)
+        {
+            try
+            {
+                // FileShare.None takes an exclusive advisory lock (flock) on Unix, released if the process dies.
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException)
+            {
+                if (!waited)
+                {
+                    logger.LogInformation("Waiting for another run that is building {Source}", source.Reference);
+                    waited = true;
+                }
+
+                await Task.Delay(LockPollInterval, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>
+    /// True when the engine runs as root but Apptainer itself does not (the provisioning script's wrapper marks
+    /// itself so); definition builds then need --fakeroot like any unprivileged build.
+    /// </summary>
+    private static bool ApptainerRunsUnprivileged(string apptainer)
+    {
+        try
+        {
+            using var reader = new StreamReader(apptainer);
+            var buffer = new char[4096];
+            var read = reader.Read(buffer, 0, buffer.Length);
+            return new string(buffer, 0, read).Contains("dagon-apptainer-wrapper", StringComparison.Ordinal);
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    private static string CacheKey(ImageSource source)
+    {
+        var material = source.Kind == ImageSourceKind.DefinitionFile
+            ? source.Reference + "\n" + File.ReadAllText(source.Reference)
+            : source.Reference;
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(material)))[..16];
+    }
+
+    private static string ReadableName(ImageSource source)
+    {
+        var reference = source.Reference;
+        var last = reference.TrimEnd('/');
+        last = last[(last.LastIndexOf('/') + 1)..];
+        if (source.Kind == ImageSourceKind.DefinitionFile) last = Path.GetFileNameWithoutExtension(last);
+        var builder = new StringBuilder();
+        foreach (var c in last) builder.Append(char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' ? c : '_');
+        return builder.Length == 0 ? "image" : builder.ToString();
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            if (File.Exists(path)) File.Delete(path);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}

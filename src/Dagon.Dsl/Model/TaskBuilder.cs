@@ -1,0 +1,121 @@
+namespace Dagon.Model;
+
+/// <summary>Fluent configuration of one task. Generated workflow code calls the same methods.</summary>
+public sealed class TaskBuilder
+{
+    private readonly List<string> _bindSpecs = [];
+    private readonly List<string> _dependsOn = [];
+    private readonly Dictionary<string, string> _environment = new(StringComparer.Ordinal);
+
+    internal TaskBuilder(string name) => Name = name;
+
+    public string Name { get; }
+
+    internal string? CommandText { get; private set; }
+    internal string? ImageReference { get; private set; }
+    internal int OverlaySizeMb { get; private set; } = TaskDefinition.DefaultOverlaySizeMb;
+    internal OverlayMode OverlayMode { get; private set; } = OverlayMode.Image;
+    internal string? TmpDirectory { get; private set; }
+    internal bool? RemoveAfterRun { get; private set; }
+    internal TimeSpan? TimeoutValue { get; private set; }
+    internal string? ShellPath { get; private set; }
+    internal string? HostName { get; private set; }
+    internal IReadOnlyList<string> BindSpecs => _bindSpecs;
+    internal IReadOnlyList<string> Dependencies => _dependsOn;
+    internal IReadOnlyDictionary<string, string> EnvironmentVariables => _environment;
+
+    public TaskBuilder Command(string command)
+    {
+        CommandText = command;
+        return this;
+    }
+
+    /// <summary><c>docker://</c>, <c>library://</c>, <c>oras://</c>, <c>http(s)://</c>, a <c>.sif</c>, a <c>.def</c> or a sandbox directory.</summary>
+    public TaskBuilder Image(string image)
+    {
+        ImageReference = image;
+        return this;
+    }
+
+    /// <summary>Adds a bind path, <c>src:dst</c>, <c>src:dst:ro</c> or <c>src:dst:rw</c>.</summary>
+    public TaskBuilder Bind(string spec)
+    {
+        _bindSpecs.Add(spec);
+        return this;
+    }
+
+    public TaskBuilder Bind(string source, string destination, bool readOnly = false) =>
+        Bind(readOnly ? $"{source}:{destination}:ro" : $"{source}:{destination}");
+
+    public TaskBuilder BindPaths(IEnumerable<string> specs)
+    {
+        _bindSpecs.AddRange(specs);
+        return this;
+    }
+
+    /// <summary>Size in MB of the task's writable overlay image (default 1024).</summary>
+    public TaskBuilder OverlaySize(int megabytes)
+    {
+        OverlaySizeMb = megabytes;
+        OverlayMode = OverlayMode.Image;
+        return this;
+    }
+
+    public TaskBuilder Overlay(OverlayMode mode)
+    {
+        OverlayMode = mode;
+        return this;
+    }
+
+    public TaskBuilder WritableTmpfs() => Overlay(OverlayMode.WritableTmpfs);
+
+    public TaskBuilder NoOverlay() => Overlay(OverlayMode.None);
+
+    public TaskBuilder TmpDir(string directory)
+    {
+        TmpDirectory = directory;
+        return this;
+    }
+
+    /// <summary>Whether the work directory and overlay are deleted after the run (default true).</summary>
+    public TaskBuilder Remove(bool remove = true)
+    {
+        RemoveAfterRun = remove;
+        return this;
+    }
+
+    public TaskBuilder DependsOn(params string[] taskNames)
+    {
+        foreach (var name in taskNames)
+        {
+            if (!_dependsOn.Contains(name)) _dependsOn.Add(name);
+        }
+
+        return this;
+    }
+
+    public TaskBuilder Timeout(TimeSpan timeout)
+    {
+        TimeoutValue = timeout;
+        return this;
+    }
+
+    public TaskBuilder Shell(string shell)
+    {
+        ShellPath = shell;
+        return this;
+    }
+
+    public TaskBuilder Env(string name, string value)
+    {
+        _environment[name] = value;
+        return this;
+    }
+
+    /// <summary>Runs the task on a host profile from the configuration instead of this machine.</summary>
+    public TaskBuilder OnHost(string hostProfile)
+    {
+        HostName = hostProfile;
+        return this;
+    }
+}

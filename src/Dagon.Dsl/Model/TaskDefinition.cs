@@ -1,0 +1,66 @@
+namespace Dagon.Model;
+
+/// <summary>How a task's command is run.</summary>
+public enum TaskKind
+{
+    /// <summary>Inside an Apptainer container.</summary>
+    Apptainer,
+}
+
+/// <summary>How a container task gets writable space outside its work directory.</summary>
+public enum OverlayMode
+{
+    /// <summary>A persistent ext3 overlay image per task (<c>apptainer overlay create</c>), as large as <see cref="TaskDefinition.OverlaySizeMb"/>.</summary>
+    Image,
+    /// <summary>A tmpfs overlay that vanishes with the container (<c>--writable-tmpfs</c>); no setup cost.</summary>
+    WritableTmpfs,
+    /// <summary>A read-only container: only the work directory and binds are writable.</summary>
+    None,
+}
+
+/// <summary>One node of a workflow: a shell command, where and how it runs, and what it depends on.</summary>
+public sealed record TaskDefinition
+{
+    public const int DefaultOverlaySizeMb = 1024;
+
+    public required string Name { get; init; }
+
+    public TaskKind Kind { get; init; } = TaskKind.Apptainer;
+
+    /// <summary>A shell command; <c>workflow://</c> references in it are rewritten to where this task sees the files.</summary>
+    public required string Command { get; init; }
+
+    /// <summary>The image reference as written (falls back to the workflow's default image when null).</summary>
+    public string? Image { get; init; }
+
+    public IReadOnlyList<BindPath> BindPaths { get; init; } = [];
+
+    public int OverlaySizeMb { get; init; } = DefaultOverlaySizeMb;
+
+    public OverlayMode Overlay { get; init; } = OverlayMode.Image;
+
+    /// <summary>Parent folder of the task's work directory; the run's default temp dir when null.</summary>
+    public string? TmpDir { get; init; }
+
+    /// <summary>Delete the work directory and overlay when the run ends (false keeps them for debugging).</summary>
+    public bool Remove { get; init; } = true;
+
+    /// <summary>Tasks this task runs after, besides those its references imply.</summary>
+    public IReadOnlyList<string> DependsOn { get; init; } = [];
+
+    public TimeSpan? Timeout { get; init; }
+
+    /// <summary>Shell that runs the command inside the container; null prefers bash and falls back to sh.</summary>
+    public string? Shell { get; init; }
+
+    /// <summary>Environment variables set for the command.</summary>
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Name of the host profile the task runs on; null runs it on this machine.</summary>
+    public string? Host { get; init; }
+
+    /// <summary>The <c>workflow://</c> references in <see cref="Command"/>.</summary>
+    public IReadOnlyList<WorkflowReference> References => _references ??= WorkflowReferenceParser.Parse(Command);
+
+    private IReadOnlyList<WorkflowReference>? _references;
+}

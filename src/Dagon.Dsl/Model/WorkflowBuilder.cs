@@ -1,0 +1,119 @@
+namespace Dagon.Model;
+
+/// <summary>Entry point of the fluent API: <c>Workflow.Create("demo").Task("A", t =&gt; t.Command("...")).Build()</c>.</summary>
+public static class Workflow
+{
+    public static WorkflowBuilder Create(string name) => new(name);
+}
+
+/// <summary>Collects tasks and builds a validated <see cref="WorkflowDefinition"/>.</summary>
+public sealed class WorkflowBuilder
+{
+    private readonly List<TaskBuilder> _tasks = [];
+    private readonly List<string> _configureErrors = [];
+    private string? _defaultImage;
+    private string? _baseDirectory;
+    private bool? _defaultRemove;
+
+    internal WorkflowBuilder(string name) => Name = name;
+
+    public string Name { get; }
+
+    /// <summary>Image for every task that does not name its own.</summary>
+    public WorkflowBuilder DefaultImage(string image)
+    {
+        _defaultImage = image;
+        return this;
+    }
+
+    /// <summary>Folder that relative local image paths are resolved against (default: the current directory).</summary>
+    public WorkflowBuilder BaseDirectory(string directory)
+    {
+        _baseDirectory = directory;
+        return this;
+    }
+
+    /// <summary>Default for <see cref="TaskBuilder.Remove"/> of every task.</summary>
+    public WorkflowBuilder Remove(bool remove)
+    {
+        _defaultRemove = remove;
+        return this;
+    }
+
+    public WorkflowBuilder Task(string name, Action<TaskBuilder> configure)
+    {
+        var task = new TaskBuilder(name);
+        configure(task);
+        _tasks.Add(task);
+        return this;
+    }
+
+    public WorkflowBuilder Task(string name, string command, string? image = null) =>
+        Task(name, t =>
+        {
+            t.Command(command);
+            if (image is not null) t.Image(image);
+        });
+
+    /// <summary>Adjusts a task that was already added (how generated code applies user configuration).</summary>
+    public WorkflowBuilder Configure(string taskName, Action<TaskBuilder> configure)
+    {
+        var task = _tasks.FirstOrDefault(t => t.Name == taskName);
+        if (task is null)
+        {
+            _configureErrors.Add($"Cannot configure task '{taskName}': workflow '{Name}' has no such task");
+        }
+        else
+        {
+            configure(task);
+        }
+
+        return this;
+    }
+
+    /// <summary>Every task added so far, for code that adjusts them in bulk.</summary>
+    public IReadOnlyList<TaskBuilder> Tasks => _tasks;
+
+    /// <summary>Validates and freezes the workflow; throws <see cref="WorkflowValidationException"/> listing every problem.</summary>
+    public WorkflowDefinition Build()
+    {
+        var baseDirectory = Path.GetFullPath(_baseDirectory ?? Directory.GetCurrentDirectory());
+        var errors = new List<string>(_configureErrors);
+        var definitions = new List<TaskDefinition>(_tasks.Count);
+
+        foreach (var task in _tasks)
+        {
+            var binds = new List<BindPath>(task.BindSpecs.Count);
+            foreach (var spec in task.BindSpecs)
+            {
+                if (BindPath.TryParse(spec, out var bind, out var error)) binds.Add(bind!);
+                else errors.Add($"Task '{task.Name}': {error}");
+            }
+
+            definitions.Add(new TaskDefinition
+            {
+                Name = task.Name,
+                Command = task.CommandText ?? string.Empty,
+                Image = task.ImageReference,
+                BindPaths = binds,
+                OverlaySizeMb = task.OverlaySizeMb,
+                Overlay = task.OverlayMode,
+                TmpDir = task.TmpDirectory,
+                Remove = task.RemoveAfterRun ?? _defaultRemove ?? true,
+                DependsOn = task.Dependencies.ToArray(),
+                Timeout = task.TimeoutValue,
+                Shell = task.ShellPath,
+                Environment = new Dictionary<string, string>(task.EnvironmentVariables, StringComparer.Ordinal),
+                Host = task.HostName,
+            });
+        }
+
+        errors.AddRange(WorkflowValidator.Validate(Name, _defaultImage, baseDirectory, definitions));
+        if (errors.Count > 0)
+        {
+            throw new WorkflowValidationException(Name, errors);
+        }
+
+        return new WorkflowDefinition(Name, _defaultImage, baseDirectory, definitions);
+    }
+}

@@ -1,0 +1,68 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Dagon.Hosting;
+using Dagon.Model;
+using Dagon.Scheduling;
+
+namespace Dagon.Reporting;
+
+/// <summary>
+/// A workflow as JSON in the shape DagOnStar's <c>as_json</c> uses (name, id, tasks keyed by name with status,
+/// working_dir, nexts, prevs, command and type), so existing tooling that reads it keeps working.
+/// </summary>
+public static class WorkflowJson
+{
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    /// <summary>A finished run: one object per workflow (an array when the run held several).</summary>
+    public static string Export(RunResult result)
+    {
+        var documents = result.Plan.Workflows.Select(workflow => Build(workflow, result.Plan.RunId,
+            result.Tasks.Where(t => t.Task.Workflow == workflow).ToDictionary(
+                t => t.Task.Name,
+                t => (Status(t.Outcome.State), t.Workspace?.Root),
+                StringComparer.Ordinal))).ToList();
+        return (documents.Count == 1 ? (JsonNode)documents[0] : new JsonArray([.. documents])).ToJsonString(Indented);
+    }
+
+    /// <summary>A workflow that has not run: every task READY, no working directory yet.</summary>
+    public static string Export(WorkflowDefinition workflow, string? id = null) =>
+        Build(workflow, id ?? workflow.Name, new Dictionary<string, (string, string?)>()).ToJsonString(Indented);
+
+    private static JsonObject Build(WorkflowDefinition workflow, string id, IReadOnlyDictionary<string, (string Status, string? WorkDir)> states)
+    {
+        var dependents = workflow.Tasks.ToDictionary(t => t.Name, _ => new List<string>(), StringComparer.Ordinal);
+        foreach (var task in workflow.Tasks)
+        {
+            foreach (var dependency in workflow.DependenciesOf(task)) dependents[dependency].Add(task.Name);
+        }
+
+        var tasks = new JsonObject();
+        foreach (var task in workflow.Tasks)
+        {
+            var (status, workDir) = states.TryGetValue(task.Name, out var state) ? state : ("READY", null);
+            tasks[task.Name] = new JsonObject
+            {
+                ["name"] = task.Name,
+                ["status"] = status,
+                ["working_dir"] = workDir,
+                ["nexts"] = new JsonArray([.. dependents[task.Name].Select(n => (JsonNode)n)]),
+                ["prevs"] = new JsonArray([.. workflow.DependenciesOf(task).Select(n => (JsonNode)n)]),
+                ["command"] = task.Command,
+                ["type"] = task.Kind.ToString().ToLowerInvariant(),
+            };
+        }
+
+        return new JsonObject { ["name"] = workflow.Name, ["id"] = id, ["tasks"] = tasks };
+    }
+
+    private static string Status(TaskState state) => state switch
+    {
+        TaskState.Succeeded => "FINISHED",
+        TaskState.Failed => "FAILED",
+        TaskState.Skipped => "SKIPPED",
+        TaskState.Cancelled => "CANCELLED",
+        TaskState.Running => "RUNNING",
+        _ => "READY",
+    };
+}
