@@ -128,7 +128,7 @@ public sealed class WorkflowRunner(
         }
         finally
         {
-            timings.Total = stopwatch.Elapsed + timings.ImagePreparation;
+            timings.Total = stopwatch.Elapsed;
         }
     }
 

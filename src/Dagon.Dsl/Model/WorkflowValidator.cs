@@ -44,6 +44,16 @@ internal static class WorkflowValidator
         {
             errors.Add($"{label} has overlay size {task.OverlaySizeMb} MB; it must be positive");
         }
+        else if (task.Overlay == OverlayMode.Image && task.OverlaySizeMb < TaskDefinition.MinimumOverlaySizeMb)
+        {
+            errors.Add($"{label} has overlay size {task.OverlaySizeMb} MB; Apptainer needs at least {TaskDefinition.MinimumOverlaySizeMb} MB " +
+                       "(or use WritableTmpfs for small scratch space)");
+        }
+
+        foreach (var name in task.Environment.Keys)
+        {
+            if (!IsEnvironmentName(name)) errors.Add($"{label} sets environment variable '{name}', which is not a valid name ([A-Za-z_][A-Za-z0-9_]*)");
+        }
 
         if (task.Timeout is { } timeout && timeout <= TimeSpan.Zero)
         {
@@ -83,6 +93,9 @@ internal static class WorkflowValidator
             else if (!names.Contains(reference.Task)) errors.Add($"{label} references unknown task '{reference.Task}' in '{reference.Text}'");
         }
     }
+
+    private static bool IsEnvironmentName(string name) =>
+        name.Length > 0 && (char.IsAsciiLetter(name[0]) || name[0] == '_') && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
 
     private static IEnumerable<string> DependencyNames(string workflow, TaskDefinition task)
     {

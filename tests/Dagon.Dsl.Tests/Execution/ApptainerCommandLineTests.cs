@@ -33,7 +33,7 @@ public class ApptainerCommandLineTests
             "--bind", "/host/config:/config:ro",
             "--bind", "/tmp/run/A/work:/dagon/inputs/A:ro",
             "/cache/img.sif",
-            "/bin/sh", "-c", ApptainerCommandLine.PreferBashScript, "dagon-task", "cat /dagon/inputs/A/out.txt",
+            "/bin/sh", "-c", ApptainerCommandLine.TrampolineScript, "dagon-task", "cat /dagon/inputs/A/out.txt", "",
         ], args);
     }
 
@@ -42,7 +42,7 @@ public class ApptainerCommandLineTests
     {
         const string hostile = "echo '$(rm -rf /)'; echo \"$HOME\" `id` && x=1;";
         var args = ApptainerCommandLine.Exec("i.sif", hostile, Task(), OverlayMode.None, null, "/w", [], silent: false);
-        Assert.Equal(hostile, args[^1]);
+        Assert.Equal(hostile, args[^2]);
         Assert.DoesNotContain("--overlay", args);
         Assert.DoesNotContain("--writable-tmpfs", args);
         Assert.Equal("exec", args[0]);
@@ -54,15 +54,16 @@ public class ApptainerCommandLineTests
         var args = ApptainerCommandLine.Exec("i.sif", "echo hi", Task(t => t.Shell("/bin/ash")), OverlayMode.WritableTmpfs,
             null, "/w", [], silent: true);
         Assert.Contains("--writable-tmpfs", args);
-        Assert.Equal(["i.sif", "/bin/ash", "-c", "echo hi"], args.TakeLast(4));
+        Assert.Equal(["i.sif", "/bin/sh", "-c", ApptainerCommandLine.TrampolineScript, "dagon-task", "echo hi", "/bin/ash"], args.TakeLast(7));
     }
 
     [Fact]
-    public void EnvironmentTravelsAsApptainerEnvVariablesSoCommasSurvive()
+    public void EnvironmentTravelsAsPositionalArgumentsSoValuesAreNeverReparsed()
     {
-        var environment = ApptainerCommandLine.Environment(Task(t => t.Env("LIST", "a,b,c").Env("X", "1")));
-        Assert.Equal("a,b,c", environment["APPTAINERENV_LIST"]);
-        Assert.Equal("1", environment["APPTAINERENV_X"]);
+        var args = ApptainerCommandLine.Exec("i.sif", "env", Task(t => t.Env("X", "1").Env("LIST", "a,b,$HOME")), OverlayMode.None,
+            null, "/w", [], silent: true);
+        Assert.Equal(["env", "", "LIST=a,b,$HOME", "X=1"], args.TakeLast(4));
+        Assert.DoesNotContain("--env", args);
     }
 
     [Fact]

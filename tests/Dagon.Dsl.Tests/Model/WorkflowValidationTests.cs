@@ -115,6 +115,15 @@ public class WorkflowValidationTests
     }
 
     [Fact]
+    public void OverlayBelowApptainersMinimumAndBadEnvironmentNamesAreRejected()
+    {
+        var errors = ErrorsOf(Demo().Task("A", t => t.Command("echo").OverlaySize(32).Env("1BAD", "x").Env("OK_1", "y")));
+        Assert.Contains("Task 'A' has overlay size 32 MB; Apptainer needs at least 64 MB (or use WritableTmpfs for small scratch space)", errors);
+        Assert.Contains("Task 'A' sets environment variable '1BAD', which is not a valid name ([A-Za-z_][A-Za-z0-9_]*)", errors);
+        Assert.Equal(2, errors.Count);
+    }
+
+    [Fact]
     public void ConfigureUnknownTaskIsRejected()
     {
         var errors = ErrorsOf(Demo().Task("A", "echo").Configure("Z", t => t.OverlaySize(5)));

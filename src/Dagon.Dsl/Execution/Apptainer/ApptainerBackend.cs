@@ -46,6 +46,19 @@ public sealed class ApptainerBackend(
             }
         }
 
+        foreach (var task in tasks)
+        {
+            SharedDirectory.Create(run.Workspaces[task.Index].WorkDir);
+        }
+
+        // Overlays do not depend on images, so they are made while images build, in the background and bounded,
+        // so that a task's exec rarely waits for its own.
+        var limiter = new SemaphoreSlim(Math.Max(1, run.Options.EffectiveParallelism));
+        foreach (var task in tasks.Where(t => OverlayOf(t) == OverlayMode.Image))
+        {
+            _overlays[(run.RunId, task.Index)] = CreateOverlayAsync(task, run.Workspaces[task.Index], limiter, cancellationToken);
+        }
+
         // Every distinct image once, all at the same time: a bad image fails the run before any task starts.
         var byImage = tasks.GroupBy(t => t.ImageReference!, StringComparer.Ordinal).ToList();
         var preparations = byImage.Select(async group =>
@@ -68,21 +81,6 @@ public sealed class ApptainerBackend(
             }
         }).ToList();
         foreach (var result in await Task.WhenAll(preparations).ConfigureAwait(false)) failures.AddRange(result);
-        if (failures.Count > 0) return failures;
-
-        foreach (var task in tasks)
-        {
-            var workspace = run.Workspaces[task.Index];
-            SharedDirectory.Create(workspace.WorkDir);
-        }
-
-        // Overlays are created now, in the background and bounded, so that a task's exec rarely waits for its own.
-        var limiter = new SemaphoreSlim(Math.Max(1, run.Options.EffectiveParallelism));
-        foreach (var task in tasks.Where(t => OverlayOf(t) == OverlayMode.Image))
-        {
-            _overlays[(run.RunId, task.Index)] = CreateOverlayAsync(task, run.Workspaces[task.Index], limiter, cancellationToken);
-        }
-
         return failures;
     }
 
@@ -125,7 +123,7 @@ public sealed class ApptainerBackend(
                 _apptainer!,
                 args,
                 workspace.WorkDir,
-                ApptainerCommandLine.Environment(task.Definition),
+                environment: null,
                 onStdout: line => taskLogger.LogInformation("[{Task}] {Line}", task.DisplayName, line),
                 onStderr: line => taskLogger.LogWarning("[{Task}] {Line}", task.DisplayName, line),
                 stdoutFile: workspace.StdoutPath,
@@ -161,7 +159,7 @@ public sealed class ApptainerBackend(
         }
 
         var workspace = run.Workspaces[task.Index];
-        if (!task.Definition.Remove && run.Options.Remove != true)
+        if (!(run.Options.Remove ?? task.Definition.Remove))
         {
             if (Directory.Exists(workspace.Root)) logger.LogInformation("Keeping working directory: {Directory}", workspace.Root);
             return;
