@@ -72,6 +72,11 @@ public sealed class ExecutionPlan
             throw new WorkflowValidationException(duplicateWorkflow.Key, [$"Workflow '{duplicateWorkflow.Key}' is added to the run twice"]);
         }
 
+        if (imageOverride is not null && !ImageSource.TryParse(imageOverride, Directory.GetCurrentDirectory(), out _, out var imageError))
+        {
+            throw new WorkflowValidationException(workflows[0].Name, [$"The image given to replace every task's image is invalid: {imageError}"]);
+        }
+
         var qualify = workflows.Count > 1;
         var tasks = new List<PlannedTask>();
         var byWorkflow = new Dictionary<string, Dictionary<string, PlannedTask>>(StringComparer.Ordinal);

@@ -188,9 +188,17 @@ public sealed class ImageCache(ApptainerOptions options, ILogger<ImageCache> log
 
     private static string CacheKey(ImageSource source)
     {
-        var material = source.Kind == ImageSourceKind.DefinitionFile
-            ? source.Reference + "\n" + File.ReadAllText(source.Reference)
-            : source.Reference;
+        // A definition is identified by its content, so copies of one file share an image; only a definition that
+        // copies files (%files, resolved against its folder) also depends on where it is.
+        var material = source.Reference;
+        if (source.Kind == ImageSourceKind.DefinitionFile)
+        {
+            var content = File.ReadAllText(source.Reference);
+            material = content.Contains("%files", StringComparison.Ordinal)
+                ? Path.GetDirectoryName(source.Reference) + "\n" + content
+                : content;
+        }
+
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(material)))[..16];
     }
 
