@@ -45,9 +45,7 @@ if ! cd "$root" || ! /usr/sbin/pivot_root . .oldroot; then die "pivot_root into 
 cd /
 /usr/bin/umount -l /.oldroot || die "cannot detach the host root"
 
-if ! cd -- "$cwd" 2>/dev/null; then
-  printf 'apptainer (Dagon.Dsl wrapper): warning: working directory %s is not visible in the Apptainer root; using /\n' "$cwd" >&2
-fi
+cd -- "$cwd" 2>/dev/null || cd / # checked, with a warning, as dagon below
 
 # Why an ordinary user: run as root, Apptainer fails on these machines (the capability bounding set lacks
 # CAP_SYS_RESOURCE, which root-mode Apptainer requests). As an ordinary user it runs in its normal unprivileged
@@ -60,4 +58,36 @@ case ":${PATH-}:" in
   *) PATH=${PATH:+$PATH:}/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin ;;
 esac
 export PATH
-exec /usr/bin/setpriv --reuid=2950 --regid=2950 --init-groups -- /usr/bin/apptainer "$@"
+# As dagon, enter the caller's working directory, or / with a warning if dagon may not (e.g. under /root, 0700):
+# Apptainer would stop with "Failed to open current working directory". sh then execs Apptainer (same PID).
+as_dagon=(/usr/bin/setpriv --reuid=2950 --regid=2950 --init-groups --)
+# shellcheck disable=SC2016 # expanded by that sh
+in_cwd=(/bin/sh -c 'cd "$0" 2>/dev/null || {
+  echo "apptainer (Dagon.Dsl wrapper): warning: user dagon cannot enter the working directory $0; running from /" >&2
+  cd /
+}
+exec "$@"' "$cwd" /usr/bin/apptainer)
+
+# Instances must outlive the call that starts them and be found by later calls through their PID, so
+# `apptainer instance ...` and calls on instance://NAME run without the PID namespace below. The subcommand is the
+# first argument that is not a global option (only -c/--config takes a value).
+sub=
+for ((i = 1; i <= $#; i++)); do
+  case ${!i} in
+    -c | --config) ((i++)) ;;
+    -*) ;;
+    *) sub=${!i} && break ;;
+  esac
+done
+if [[ $sub == instance || " $* " == *" instance://"* ]]; then
+  exec "${as_dagon[@]}" "${in_cwd[@]}" "$@"
+fi
+
+# Why a PID namespace, with one process between the caller and Apptainer: unprivileged Apptainer starts FUSE
+# helpers (squashfuse_ll, fuse2fs, fuse-overlayfs) that outlive an Apptainer killed with SIGKILL, holding the image
+# open forever. Here tini is PID 1 of a new PID namespace, with SIGKILL as its parent-death signal: whatever kills
+# the caller's process (this unshare), tini dies and the kernel kills everything left in the namespace. SIGTERM and
+# SIGINT sent to the caller's process are forwarded (unshare -> tini -> Apptainer) for a graceful stop. The exit
+# code is Apptainer's, 128+N if it died of signal N. --mount-proc gives the namespace its own /proc.
+exec /usr/bin/unshare --pid --fork --forward-signals --mount-proc -- \
+  "${as_dagon[@]}" /usr/bin/tini -p SIGKILL -- "${in_cwd[@]}" "$@"
