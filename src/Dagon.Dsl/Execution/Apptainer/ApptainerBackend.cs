@@ -184,27 +184,32 @@ public sealed class ApptainerBackend(
     private async Task<TimeSpan> CreateOverlayAsync(PlannedTask task, TaskWorkspace workspace, SemaphoreSlim limiter, CancellationToken cancellationToken)
     {
         await Task.Yield();
+        var stopwatch = Stopwatch.StartNew();
+        var size = task.Definition.OverlaySizeMb;
+        string template;
+        try
+        {
+            template = await imageCache.OverlayTemplateAsync(size, _apptainer!, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ImagePreparationException exception)
+        {
+            throw new OverlayCreationException($"could not create the {size} MB overlay for task '{task.DisplayName}': {exception.Message}", []);
+        }
+
         await limiter.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var stopwatch = Stopwatch.StartNew();
-            var size = task.Definition.OverlaySizeMb;
-            logger.LogInformation("Creating {Size}MB overlay for {Task}...", size, task.DisplayName);
-            var result = await ProcessRunner.RunAsync(_apptainer!, ApptainerCommandLine.CreateOverlay(size, workspace.OverlayPath),
-                workspace.Root, cancellationToken: cancellationToken).ConfigureAwait(false);
-            if (result.ExitCode != 0 || !File.Exists(workspace.OverlayPath))
-            {
-                var detail = string.Join(" ", result.StderrTail);
-                var hint = detail.Contains("No space left", StringComparison.OrdinalIgnoreCase) || detail.Contains("not enough space", StringComparison.OrdinalIgnoreCase)
-                    ? $" There is not enough free space in {workspace.Root}: free some, choose another tmp_dir, or lower the task's overlay size."
-                    : string.Empty;
-                throw new OverlayCreationException(
-                    $"could not create the {size} MB overlay {workspace.OverlayPath} (apptainer overlay create exited with {result.ExitCode}).{hint}",
-                    result.StderrTail);
-            }
-
-            logger.LogInformation("Overlay created: {Path}", workspace.OverlayPath);
+            SparseFile.Copy(template, workspace.OverlayPath);
+            SharedDirectory.OpenUp(workspace.OverlayPath);
+            logger.LogInformation("Overlay created: {Path} ({Size}MB)", workspace.OverlayPath, size);
             return stopwatch.Elapsed;
+        }
+        catch (IOException exception)
+        {
+            var hint = exception.HResult == 28 || exception.Message.Contains("space", StringComparison.OrdinalIgnoreCase)
+                ? $" There is not enough free space in {workspace.Root}: free some, choose another tmp_dir, or lower the task's overlay size."
+                : string.Empty;
+            throw new OverlayCreationException($"could not create the {size} MB overlay {workspace.OverlayPath}: {exception.Message}.{hint}", []);
         }
         finally
         {
