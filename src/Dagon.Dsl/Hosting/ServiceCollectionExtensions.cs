@@ -19,6 +19,7 @@ public static class ServiceCollectionExtensions
             sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<ImageCache>>()));
         services.TryAddSingleton<InputStager>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ITaskBackend, ApptainerBackend>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ITaskBackend, Execution.Native.NativeBackend>());
         services.TryAddSingleton<WorkflowRunner>();
         return services;
     }

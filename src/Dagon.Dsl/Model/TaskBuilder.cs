@@ -11,6 +11,7 @@ public sealed class TaskBuilder
 
     public string Name { get; }
 
+    internal TaskKind Kind { get; private set; } = TaskKind.Apptainer;
     internal string? CommandText { get; private set; }
     internal string? ImageReference { get; private set; }
     internal int OverlaySizeMb { get; private set; } = TaskDefinition.DefaultOverlaySizeMb;
@@ -23,6 +24,20 @@ public sealed class TaskBuilder
     internal IReadOnlyList<string> BindSpecs => _bindSpecs;
     internal IReadOnlyList<string> Dependencies => _dependsOn;
     internal IReadOnlyDictionary<string, string> EnvironmentVariables => _environment;
+
+    /// <summary>Runs the command as a batch task: in a shell on the host, without a container.</summary>
+    public TaskBuilder Batch()
+    {
+        Kind = TaskKind.Batch;
+        return this;
+    }
+
+    /// <summary>Runs the command in an Apptainer container (the default).</summary>
+    public TaskBuilder Apptainer()
+    {
+        Kind = TaskKind.Apptainer;
+        return this;
+    }
 
     public TaskBuilder Command(string command)
     {

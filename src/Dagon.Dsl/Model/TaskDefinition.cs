@@ -5,6 +5,9 @@ public enum TaskKind
 {
     /// <summary>Inside an Apptainer container.</summary>
     Apptainer,
+
+    /// <summary>A plain shell command on the host, with no container (DagOnStar's BATCH tasks).</summary>
+    Batch,
 }
 
 /// <summary>How a container task gets writable space outside its work directory.</summary>

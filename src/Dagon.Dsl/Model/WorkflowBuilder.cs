@@ -55,6 +55,14 @@ public sealed class WorkflowBuilder
             if (image is not null) t.Image(image);
         });
 
+    /// <summary>Adds a batch task: a shell command on the host, without a container.</summary>
+    public WorkflowBuilder BatchTask(string name, string command, Action<TaskBuilder>? configure = null) =>
+        Task(name, t =>
+        {
+            t.Batch().Command(command);
+            configure?.Invoke(t);
+        });
+
     /// <summary>Adjusts a task that was already added (how generated code applies user configuration).</summary>
     public WorkflowBuilder Configure(string taskName, Action<TaskBuilder> configure)
     {
@@ -93,6 +101,7 @@ public sealed class WorkflowBuilder
             definitions.Add(new TaskDefinition
             {
                 Name = task.Name,
+                Kind = task.Kind,
                 Command = task.CommandText ?? string.Empty,
                 Image = task.ImageReference,
                 BindPaths = binds,

@@ -72,6 +72,11 @@ internal static class WorkflowValidator
                 errors.Add($"{label}: {imageError}");
             }
         }
+        else if (task.Kind == TaskKind.Batch)
+        {
+            if (task.Image is not null) errors.Add($"{label} is a batch task, which runs on the host: it takes no image ('{task.Image}')");
+            if (task.BindPaths.Count > 0) errors.Add($"{label} is a batch task, which runs on the host: bind paths do not apply");
+        }
 
         foreach (var dependency in task.DependsOn)
         {

@@ -24,11 +24,7 @@ public sealed class ApptainerBackend(
 
     public bool CanRun(PlannedTask task) => task.Definition.Kind == TaskKind.Apptainer && task.Definition.Host is null;
 
-    public TaskWorkspace PlanWorkspace(PlannedTask task, RunContext run)
-    {
-        var parent = task.Definition.TmpDir ?? run.Options.ResolveTmpDir();
-        return new TaskWorkspace(Path.Combine(Path.GetFullPath(parent), $"dagon-{run.RunId}", Names.Slug(task.DisplayName)));
-    }
+    public TaskWorkspace PlanWorkspace(PlannedTask task, RunContext run) => LocalWorkspaces.Plan(task, run);
 
     public async Task<IReadOnlyList<PreparationFailure>> PrepareAsync(IReadOnlyList<PlannedTask> tasks, RunContext run, CancellationToken cancellationToken)
     {
@@ -158,25 +154,7 @@ public sealed class ApptainerBackend(
             try { await overlay.ConfigureAwait(false); } catch (Exception) { /* reported by the task */ }
         }
 
-        var workspace = run.Workspaces[task.Index];
-        if (!(run.Options.Remove ?? task.Definition.Remove))
-        {
-            if (Directory.Exists(workspace.Root)) logger.LogInformation("Keeping working directory: {Directory}", workspace.Root);
-            return;
-        }
-
-        if (!Directory.Exists(workspace.Root)) return;
-        logger.LogInformation("Cleaning up working directory: {Directory}", workspace.Root);
-        try
-        {
-            Directory.Delete(workspace.Root, recursive: true);
-            var runDirectory = Path.GetDirectoryName(workspace.Root)!;
-            if (Directory.Exists(runDirectory) && !Directory.EnumerateFileSystemEntries(runDirectory).Any()) Directory.Delete(runDirectory);
-        }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-        {
-            logger.LogWarning("Could not remove working directory {Directory}: {Reason}", workspace.Root, exception.Message);
-        }
+        LocalWorkspaces.Cleanup(task, run, logger);
     }
 
     private OverlayMode OverlayOf(PlannedTask task) => _options.Overlay ?? task.Definition.Overlay;
