@@ -90,14 +90,21 @@ public sealed class WorkflowRunner(
             return await FinishAsync(plan, run, assigned, outcomes!, stopwatch, cancelled: true).ConfigureAwait(false);
         }
 
+        var cleanup = new EagerCleanup(plan, task => assigned[task.Index].CleanupAsync(task, run, CancellationToken.None), _logger);
         var scheduler = new DagScheduler(settings.EffectiveParallelism, i => plan.Tasks[i].DisplayName);
         var finished = await scheduler.RunAsync(
             plan.Graph,
             (index, token) => new ValueTask<TaskOutcome>(RunTaskAsync(plan.Tasks[index], assigned[index], run, token)),
-            (index, outcome) => Report(plan.Tasks[index], outcome, run.Timings[index]),
+            (index, outcome) =>
+            {
+                Report(plan.Tasks[index], outcome, run.Timings[index]);
+                cleanup.Finished(index);
+            },
             cancellationToken).ConfigureAwait(false);
+        await cleanup.DrainAsync().ConfigureAwait(false);
 
-        return await FinishAsync(plan, run, assigned, finished, stopwatch, cancelled: cancellationToken.IsCancellationRequested).ConfigureAwait(false);
+        return await FinishAsync(plan, run, assigned, finished, stopwatch, cancelled: cancellationToken.IsCancellationRequested,
+            cleanedUp: cleanup.Done).ConfigureAwait(false);
     }
 
     private async Task<TaskOutcome> RunTaskAsync(PlannedTask task, ITaskBackend backend, RunContext run, CancellationToken cancellationToken)
@@ -132,6 +139,52 @@ public sealed class WorkflowRunner(
         }
     }
 
+    /// <summary>
+    /// Cleans a task's workspace as soon as the task and every task reading its files have finished, in the
+    /// background, so that cleanup overlaps with the rest of the run and large runs do not hold every work directory
+    /// until the end.
+    /// </summary>
+    private sealed class EagerCleanup(ExecutionPlan plan, Func<PlannedTask, Task> clean, ILogger logger)
+    {
+        private readonly int[] _pendingReaders = plan.Tasks.Select(t => t.Dependents.Count).ToArray();
+        private readonly bool[] _finished = new bool[plan.Tasks.Count];
+        private readonly List<Task> _running = [];
+
+        public bool[] Done { get; } = new bool[plan.Tasks.Count];
+
+        /// <summary>Called by the scheduler's single coordinator, so no locking is needed.</summary>
+        public void Finished(int index)
+        {
+            _finished[index] = true;
+            TryClean(index);
+            foreach (var producer in plan.Tasks[index].Dependencies)
+            {
+                _pendingReaders[producer.Index]--;
+                TryClean(producer.Index);
+            }
+        }
+
+        public Task DrainAsync() => Task.WhenAll(_running);
+
+        private void TryClean(int index)
+        {
+            if (Done[index] || !_finished[index] || _pendingReaders[index] > 0) return;
+            Done[index] = true;
+            var task = plan.Tasks[index];
+            _running.Add(Task.Run(async () =>
+            {
+                try
+                {
+                    await clean(task).ConfigureAwait(false);
+                }
+                catch (Exception exception)
+                {
+                    logger.LogWarning("Cleanup of task {Task} failed: {Reason}", task.DisplayName, exception.Message);
+                }
+            }));
+        }
+    }
+
     private void Report(PlannedTask task, TaskOutcome outcome, TaskTimings timings)
     {
         switch (outcome.State)
@@ -162,11 +215,12 @@ public sealed class WorkflowRunner(
     }
 
     private async Task<RunResult> FinishAsync(ExecutionPlan plan, RunContext run, ITaskBackend[] assigned, TaskOutcome[] outcomes,
-        Stopwatch stopwatch, string? setupError = null, bool cancelled = false)
+        Stopwatch stopwatch, string? setupError = null, bool cancelled = false, bool[]? cleanedUp = null)
     {
         // Cleanup runs even when the run was cancelled: that is when stale overlays would otherwise pile up.
         foreach (var task in plan.Tasks)
         {
+            if (cleanedUp?[task.Index] == true) continue;
             try
             {
                 await assigned[task.Index].CleanupAsync(task, run, CancellationToken.None).ConfigureAwait(false);

@@ -26,7 +26,6 @@ public sealed class NativeBackend(ILogger<NativeBackend> logger) : ITaskBackend
         {
             var shell = task.Definition.Shell ?? DefaultShell;
             if (!File.Exists(shell)) failures.Add(new PreparationFailure(task, $"shell '{shell}' does not exist on this machine"));
-            SharedDirectory.Create(run.Workspaces[task.Index].WorkDir);
         }
 
         return Task.FromResult<IReadOnlyList<PreparationFailure>>(failures);
@@ -39,6 +38,7 @@ public sealed class NativeBackend(ILogger<NativeBackend> logger) : ITaskBackend
         var taskLogger = execution.Run.TaskLogger(task);
         var command = InputStager.RewriteCommand(task.Definition.Command, execution.Inputs, input => ShellWord(input.HostDirectory));
         logger.LogInformation("Executing on host: {Command}", task.Definition.Command);
+        Directory.CreateDirectory(workspace.WorkDir); // here rather than upfront: a thousand tasks start sooner
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         if (task.Definition.Timeout is { } limit) timeout.CancelAfter(limit);
@@ -80,8 +80,8 @@ public sealed class NativeBackend(ILogger<NativeBackend> logger) : ITaskBackend
         return Task.CompletedTask;
     }
 
-    /// <summary>bash when the machine has it (users expect its features, as in containers), else POSIX sh.</summary>
-    private static readonly string DefaultShell = File.Exists("/bin/bash") ? "/bin/bash" : "/bin/sh";
+    /// <summary>POSIX sh, as DagOnStar's batch tasks use (Python's shell=True); <c>Shell("/bin/bash")</c> for bash.</summary>
+    private const string DefaultShell = "/bin/sh";
 
     /// <summary>
     /// A producer's directory as a shell word. Work directories are usually plain paths and go in as they are;
