@@ -23,21 +23,34 @@ shift "$n"
 [[ $(/usr/bin/stat -c %a /dev/fuse 2>/dev/null) == 666 ]] || /usr/bin/chmod 666 /dev/fuse ||
   die "/dev/fuse is missing or cannot be made usable (chmod 666): Apptainer needs FUSE"
 
-# Host folders at the same path inside the root. --rbind keeps mounts below them (e.g. a tmpfs under /tmp).
+# All mounts in one `mount -a` over a small fstab: one fork instead of one per mount (this saves ~25 ms a call).
+# In order: host folders at the same path inside the root (rbind keeps mounts below them, e.g. a tmpfs under
+# /tmp); the root onto itself, since pivot_root needs a mount point (rbind carries the binds along); /proc /sys
+# /dev; and the host's name resolution files (the root's copies date from when it was built), so that
+# `Bootstrap: debootstrap` and docker:// sources reach their mirror or registry by name.
+fstab_line() { # SOURCE TARGET OPTIONS, with fstab's octal escapes for blanks and backslashes
+  local src=${1//\\/\\134} dst=${2//\\/\\134}
+  src=${src// /\\040} dst=${dst// /\\040}
+  src=${src//$'\t'/\\011} dst=${dst//$'\t'/\\011}
+  fstab+="$src $dst none $3 0 0"$'\n'
+}
+fstab=
 for b in "${binds[@]}"; do
+  [[ $b == *$'\n'* ]] && die "cannot bind a folder whose name has a newline: $b"
   [[ -d $root$b ]] || /usr/bin/mkdir -p -- "$root$b" || die "cannot create mount point $root$b"
-  /usr/bin/mount --rbind -- "$b" "$root$b" || die "cannot bind $b into $root"
+  fstab_line "$b" "$root$b" rbind
 done
-# pivot_root needs the new root to be a mount point; --rbind carries the binds above along.
-/usr/bin/mount --rbind -- "$root" "$root" || die "cannot bind $root onto itself"
-for d in /proc /sys /dev; do
-  /usr/bin/mount --rbind "$d" "$root$d" || die "cannot bind $d into $root"
-done
-# Name resolution as on the host today (the root's copies date from when it was built): `Bootstrap: debootstrap`
-# and docker:// sources reach their mirror or registry by name.
-for f in /etc/resolv.conf /etc/hosts; do
-  [[ -f $f ]] && /usr/bin/mount --bind "$f" "$root$f"
-done
+fstab_line "$root" "$root" rbind
+for d in /proc /sys /dev; do fstab_line "$d" "$root$d" rbind; done
+for f in /etc/resolv.conf /etc/hosts; do [[ -f $f ]] && fstab_line "$f" "$root$f" bind; done
+# libmount reads only regular files (not a pipe), hence a file; the PID makes it private to this call.
+fstab_file=$root/run/dagon-apptainer.$$.fstab
+printf '%s' "$fstab" >"$fstab_file" || die "cannot write $fstab_file"
+if ! /usr/bin/mount --all --fstab "$fstab_file"; then
+  /usr/bin/rm -f "$fstab_file"
+  die "cannot mount the host folders into $root (fstab: ${fstab//$'\n'/; })"
+fi
+/usr/bin/rm -f "$fstab_file"
 
 # Why pivot_root and not chroot: Apptainer refuses to start in a chroot ("Running inside a weak chrooted
 # environment"). After pivot_root and detaching the old root, the sid root is this namespace's real `/`.

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Dagon.Dsl: makes a real Apptainer (1.4.5) usable as a plain `apptainer` command on a Debian 12 machine.
 #
-#   sudo scripts/setup-apptainer.sh          # idempotent; about a second when everything is already in place
-#   DAGON_APPTAINER_SMOKE=1 scripts/...      # also rerun the smoke test when nothing changed
+#   bash scripts/setup-apptainer.sh                            # as root; idempotent, well under a second when all is in place
+#   DAGON_APPTAINER_SMOKE=1 bash scripts/setup-apptainer.sh    # also rerun the smoke test when nothing changed
 #
 # Debian 12 has no Apptainer package, and Debian sid's needs a newer glibc than the host has. So Apptainer is
 # installed into a Debian sid root filesystem (${DAGON_HOME:-/var/lib/dagon}/sid-root) and reached through a
@@ -17,7 +17,7 @@ set -euo pipefail
 readonly DAGON_HOME=${DAGON_HOME:-/var/lib/dagon}
 readonly SID_ROOT=$DAGON_HOME/sid-root
 readonly SID_MIRROR=${DAGON_SID_MIRROR:-http://deb.debian.org/debian}
-# Written last into a finished root; a root without the current recipe line is rebuilt.
+# Written last into a finished root. A root without one is rebuilt; one with an older recipe line is updated in place.
 readonly STAMP_FILE=etc/dagon-sid-root.stamp
 # debootstrap is there so that `apptainer build --fakeroot` of a `Bootstrap: debootstrap` definition works;
 # e2fsprogs (mkfs.ext3) for `apptainer overlay create`; tini is PID 1 of each call (see apptainer-enter.sh).
@@ -41,6 +41,7 @@ readonly BIND_DIRS=(/tmp /var/tmp /home /work /srv /mnt /media /opt /scratch /da
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 readonly here
 changed=0
+apt_updated=0
 
 log() { printf '[setup-apptainer] %s\n' "$*"; }
 die() {
@@ -72,7 +73,10 @@ ensure_host_packages() {
   local t0
   t0=$(now)
   log "installing host packages: ${missing[*]}"
-  run_logged "apt-get update failed (is the Debian mirror reachable?)" apt-get update
+  if ((!apt_updated)); then
+    run_logged "apt-get update failed (is the Debian mirror reachable?)" apt-get update
+    apt_updated=1
+  fi
   run_logged "could not install ${missing[*]} on the host" \
     env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
   log "host packages installed ($(elapsed "$t0"))"
@@ -205,8 +209,7 @@ write_stamp() {
 
 build_root() {
   local tmp=$1 t0
-  # busybox-static is for the smoke test that follows; one apt-get update for both.
-  ensure_host_packages debootstrap busybox-static
+  ensure_host_packages debootstrap
 
   t0=$(now)
   log "debootstrap --variant=minbase sid from $SID_MIRROR (about 30-40 s)"
@@ -312,7 +315,6 @@ expect_output() {
 # the same calls the runtime engine makes. OWNER is the user Apptainer runs as.
 smoke_test() {
   local owner=$1 t0 t dir
-  ensure_host_packages busybox-static
   t0=$(now)
   dir=$(mktemp -d /tmp/dagon-apptainer-smoke.XXXXXX)
   # shellcheck disable=SC2064 # the path is fixed now
@@ -362,6 +364,9 @@ main() {
   # One setup at a time (parallel CI jobs on one machine).
   exec 9>"$DAGON_HOME/.setup.lock"
   flock -w 1200 9 || die "another setup-apptainer.sh has held $DAGON_HOME/.setup.lock for 20 minutes"
+
+  # busybox-static: the smoke test's image, and the test suite's, are built from /bin/busybox.
+  ensure_host_packages busybox-static
 
   local existing
   existing=$(command -v apptainer || true)
