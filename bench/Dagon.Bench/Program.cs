@@ -15,6 +15,7 @@ var root = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../
 var scratch = Directory.CreateTempSubdirectory("dagon-bench-").FullName;
 File.SetUnixFileMode(scratch, (UnixFileMode)0b111_111_111);
 var snakemake = !smoke && Which("snakemake");
+var only = Arg("--only")?.Split(',') ?? ["W1", "W1seed", "W2", "W3", "cold", "P1"];
 
 Console.WriteLine($"Dagon.Dsl benchmark, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, {runs} runs each{(smoke ? " (smoke)" : "")}");
 
@@ -26,12 +27,12 @@ var image = (await cache.PrepareAsync(definition, apptainer, CancellationToken.N
 var workloads = new Workloads(scratch, image, scale);
 
 var rows = new List<string[]>();
-await Measure("W1 dataflow, 4 apptainer execs", workloads.W1Floor, workloads.W1Engine, null);
-await Measure("W1 seed semantics (overlay/task)", workloads.W1SeedFloor, workloads.W1SeedEngine, null);
-await Measure($"W2 {1000 / scale} no-op native + 1, -j2", workloads.W2Floor, workloads.W2Engine, snakemake ? workloads.W2Snakemake : null);
-await Measure($"W3 chain of {200 / scale} native tasks", workloads.W3Floor, workloads.W3Engine, snakemake ? workloads.W3Snakemake : null);
+if (only.Contains("W1")) await Measure("W1 dataflow, 4 apptainer execs", workloads.W1Floor, workloads.W1Engine, null);
+if (only.Contains("W1seed")) await Measure("W1 seed semantics (overlay/task)", workloads.W1SeedFloor, workloads.W1SeedEngine, null);
+if (only.Contains("W2")) await Measure($"W2 {1000 / scale} no-op native + 1, -j2", workloads.W2Floor, workloads.W2Engine, snakemake ? workloads.W2Snakemake : null);
+if (only.Contains("W3")) await Measure($"W3 chain of {200 / scale} native tasks", workloads.W3Floor, workloads.W3Engine, snakemake ? workloads.W3Snakemake : null);
 
-if (!smoke)
+if (!smoke && only.Contains("cold"))
 {
     // Cold image cache: the same W1, but the image is built from its definition first (exactly one build).
     var coldCache = Path.Combine(scratch, "cold-cache");
@@ -49,7 +50,7 @@ Print(["workload", "floor median", "engine median (min-max)", "engine/floor", "s
 Console.WriteLine();
 Console.WriteLine("P1: engine only (plan, schedule, report), in-process no-op tasks, layered DAG (width 100, 2 edges per task)");
 var p1Rows = new List<string[]>();
-foreach (var tasks in smoke ? new[] { 2_000 } : new[] { 10_000, 10_000, 10_000, 1_000_000 })
+foreach (var tasks in smoke ? new[] { 2_000 } : only.Contains("P1") ? new[] { 10_000, 10_000, 10_000, 1_000_000 } : [])
 {
     var (elapsed, peak) = await Workloads.EngineOnly(tasks, 100);
     p1Rows.Add([tasks.ToString("N0", CultureInfo.InvariantCulture), Seconds(elapsed),

@@ -91,10 +91,10 @@ public sealed class WorkflowBuilder
 
         foreach (var task in _tasks)
         {
-            var binds = new List<BindPath>(task.BindSpecs.Count);
+            List<BindPath>? binds = null;
             foreach (var spec in task.BindSpecs)
             {
-                if (BindPath.TryParse(spec, out var bind, out var error)) binds.Add(bind!);
+                if (BindPath.TryParse(spec, out var bind, out var error)) (binds ??= []).Add(bind!);
                 else errors.Add($"Task '{task.Name}': {error}");
             }
 
@@ -104,15 +104,17 @@ public sealed class WorkflowBuilder
                 Kind = task.Kind,
                 Command = task.CommandText ?? string.Empty,
                 Image = task.ImageReference,
-                BindPaths = binds,
+                BindPaths = (IReadOnlyList<BindPath>?)binds ?? [],
                 OverlaySizeMb = task.OverlaySizeMb,
                 Overlay = task.OverlayMode,
                 TmpDir = task.TmpDirectory,
                 Remove = task.RemoveAfterRun ?? _defaultRemove ?? true,
-                DependsOn = task.Dependencies.ToArray(),
+                DependsOn = task.Dependencies.Count == 0 ? [] : task.Dependencies.ToArray(),
                 Timeout = task.TimeoutValue,
                 Shell = task.ShellPath,
-                Environment = new Dictionary<string, string>(task.EnvironmentVariables, StringComparer.Ordinal),
+                Environment = task.EnvironmentVariables is { Count: > 0 } environment
+                    ? new Dictionary<string, string>(environment, StringComparer.Ordinal)
+                    : TaskDefinition.NoEnvironment,
                 Host = task.HostName,
             });
         }

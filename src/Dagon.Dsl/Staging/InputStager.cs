@@ -11,8 +11,11 @@ namespace Dagon.Staging;
 /// </summary>
 public sealed class InputStager(ILogger<InputStager> logger)
 {
+    private static readonly Task<IReadOnlyList<StagedInput>> NothingToStage = Task.FromResult<IReadOnlyList<StagedInput>>([]);
+
     public Task<IReadOnlyList<StagedInput>> StageAsync(PlannedTask consumer, RunContext run, CancellationToken cancellationToken)
     {
+        if (consumer.Inputs.Count == 0) return NothingToStage;
         var consumerWorkspace = run.Workspaces[consumer.Index];
         var staged = new List<StagedInput>();
         foreach (var group in consumer.Inputs.GroupBy(i => i.Producer))
