@@ -283,6 +283,27 @@ public sealed class LocalApptainerTests(ApptainerFixture apptainer, ITestOutputH
         Assert.False(Directory.Exists(result["sleeper"].Workspace!.Root));
     }
 
+    [Fact]
+    public async Task OverlayThatDoesNotFitFailsTheTaskSayingSo()
+    {
+        var tiny = apptainer.NewFolder("tiny");
+        await ApptainerFixture.Run("/bin/mount", "-t", "tmpfs", "-o", "size=128k,mode=1777", "tmpfs", tiny);
+        try
+        {
+            var host = Host(new() { ["dagon:tmp_dir"] = tiny });
+            var result = await RunAsync(Busybox().Task("big", t => t.Command("echo hi").OverlaySize(1024)), host);
+
+            Assert.Equal(TaskState.Failed, result["big"].Outcome.State);
+            Assert.Contains("could not create the 1024 MB overlay", result["big"].Outcome.Reason);
+            Assert.Contains($"There is not enough free space in {result["big"].Workspace!.Root}", result["big"].Outcome.Reason);
+            Assert.False(Directory.Exists(result["big"].Workspace!.Root));
+        }
+        finally
+        {
+            await ApptainerFixture.Run("/bin/umount", tiny);
+        }
+    }
+
     /// <summary>Process ids whose command line contains <paramref name="text"/> (read from /proc).</summary>
     internal static List<int> ProcessesRunning(string text)
     {

@@ -4,9 +4,10 @@ using Microsoft.Win32.SafeHandles;
 namespace Dagon.Execution;
 
 /// <summary>
-/// Copies a sparse file by its data extents only (Linux <c>SEEK_DATA</c>/<c>SEEK_HOLE</c>). A fresh 1 GB overlay image
-/// holds about 30 MB of file-system metadata: copying it takes tens of milliseconds, where making a new one with
-/// mkfs takes over a second. Falls back to a plain copy where extents cannot be queried.
+/// Copies a sparse file by its data extents only (Linux <c>SEEK_DATA</c>/<c>SEEK_HOLE</c>), keeping zero blocks as
+/// holes. A fresh 1 GB overlay image has about 13 MB of extents and under 1 MB of non-zero blocks: copying it takes
+/// milliseconds, where making a new one with mkfs takes over a second. Falls back to reading the whole file where
+/// extents cannot be queried.
 /// </summary>
 internal static partial class SparseFile
 {
@@ -50,14 +51,17 @@ internal static partial class SparseFile
         return true;
     }
 
+    /// <summary>Copies a range in blocks, leaving blocks that are all zeros as holes (mkfs writes many of them).</summary>
     private static void CopyRange(SafeFileHandle input, SafeFileHandle output, long start, long count)
     {
-        var buffer = new byte[Math.Min(count, 1 << 20)];
+        const int block = 64 * 1024;
+        var buffer = new byte[block];
         while (count > 0)
         {
-            var read = RandomAccess.Read(input, buffer.AsSpan(0, (int)Math.Min(buffer.Length, count)), start);
+            var read = RandomAccess.Read(input, buffer.AsSpan(0, (int)Math.Min(block, count)), start);
             if (read == 0) break;
-            RandomAccess.Write(output, buffer.AsSpan(0, read), start);
+            var data = buffer.AsSpan(0, read);
+            if (data.IndexOfAnyExcept((byte)0) >= 0) RandomAccess.Write(output, data, start);
             start += read;
             count -= read;
         }
