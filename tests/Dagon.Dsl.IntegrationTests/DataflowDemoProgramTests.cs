@@ -58,6 +58,47 @@ public sealed class DataflowDemoProgramTests(ApptainerFixture apptainer, ITestOu
     }
 
     [Fact]
+    public async Task CtrlCDuringImageBuildStopsTheBuildAndLeavesNoHalfImage()
+    {
+        var directory = apptainer.NewFolder("demo");
+        var cache = apptainer.NewFolder("cold-cache");
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in new[] { Program, "--image-cache", cache }) start.ArgumentList.Add(argument);
+        using var process = Process.Start(start)!;
+        var text = new System.Text.StringBuilder();
+        var building = new TaskCompletionSource();
+        void Collect(string? line)
+        {
+            if (line is null) return;
+            lock (text) text.AppendLine(line);
+            if (line.Contains("Building SIF image from:", StringComparison.Ordinal)) building.TrySetResult();
+        }
+
+        process.OutputDataReceived += (_, e) => Collect(e.Data);
+        process.ErrorDataReceived += (_, e) => Collect(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        await building.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        await Task.Delay(TimeSpan.FromSeconds(2)); // well into debootstrap
+        Assert.NotEmpty(LocalApptainerTests.ProcessesRunning(cache));
+        Assert.Equal(0, Kill(process.Id, 2 /* SIGINT */));
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        output.WriteLine(text.ToString());
+
+        Assert.Equal(130, process.ExitCode);
+        Assert.Contains("SIGINT received: cancelling the run", text.ToString());
+        Assert.Contains("Workflow cancelled", text.ToString());
+        await Task.Delay(500);
+        Assert.Empty(LocalApptainerTests.ProcessesRunning(cache));
+        Assert.Empty(Directory.GetFiles(cache, "*.sif"));
+        Assert.Empty(Directory.GetFiles(cache, "*.partial"));
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
+
+    [Fact]
     public async Task MissingApptainerExitsNonZeroAndSaysHowToInstallIt()
     {
         var (exitCode, text) = await RunDemoAsync(apptainer.NewFolder("demo"), "--apptainer", "/opt/nowhere/apptainer");
