@@ -85,7 +85,6 @@ public sealed class ApptainerBackend(
         var task = execution.Task;
         var run = execution.Run;
         var workspace = execution.Workspace;
-        var taskLogger = run.TaskLogger(task);
         var container = run.ContainerName(task);
         var overlay = OverlayOf(task);
 
@@ -110,39 +109,8 @@ public sealed class ApptainerBackend(
             workspace.WorkDir, execution.Inputs, _options.Silent);
 
         logger.LogInformation("Executing in container: {Command}", task.Definition.Command);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        if (task.Definition.Timeout is { } limit) timeout.CancelAfter(limit);
-        var stopwatch = Stopwatch.StartNew();
-        try
-        {
-            var result = await ProcessRunner.RunAsync(
-                _apptainer!,
-                args,
-                workspace.WorkDir,
-                environment: null,
-                onStdout: line => taskLogger.LogInformation("[{Task}] {Line}", task.DisplayName, line),
-                onStderr: line => taskLogger.LogWarning("[{Task}] {Line}", task.DisplayName, line),
-                stdoutFile: workspace.StdoutPath,
-                stderrFile: workspace.StderrPath,
-                cancellationToken: timeout.Token).ConfigureAwait(false);
-            execution.Timings.Execution = stopwatch.Elapsed;
-            if (result.ExitCode == 0) return TaskOutcome.Success;
-            return TaskOutcome.Failed($"command exited with code {result.ExitCode}", result.ExitCode, result.StderrTail);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && task.Definition.Timeout is { } limit2)
-        {
-            execution.Timings.Execution = stopwatch.Elapsed;
-            return TaskOutcome.Failed($"timed out after {limit2.TotalSeconds:0.###} s; the container was killed");
-        }
-        catch (OperationCanceledException)
-        {
-            execution.Timings.Execution = stopwatch.Elapsed;
-            return TaskOutcome.Cancelled("the run was cancelled; the container was killed");
-        }
-        catch (ProcessLaunchException exception)
-        {
-            return TaskOutcome.Failed(exception.Message);
-        }
+        return await TaskProcess.RunAsync(execution, _apptainer!, args, environment: null, "the container was killed", cancellationToken)
+            .ConfigureAwait(false);
     }
 
     public async Task CleanupAsync(PlannedTask task, RunContext run, CancellationToken cancellationToken)

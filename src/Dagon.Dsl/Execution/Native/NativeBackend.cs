@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Dagon.Execution.Processes;
 using Dagon.Model;
 using Dagon.Scheduling;
@@ -31,47 +30,14 @@ public sealed class NativeBackend(ILogger<NativeBackend> logger) : ITaskBackend
         return Task.FromResult<IReadOnlyList<PreparationFailure>>(failures);
     }
 
-    public async Task<TaskOutcome> RunAsync(TaskExecution execution, CancellationToken cancellationToken)
+    public Task<TaskOutcome> RunAsync(TaskExecution execution, CancellationToken cancellationToken)
     {
-        var task = execution.Task;
-        var workspace = execution.Workspace;
-        var taskLogger = execution.Run.TaskLogger(task);
-        var command = InputStager.RewriteCommand(task.Definition.Command, execution.Inputs, input => ShellWord(input.HostDirectory));
-        logger.LogInformation("Executing on host: {Command}", task.Definition.Command);
-        Directory.CreateDirectory(workspace.WorkDir); // here rather than upfront: a thousand tasks start sooner
-
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        if (task.Definition.Timeout is { } limit) timeout.CancelAfter(limit);
-        var stopwatch = Stopwatch.StartNew();
-        try
-        {
-            var result = await ProcessRunner.RunAsync(
-                task.Definition.Shell ?? DefaultShell,
-                ["-c", command],
-                workspace.WorkDir,
-                task.Definition.Environment.ToDictionary(e => e.Key, e => (string?)e.Value),
-                onStdout: line => taskLogger.LogInformation("[{Task}] {Line}", task.DisplayName, line),
-                onStderr: line => taskLogger.LogWarning("[{Task}] {Line}", task.DisplayName, line),
-                stdoutFile: workspace.StdoutPath,
-                stderrFile: workspace.StderrPath,
-                cancellationToken: timeout.Token).ConfigureAwait(false);
-            execution.Timings.Execution = stopwatch.Elapsed;
-            return result.ExitCode == 0
-                ? TaskOutcome.Success
-                : TaskOutcome.Failed($"command exited with code {result.ExitCode}", result.ExitCode, result.StderrTail);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && task.Definition.Timeout is { } limit2)
-        {
-            return TaskOutcome.Failed($"timed out after {limit2.TotalSeconds:0.###} s; the process was killed");
-        }
-        catch (OperationCanceledException)
-        {
-            return TaskOutcome.Cancelled("the run was cancelled; the process was killed");
-        }
-        catch (ProcessLaunchException exception)
-        {
-            return TaskOutcome.Failed(exception.Message);
-        }
+        var definition = execution.Task.Definition;
+        var command = InputStager.RewriteCommand(definition.Command, execution.Inputs, input => ShellWord(input.HostDirectory));
+        logger.LogInformation("Executing on host: {Command}", definition.Command);
+        Directory.CreateDirectory(execution.Workspace.WorkDir); // here rather than upfront: a thousand tasks start sooner
+        return TaskProcess.RunAsync(execution, definition.Shell ?? DefaultShell, ["-c", command],
+            definition.Environment.ToDictionary(e => e.Key, e => (string?)e.Value), "the process was killed", cancellationToken);
     }
 
     public Task CleanupAsync(PlannedTask task, RunContext run, CancellationToken cancellationToken)
