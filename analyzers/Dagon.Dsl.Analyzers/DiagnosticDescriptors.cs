@@ -83,6 +83,10 @@ namespace Dagon.Dsl.Analyzers
             "DAG018", "Workflow has no name",
             "The workflow name must not be empty");
 
+        public static readonly DiagnosticDescriptor ReservedTaskClassName = Error(
+            "DAG019", "Task class name collides with a generated member",
+            "Task class '{0}' has the name of a member the generator adds to workflow '{1}'; rename the class and keep the task's name with Name = \"{0}\"");
+
         private static DiagnosticDescriptor Error(string id, string title, string message) =>
             new DiagnosticDescriptor(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpBase + id.ToLowerInvariant());
 

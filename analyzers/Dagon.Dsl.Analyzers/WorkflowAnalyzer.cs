@@ -26,7 +26,8 @@ namespace Dagon.Dsl.Analyzers
         public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
             UnknownTask, DependencyCycle, SelfDependency, MissingImage, MalformedImage, ImageFileNotFound, DuplicateTaskName,
             NotPartial, TaskOutsideWorkflow, DependsOnNonTask, InvalidBind, NonPositiveOverlaySize, EmptyCommand,
-            UnknownWorkflow, RunTimeCommand, MalformedReference, NonPositiveTimeout, EmptyWorkflowName);
+            UnknownWorkflow, RunTimeCommand, MalformedReference, NonPositiveTimeout, EmptyWorkflowName,
+            ReservedTaskClassName);
 
         public override void Initialize(AnalysisContext context)
         {

@@ -62,6 +62,7 @@ namespace Dagon.Dsl.Analyzers
         private void CheckTask(TaskDeclaration task, HashSet<string> names)
         {
             if (!task.IsPartial) Report(NotPartial, task.Identifier, task.ClassName);
+            if (Array.IndexOf(WellKnownNames.GeneratedWorkflowMembers, task.ClassName) >= 0) Report(ReservedTaskClassName, task.Identifier, task.ClassName, _workflow.Name);
 
             switch (task.CommandKind)
             {

@@ -50,7 +50,7 @@ namespace Dagon.Dsl.Declarations
             }
 
             return new WorkflowDeclaration(
-                Namespace: type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : string.Empty,
+                Namespace: NamespaceName(type.ContainingNamespace),
                 ContainingTypes: containing.ToEquatableArray(),
                 ClassName: type.Name,
                 Keyword: Keyword(type),
@@ -237,6 +237,14 @@ namespace Dagon.Dsl.Declarations
             CollectionExpressionSyntax collection => collection.Elements.OfType<ExpressionElementSyntax>().Select(e => e.Expression).ToList(),
             _ => null,
         };
+
+        /// <summary>The namespace as written in metadata (<c>namespace</c>, not <c>@namespace</c>); the emitter escapes it.</summary>
+        private static string NamespaceName(INamespaceSymbol? ns)
+        {
+            var name = string.Empty;
+            for (; ns is { IsGlobalNamespace: false }; ns = ns.ContainingNamespace) name = name.Length == 0 ? ns.Name : ns.Name + "." + name;
+            return name;
+        }
 
         private static bool IsPartial(TypeDeclarationSyntax syntax) => syntax.Modifiers.Any(SyntaxKind.PartialKeyword);
 

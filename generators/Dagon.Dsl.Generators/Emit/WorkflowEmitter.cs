@@ -20,7 +20,7 @@ namespace Dagon.Dsl.Generators.Emit
 
             if (workflow.Namespace.Length > 0)
             {
-                w.Line("namespace " + workflow.Namespace);
+                w.Line("namespace " + string.Join(".", System.Linq.Enumerable.Select(workflow.Namespace.Split('.'), Identifier)));
                 w.Open();
             }
 
