@@ -58,7 +58,7 @@ namespace Dagon.Dsl.Analyzers
             if (!WorkflowDeclarationParser.IsWorkflow(type)) return;
             var workflow = WorkflowDeclarationParser.Parse(type, context.CancellationToken);
             if (workflow is null) return;
-            new WorkflowChecks(workflow, workflowNames, projectDirectory, context.ReportDiagnostic).Run();
+            new WorkflowChecks(context.Compilation, workflow, workflowNames, projectDirectory, context.ReportDiagnostic).Run();
         }
 
         private static HashSet<string> CollectWorkflowNames(INamespaceSymbol root)

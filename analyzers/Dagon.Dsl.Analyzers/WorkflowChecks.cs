@@ -17,9 +17,11 @@ namespace Dagon.Dsl.Analyzers
         private readonly Lazy<HashSet<string>> _workflowNames;
         private readonly string? _projectDirectory;
         private readonly Action<Diagnostic> _report;
+        private readonly Compilation _compilation;
 
-        public WorkflowChecks(WorkflowDeclaration workflow, Lazy<HashSet<string>> workflowNames, string? projectDirectory, Action<Diagnostic> report)
+        public WorkflowChecks(Compilation compilation, WorkflowDeclaration workflow, Lazy<HashSet<string>> workflowNames, string? projectDirectory, Action<Diagnostic> report)
         {
+            _compilation = compilation;
             _workflow = workflow;
             _workflowNames = workflowNames;
             _projectDirectory = projectDirectory;
@@ -92,7 +94,7 @@ namespace Dagon.Dsl.Analyzers
                     var suggestion = Closest(reference.Task, names);
                     var properties = ImmutableDictionary<string, string?>.Empty.Add(WorkflowAnalyzer.UnknownNameProperty, reference.Task);
                     if (suggestion is not null && reference.IsExact) properties = properties.Add(WorkflowAnalyzer.SuggestionProperty, suggestion);
-                    _report(Diagnostic.Create(UnknownTask, reference.TaskLocation.ToLocation(), properties,
+                    _report(Diagnostic.Create(UnknownTask, ToLocation(reference.TaskLocation), properties,
                         task.Name, reference.Task, reference.Text, suggestion is null ? string.Empty : "; did you mean '" + suggestion + "'?"));
                 }
             }
@@ -147,7 +149,21 @@ namespace Dagon.Dsl.Analyzers
         }
 
         private void Report(DiagnosticDescriptor descriptor, LocationInfo location, params object[] arguments) =>
-            _report(Diagnostic.Create(descriptor, location.ToLocation(), arguments));
+            _report(Diagnostic.Create(descriptor, ToLocation(location), arguments));
+
+        /// <summary>
+        /// A location inside the compilation's own tree, so that <c>#pragma warning disable</c> and editor squiggles
+        /// apply; <see cref="LocationInfo.ToLocation"/> would make an external-file location instead.
+        /// </summary>
+        private Location ToLocation(LocationInfo location)
+        {
+            foreach (var tree in _compilation.SyntaxTrees)
+            {
+                if (tree.FilePath == location.FilePath) return Location.Create(tree, location.Span);
+            }
+
+            return location.ToLocation();
+        }
 
         /// <summary>The existing name with the smallest edit distance, if it is close enough to be a typo.</summary>
         internal static string? Closest(string name, IEnumerable<string> candidates)
