@@ -87,6 +87,10 @@ namespace Dagon.Dsl.Analyzers
             "DAG019", "Task class name collides with a generated member",
             "Task class '{0}' has the name of a member the generator adds to workflow '{1}'; rename the class and keep the task's name with Name = \"{0}\"");
 
+        public static readonly DiagnosticDescriptor UnsupportedClassShape = Error(
+            "DAG020", "Class cannot be extended by the generator",
+            "'{0}' must not be {1}: the workflow generator adds instance members and constructors to task classes and cannot complete a generic class");
+
         private static DiagnosticDescriptor Error(string id, string title, string message) =>
             new DiagnosticDescriptor(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpBase + id.ToLowerInvariant());
 

@@ -27,7 +27,7 @@ namespace Dagon.Dsl.Analyzers
             UnknownTask, DependencyCycle, SelfDependency, MissingImage, MalformedImage, ImageFileNotFound, DuplicateTaskName,
             NotPartial, TaskOutsideWorkflow, DependsOnNonTask, InvalidBind, NonPositiveOverlaySize, EmptyCommand,
             UnknownWorkflow, RunTimeCommand, MalformedReference, NonPositiveTimeout, EmptyWorkflowName,
-            ReservedTaskClassName);
+            ReservedTaskClassName, UnsupportedClassShape);
 
         public override void Initialize(AnalysisContext context)
         {

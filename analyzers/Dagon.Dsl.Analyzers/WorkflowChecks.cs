@@ -49,6 +49,7 @@ namespace Dagon.Dsl.Analyzers
             }
 
             if (!_workflow.IsPartial) Report(NotPartial, _workflow.Identifier, _workflow.ClassName);
+            if (_workflow.IsGeneric) Report(UnsupportedClassShape, _workflow.Identifier, _workflow.ClassName, "generic");
             if (_workflow.Name.Trim().Length == 0) Report(EmptyWorkflowName, _workflow.NameLocation ?? _workflow.Identifier);
             if (_workflow.DefaultImage is { } image) CheckImage(image, "workflow '" + _workflow.Name + "'");
         }
@@ -64,6 +65,7 @@ namespace Dagon.Dsl.Analyzers
         private void CheckTask(TaskDeclaration task, HashSet<string> names)
         {
             if (!task.IsPartial) Report(NotPartial, task.Identifier, task.ClassName);
+            if (task.IsStatic) Report(UnsupportedClassShape, task.Identifier, task.ClassName, "static");
             if (Array.IndexOf(WellKnownNames.GeneratedWorkflowMembers, task.ClassName) >= 0) Report(ReservedTaskClassName, task.Identifier, task.ClassName, _workflow.Name);
 
             switch (task.CommandKind)

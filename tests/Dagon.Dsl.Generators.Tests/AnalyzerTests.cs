@@ -308,6 +308,24 @@ public class AnalyzerTests
         """));
 
     [Fact]
+    public Task StaticTaskClassIsReported() => AnalyzerTest.VerifyAsync(Workflow("""
+            [ApptainerTask(Command = "true")]
+            public static partial class {|DAG020:A|} { }
+        """));
+
+    [Fact]
+    public Task GenericWorkflowClassIsReported() => AnalyzerTest.VerifyAsync("""
+        using Dagon;
+
+        [Workflow("wf", DefaultImage = "docker://alpine:3")]
+        public partial class {|DAG020:Flow|}<T>
+        {
+            [ApptainerTask(Command = "true")]
+            public partial class A;
+        }
+        """);
+
+    [Fact]
     public Task DemoWorkflowHasNoDiagnostics() => AnalyzerTest.VerifyAsync("""
         using Dagon;
 

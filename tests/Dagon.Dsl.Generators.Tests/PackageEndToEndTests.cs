@@ -35,12 +35,13 @@ public class PackageEndToEndTests
             "This test runs a real workflow and needs Apptainer on PATH (scripts/setup-apptainer.sh installs it): " + apptainer.Output);
 
         var repository = FindRepository();
+        string? version = null;
         // Not CreateTempSubdirectory: its owner-only mode hides the sandbox image from Apptainer's starter.
         var root = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "dagon-e2e-" + Guid.NewGuid().ToString("N")[..12])).FullName;
         try
         {
             var feed = Path.Combine(root, "feed");
-            var version = "0.1.0-e2e." + DateTime.UtcNow.ToString("yyyyMMddHHmmssfff");
+            version = "0.1.0-e2e." + DateTime.UtcNow.ToString("yyyyMMddHHmmssfff");
             var pack = Run("dotnet", $"pack \"{Path.Combine(repository, "src", "Dagon.Dsl")}\" -c Release -o \"{feed}\" -p:Version={version}", repository, TimeSpan.FromMinutes(8));
             Assert.True(pack.ExitCode == 0, "dotnet pack failed:\n" + pack.Output);
 
@@ -65,7 +66,17 @@ public class PackageEndToEndTests
         finally
         {
             try { Directory.Delete(root, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            DeleteCachedPackage(version);
         }
+    }
+
+    /// <summary>Each run packs a unique version; drop it from the global package folder so runs do not pile up.</summary>
+    private static void DeleteCachedPackage(string? version)
+    {
+        if (version is null) return;
+        var folder = Environment.GetEnvironmentVariable("NUGET_PACKAGES")
+            ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+        try { Directory.Delete(Path.Combine(folder, "dagon.dsl", version), recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 
     private static void CreateProject(string project, string feed, string version)
