@@ -49,6 +49,31 @@ public class AnalyzerTests
         """);
 
     [Fact]
+    public Task UnknownTaskInAStringWithEscapesIsReportedOnTheWholeLiteral() => AnalyzerTest.VerifyAsync(Workflow("""
+            [ApptainerTask(Command = {|DAG001:"echo \"x\" && cat workflow:///Nope/f"|})]
+            public partial class A;
+        """));
+
+    [Fact]
+    public Task UnknownTaskInAnotherPartOfTheWorkflowIsReportedInThatFile()
+    {
+        var test = new AnalyzerTest(Workflow("""
+                [ApptainerTask(Command = "true")]
+                public partial class A;
+            """));
+        test.TestState.Sources.Add("""
+            using Dagon;
+
+            public partial class Flow
+            {
+                [ApptainerTask(Command = "cat workflow:///{|DAG001:Z|}/f")]
+                public partial class B;
+            }
+            """);
+        return test.RunAsync();
+    }
+
+    [Fact]
     public async Task CycleBetweenTwoTasksIsReportedOnBoth()
     {
         var test = new AnalyzerTest(Workflow("""

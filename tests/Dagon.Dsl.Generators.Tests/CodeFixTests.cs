@@ -33,6 +33,33 @@ public class CodeFixTests
         """);
 
     [Fact]
+    public Task UnknownTaskFarFromEveryNameOffersNoFix() => CodeFixTest<UnknownTaskCodeFixProvider>.VerifyAsync("""
+        using Dagon;
+
+        [Workflow("wf", DefaultImage = "docker://alpine:3")]
+        public partial class Flow
+        {
+            [ApptainerTask(Command = "true")]
+            public partial class Prepare;
+
+            [ApptainerTask(Command = "cat workflow:///{|DAG001:Xyz|}/out.txt")]
+            public partial class Use;
+        }
+        """, """
+        using Dagon;
+
+        [Workflow("wf", DefaultImage = "docker://alpine:3")]
+        public partial class Flow
+        {
+            [ApptainerTask(Command = "true")]
+            public partial class Prepare;
+
+            [ApptainerTask(Command = "cat workflow:///{|DAG001:Xyz|}/out.txt")]
+            public partial class Use;
+        }
+        """);
+
+    [Fact]
     public Task TaskClassWithoutModifiersIsMadePartial() => CodeFixTest<MakePartialCodeFixProvider>.VerifyAsync("""
         using Dagon;
 

@@ -136,6 +136,32 @@ public class GeneratorSnapshotTests
     }
 
     [Fact]
+    public void TasksDeclaredInAnotherPartOfTheWorkflowAreGeneratedWithTheirEdges()
+    {
+        var result = TestCompilation.RunAndCompile("""
+            using Dagon;
+
+            [Workflow("split", DefaultImage = "docker://alpine:3")]
+            public partial class Split
+            {
+                [ApptainerTask(Command = "echo > f")]
+                public partial class First;
+            }
+            """, """
+            using Dagon;
+
+            public partial class Split
+            {
+                [ApptainerTask(Command = "cat workflow:///First/f")]
+                public partial class Second;
+            }
+            """);
+        var text = Assert.Single(result.GeneratedTrees).ToString();
+        Assert.Contains("workflow.Task(global::Split.Second.TaskName, static task => task", text, StringComparison.Ordinal);
+        Assert.Contains(".DependsOn(\"First\"));", text);
+    }
+
+    [Fact]
     public void NonPartialTaskClassGeneratesNothing()
     {
         var compilation = TestCompilation.Create("""
