@@ -93,6 +93,31 @@ public class IncrementalGeneratorTests
     }
 
     [Fact]
+    public void EditingATaskInAnotherPartOfTheWorkflowRegeneratesTheWorkflow()
+    {
+        const string part = """
+            using Dagon;
+
+            namespace Demo;
+
+            public partial class First
+            {
+                [ApptainerTask(Command = "echo from-the-other-part")]
+                public partial class C;
+            }
+            """;
+        var compilation = TestCompilation.Create(First, part);
+        var driver = TestCompilation.CreateDriver().RunGenerators(compilation);
+
+        var oldTree = compilation.SyntaxTrees.Last();
+        var newTree = oldTree.WithChangedText(oldTree.GetText().Replace(part.IndexOf("from-the-other-part", StringComparison.Ordinal), "from-the-other-part".Length, "edited-in-place"));
+        var result = driver.RunGenerators(compilation.ReplaceSyntaxTree(oldTree, newTree)).GetRunResult();
+
+        var text = Assert.Single(result.GeneratedTrees).ToString();
+        Assert.Contains("edited-in-place", text);
+    }
+
+    [Fact]
     public void AddingACommentAboveAWorkflowDoesNotRegenerateIt()
     {
         var compilation = TestCompilation.Create(First);
