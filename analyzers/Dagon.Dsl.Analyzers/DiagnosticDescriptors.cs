@@ -89,7 +89,7 @@ public static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor UnsupportedClassShape = Error(
         "DAG020", "Class cannot be extended by the generator",
-        "'{0}' must not be {1}: the workflow generator adds instance members and constructors to task classes and cannot complete a generic class");
+        "'{0}' must not be {1}: the workflow generator derives task classes from TaskHandle and cannot complete a generic workflow class");
 
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         new DiagnosticDescriptor(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpBase + id.ToLowerInvariant());

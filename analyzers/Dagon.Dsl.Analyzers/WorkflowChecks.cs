@@ -66,6 +66,7 @@ internal sealed class WorkflowChecks
     {
         if (!task.IsPartial) Report(NotPartial, task.Identifier, task.ClassName);
         if (task.IsStatic) Report(UnsupportedClassShape, task.Identifier, task.ClassName, "static");
+        if (task.BaseType is { } baseType) Report(UnsupportedClassShape, task.Identifier, task.ClassName, "derived from '" + baseType + "'");
         if (Array.IndexOf(WellKnownNames.GeneratedWorkflowMembers, task.ClassName) >= 0) Report(ReservedTaskClassName, task.Identifier, task.ClassName, _workflow.Name);
 
         switch (task.CommandKind)

@@ -54,6 +54,7 @@ internal sealed record TaskDeclaration(
     LocationInfo? NameLocation,
     bool IsPartial,
     bool IsStatic,
+    string? BaseType,
     CommandKind CommandKind,
     StringArgument? Command,
     LocationInfo? BuildCommandLocation,

@@ -167,6 +167,9 @@ internal static class WorkflowDeclarationParser
             NameLocation: nameArgument?.Argument.Location,
             IsPartial: IsPartial(declaration),
             IsStatic: type.IsStatic,
+            BaseType: type.BaseType is { SpecialType: not SpecialType.System_Object } baseType && !IsGeneratedHandle(baseType, type)
+                ? baseType.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat)
+                : null,
             CommandKind: commandKind,
             Command: command?.Argument,
             BuildCommandLocation: buildCommandLocation,
@@ -181,6 +184,12 @@ internal static class WorkflowDeclarationParser
             TimeoutSeconds: timeout,
             DependsOn: dependencies.ToEquatableArray());
     }
+
+    /// <summary>The base the generator gives every task class; seen on the symbol once generated code is part of the compilation.</summary>
+    private static bool IsGeneratedHandle(INamedTypeSymbol baseType, INamedTypeSymbol task) =>
+        baseType.OriginalDefinition.MetadataName == "TaskHandle`1"
+        && baseType.ContainingNamespace is { Name: "Dagon", ContainingNamespace.IsGlobalNamespace: true }
+        && SymbolEqualityComparer.Default.Equals(baseType.TypeArguments[0], task);
 
     private static SyntaxNode DependencyTargetSyntax(AttributeSyntax syntax)
     {

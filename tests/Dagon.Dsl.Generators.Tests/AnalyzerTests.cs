@@ -339,6 +339,14 @@ public class AnalyzerTests
         """));
 
     [Fact]
+    public Task TaskClassWithItsOwnBaseClassIsReported() => AnalyzerTest.VerifyAsync(Workflow("""
+            public class Base;
+
+            [ApptainerTask(Command = "true")]
+            public partial class {|DAG020:A|} : Base;
+        """));
+
+    [Fact]
     public Task GenericWorkflowClassIsReported() => AnalyzerTest.VerifyAsync("""
         using Dagon;
 

@@ -165,43 +165,15 @@ internal static class WorkflowEmitter
     private static void EmitTaskHandle(CodeWriter w, TaskSource task, string self)
     {
         var type = self + "." + Identifier(task.ClassName);
-        w.Line("partial class " + Identifier(task.ClassName));
+        w.Line("partial class " + Identifier(task.ClassName) + " : global::Dagon.TaskHandle<" + type + ">");
         w.Open();
         w.Line("/// <summary>The task's name in the workflow.</summary>");
         w.Line("public const string TaskName = " + Literal(task.Name) + ";");
         w.Line();
-        w.Line("private readonly " + Model + "WorkflowBuilder _dagonWorkflow;");
-        w.Line();
-        w.Line("internal " + Identifier(task.ClassName) + "(" + Model + "WorkflowBuilder workflow) => _dagonWorkflow = workflow;");
-        w.Line();
-        w.Line("/// <summary>Applies any <see cref=\"" + Model + "TaskBuilder\"/> call to this task.</summary>");
-        w.Line("public " + type + " Apply(global::System.Action<" + Model + "TaskBuilder> configure)");
+        w.Line("internal " + Identifier(task.ClassName) + "(" + Model + "WorkflowBuilder workflow) : base(workflow, TaskName)");
         w.Open();
-        w.Line("_dagonWorkflow.Configure(TaskName, configure);");
-        w.Line("return this;");
         w.Close();
-        Forward(w, type, "Command(string command)", "t.Command(command)");
-        Forward(w, type, "Image(string image)", "t.Image(image)");
-        Forward(w, type, "Bind(string spec)", "t.Bind(spec)");
-        Forward(w, type, "Bind(string source, string destination, bool readOnly = false)", "t.Bind(source, destination, readOnly)");
-        Forward(w, type, "BindPaths(global::System.Collections.Generic.IEnumerable<string> specs)", "t.BindPaths(specs)");
-        Forward(w, type, "OverlaySize(int megabytes)", "t.OverlaySize(megabytes)");
-        Forward(w, type, "WritableTmpfs()", "t.WritableTmpfs()");
-        Forward(w, type, "NoOverlay()", "t.NoOverlay()");
-        Forward(w, type, "TmpDir(string directory)", "t.TmpDir(directory)");
-        Forward(w, type, "Remove(bool remove = true)", "t.Remove(remove)");
-        Forward(w, type, "DependsOn(params string[] taskNames)", "t.DependsOn(taskNames)");
-        Forward(w, type, "Timeout(global::System.TimeSpan timeout)", "t.Timeout(timeout)");
-        Forward(w, type, "Shell(string shell)", "t.Shell(shell)");
-        Forward(w, type, "Env(string name, string value)", "t.Env(name, value)");
-        Forward(w, type, "OnHost(string hostProfile)", "t.OnHost(hostProfile)");
         w.Close();
-    }
-
-    private static void Forward(CodeWriter w, string type, string signature, string call)
-    {
-        w.Line();
-        w.Line("public " + type + " " + signature + " => Apply(t => " + call + ");");
     }
 
     private static string FullName(WorkflowSource workflow)

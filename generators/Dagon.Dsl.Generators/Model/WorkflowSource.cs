@@ -28,7 +28,7 @@ internal sealed record WorkflowSource(
     public static WorkflowSource? From(WorkflowDeclaration declaration)
     {
         if (!declaration.IsPartial || declaration.IsGeneric || declaration.ContainingTypes.Any(t => !t.IsPartial)) return null;
-        if (declaration.Tasks.Any(t => !t.IsPartial || t.IsStatic || Array.IndexOf(WellKnownNames.GeneratedWorkflowMembers, t.ClassName) >= 0)) return null;
+        if (declaration.Tasks.Any(t => !t.IsPartial || t.IsStatic || t.BaseType is not null || Array.IndexOf(WellKnownNames.GeneratedWorkflowMembers, t.ClassName) >= 0)) return null;
         if (declaration.Tasks.GroupBy(t => t.Name, StringComparer.Ordinal).Any(g => g.Count() > 1)) return null;
 
         var graph = new WorkflowGraph(declaration);

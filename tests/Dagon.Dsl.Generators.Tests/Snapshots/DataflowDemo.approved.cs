@@ -71,145 +71,34 @@ namespace Demo
             public global::Demo.DataflowDemo.D D => new global::Demo.DataflowDemo.D(Workflow);
         }
 
-        partial class A
+        partial class A : global::Dagon.TaskHandle<global::Demo.DataflowDemo.A>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "A";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal A(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Demo.DataflowDemo.A Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal A(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Demo.DataflowDemo.A Command(string command) => Apply(t => t.Command(command));
-
-            public global::Demo.DataflowDemo.A Image(string image) => Apply(t => t.Image(image));
-
-            public global::Demo.DataflowDemo.A Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Demo.DataflowDemo.A Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Demo.DataflowDemo.A BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Demo.DataflowDemo.A OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Demo.DataflowDemo.A WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Demo.DataflowDemo.A NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Demo.DataflowDemo.A TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Demo.DataflowDemo.A Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Demo.DataflowDemo.A DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Demo.DataflowDemo.A Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Demo.DataflowDemo.A Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Demo.DataflowDemo.A Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Demo.DataflowDemo.A OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class B
+        partial class B : global::Dagon.TaskHandle<global::Demo.DataflowDemo.B>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "B";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal B(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Demo.DataflowDemo.B Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal B(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Demo.DataflowDemo.B Command(string command) => Apply(t => t.Command(command));
-
-            public global::Demo.DataflowDemo.B Image(string image) => Apply(t => t.Image(image));
-
-            public global::Demo.DataflowDemo.B Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Demo.DataflowDemo.B Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Demo.DataflowDemo.B BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Demo.DataflowDemo.B OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Demo.DataflowDemo.B WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Demo.DataflowDemo.B NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Demo.DataflowDemo.B TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Demo.DataflowDemo.B Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Demo.DataflowDemo.B DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Demo.DataflowDemo.B Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Demo.DataflowDemo.B Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Demo.DataflowDemo.B Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Demo.DataflowDemo.B OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class D
+        partial class D : global::Dagon.TaskHandle<global::Demo.DataflowDemo.D>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "D";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal D(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Demo.DataflowDemo.D Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal D(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Demo.DataflowDemo.D Command(string command) => Apply(t => t.Command(command));
-
-            public global::Demo.DataflowDemo.D Image(string image) => Apply(t => t.Image(image));
-
-            public global::Demo.DataflowDemo.D Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Demo.DataflowDemo.D Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Demo.DataflowDemo.D BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Demo.DataflowDemo.D OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Demo.DataflowDemo.D WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Demo.DataflowDemo.D NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Demo.DataflowDemo.D TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Demo.DataflowDemo.D Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Demo.DataflowDemo.D DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Demo.DataflowDemo.D Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Demo.DataflowDemo.D Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Demo.DataflowDemo.D Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Demo.DataflowDemo.D OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
     }
 }

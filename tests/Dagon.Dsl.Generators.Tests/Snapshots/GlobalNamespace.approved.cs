@@ -54,50 +54,13 @@ partial class GlobalFlow
         public global::GlobalFlow.Only Only => new global::GlobalFlow.Only(Workflow);
     }
 
-    partial class Only
+    partial class Only : global::Dagon.TaskHandle<global::GlobalFlow.Only>
     {
         /// <summary>The task's name in the workflow.</summary>
         public const string TaskName = "Only";
 
-        private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-        internal Only(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-        /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-        public global::GlobalFlow.Only Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+        internal Only(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
         {
-            _dagonWorkflow.Configure(TaskName, configure);
-            return this;
         }
-
-        public global::GlobalFlow.Only Command(string command) => Apply(t => t.Command(command));
-
-        public global::GlobalFlow.Only Image(string image) => Apply(t => t.Image(image));
-
-        public global::GlobalFlow.Only Bind(string spec) => Apply(t => t.Bind(spec));
-
-        public global::GlobalFlow.Only Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-        public global::GlobalFlow.Only BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-        public global::GlobalFlow.Only OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-        public global::GlobalFlow.Only WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-        public global::GlobalFlow.Only NoOverlay() => Apply(t => t.NoOverlay());
-
-        public global::GlobalFlow.Only TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-        public global::GlobalFlow.Only Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-        public global::GlobalFlow.Only DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-        public global::GlobalFlow.Only Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-        public global::GlobalFlow.Only Shell(string shell) => Apply(t => t.Shell(shell));
-
-        public global::GlobalFlow.Only Env(string name, string value) => Apply(t => t.Env(name, value));
-
-        public global::GlobalFlow.Only OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
     }
 }

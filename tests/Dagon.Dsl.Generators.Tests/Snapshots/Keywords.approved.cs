@@ -68,145 +68,34 @@ namespace @namespace
             public global::@namespace.Keywords.@return @return => new global::@namespace.Keywords.@return(Workflow);
         }
 
-        partial class @class
+        partial class @class : global::Dagon.TaskHandle<global::@namespace.Keywords.@class>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "class";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal @class(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::@namespace.Keywords.@class Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal @class(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::@namespace.Keywords.@class Command(string command) => Apply(t => t.Command(command));
-
-            public global::@namespace.Keywords.@class Image(string image) => Apply(t => t.Image(image));
-
-            public global::@namespace.Keywords.@class Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::@namespace.Keywords.@class Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::@namespace.Keywords.@class BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::@namespace.Keywords.@class OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::@namespace.Keywords.@class WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::@namespace.Keywords.@class NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::@namespace.Keywords.@class TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::@namespace.Keywords.@class Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::@namespace.Keywords.@class DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::@namespace.Keywords.@class Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::@namespace.Keywords.@class Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::@namespace.Keywords.@class Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::@namespace.Keywords.@class OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class Event
+        partial class Event : global::Dagon.TaskHandle<global::@namespace.Keywords.Event>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "event";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal Event(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::@namespace.Keywords.Event Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal Event(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::@namespace.Keywords.Event Command(string command) => Apply(t => t.Command(command));
-
-            public global::@namespace.Keywords.Event Image(string image) => Apply(t => t.Image(image));
-
-            public global::@namespace.Keywords.Event Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::@namespace.Keywords.Event Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::@namespace.Keywords.Event BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::@namespace.Keywords.Event OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::@namespace.Keywords.Event WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::@namespace.Keywords.Event NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::@namespace.Keywords.Event TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::@namespace.Keywords.Event Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::@namespace.Keywords.Event DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::@namespace.Keywords.Event Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::@namespace.Keywords.Event Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::@namespace.Keywords.Event Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::@namespace.Keywords.Event OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class @return
+        partial class @return : global::Dagon.TaskHandle<global::@namespace.Keywords.@return>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "return";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal @return(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::@namespace.Keywords.@return Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal @return(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::@namespace.Keywords.@return Command(string command) => Apply(t => t.Command(command));
-
-            public global::@namespace.Keywords.@return Image(string image) => Apply(t => t.Image(image));
-
-            public global::@namespace.Keywords.@return Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::@namespace.Keywords.@return Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::@namespace.Keywords.@return BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::@namespace.Keywords.@return OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::@namespace.Keywords.@return WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::@namespace.Keywords.@return NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::@namespace.Keywords.@return TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::@namespace.Keywords.@return Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::@namespace.Keywords.@return DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::@namespace.Keywords.@return Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::@namespace.Keywords.@return Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::@namespace.Keywords.@return Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::@namespace.Keywords.@return OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
     }
 }

@@ -72,98 +72,24 @@ namespace Company.Pipelines.Nightly
                     public global::Company.Pipelines.Nightly.Jobs.Holder.Inner.Test Test => new global::Company.Pipelines.Nightly.Jobs.Holder.Inner.Test(Workflow);
                 }
 
-                partial class Compile
+                partial class Compile : global::Dagon.TaskHandle<global::Company.Pipelines.Nightly.Jobs.Holder.Inner.Compile>
                 {
                     /// <summary>The task's name in the workflow.</summary>
                     public const string TaskName = "Compile";
 
-                    private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-                    internal Compile(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-                    /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-                    public global::Company.Pipelines.Nightly.Jobs.Holder.Inner.Compile Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+                    internal Compile(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
                     {
-                        _dagonWorkflow.Configure(TaskName, configure);
-                        return this;
                     }
-
-                    public global::Company.Pipelines.Nightly.Jobs.Holder.Inner.Compile Command(string command) => Apply(t => t.Command(command));
-
-                    public global::Company.Pipelines.Nightly.Jobs.Holder.Inner.Compile Image(string image) => Apply(t => t.Image(image));
-
-                    public global::Company.Pipelines.Nightly.Jobs.Holder.Inner.Compile Bind(string spec) => Apply(t => t.Bind(spec));
-
-                    public global::Company.Pipelines.Nightly.Jobs.Holder.Inner.Compile Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-                    public global::Company.Pipelines.Nightly.Jobs.Holder.Inner.Compile BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-                    public global::Company.Pipelines.Nightly.Jobs.Holder.Inner.Compile OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-                    public global::Company.Pipelines.Nightly.Jobs.Holder.Inner.Compile WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-                    public global::Company.Pipelines.Nightly.Jobs.Holder.Inner.Compile NoOverlay() => Apply(t => t.NoOverlay());
-
-                    public global::Company.Pipelines.Nightly.Jobs.Holder.Inner.Compile TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-                    public global::Company.Pipelines.Nightly.Jobs.Holder.Inner.Compile Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-                    public global::Company.Pipelines.Nightly.Jobs.Holder.Inner.Compile DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-                    public global::Company.Pipelines.Nightly.Jobs.Holder.Inner.Compile Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-                    public global::Company.Pipelines.Nightly.Jobs.Holder.Inner.Compile Shell(string shell) => Apply(t => t.Shell(shell));
-
-                    public global::Company.Pipelines.Nightly.Jobs.Holder.Inner.Compile Env(string name, string value) => Apply(t => t.Env(name, value));
-
-                    public global::Company.Pipelines.Nightly.Jobs.Holder.Inner.Compile OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
                 }
 
-                partial class Test
+                partial class Test : global::Dagon.TaskHandle<global::Company.Pipelines.Nightly.Jobs.Holder.Inner.Test>
                 {
                     /// <summary>The task's name in the workflow.</summary>
                     public const string TaskName = "Test";
 
-                    private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-                    internal Test(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-                    /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-                    public global::Company.Pipelines.Nightly.Jobs.Holder.Inner.Test Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+                    internal Test(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
                     {
-                        _dagonWorkflow.Configure(TaskName, configure);
-                        return this;
                     }
-
-                    public global::Company.Pipelines.Nightly.Jobs.Holder.Inner.Test Command(string command) => Apply(t => t.Command(command));
-
-                    public global::Company.Pipelines.Nightly.Jobs.Holder.Inner.Test Image(string image) => Apply(t => t.Image(image));
-
-                    public global::Company.Pipelines.Nightly.Jobs.Holder.Inner.Test Bind(string spec) => Apply(t => t.Bind(spec));
-
-                    public global::Company.Pipelines.Nightly.Jobs.Holder.Inner.Test Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-                    public global::Company.Pipelines.Nightly.Jobs.Holder.Inner.Test BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-                    public global::Company.Pipelines.Nightly.Jobs.Holder.Inner.Test OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-                    public global::Company.Pipelines.Nightly.Jobs.Holder.Inner.Test WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-                    public global::Company.Pipelines.Nightly.Jobs.Holder.Inner.Test NoOverlay() => Apply(t => t.NoOverlay());
-
-                    public global::Company.Pipelines.Nightly.Jobs.Holder.Inner.Test TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-                    public global::Company.Pipelines.Nightly.Jobs.Holder.Inner.Test Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-                    public global::Company.Pipelines.Nightly.Jobs.Holder.Inner.Test DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-                    public global::Company.Pipelines.Nightly.Jobs.Holder.Inner.Test Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-                    public global::Company.Pipelines.Nightly.Jobs.Holder.Inner.Test Shell(string shell) => Apply(t => t.Shell(shell));
-
-                    public global::Company.Pipelines.Nightly.Jobs.Holder.Inner.Test Env(string name, string value) => Apply(t => t.Env(name, value));
-
-                    public global::Company.Pipelines.Nightly.Jobs.Holder.Inner.Test OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
                 }
             }
         }

@@ -60,97 +60,23 @@ partial class RunTimeFlow
         public global::RunTimeFlow.Stamp Stamp => new global::RunTimeFlow.Stamp(Workflow);
     }
 
-    partial class Report
+    partial class Report : global::Dagon.TaskHandle<global::RunTimeFlow.Report>
     {
         /// <summary>The task's name in the workflow.</summary>
         public const string TaskName = "Report";
 
-        private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-        internal Report(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-        /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-        public global::RunTimeFlow.Report Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+        internal Report(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
         {
-            _dagonWorkflow.Configure(TaskName, configure);
-            return this;
         }
-
-        public global::RunTimeFlow.Report Command(string command) => Apply(t => t.Command(command));
-
-        public global::RunTimeFlow.Report Image(string image) => Apply(t => t.Image(image));
-
-        public global::RunTimeFlow.Report Bind(string spec) => Apply(t => t.Bind(spec));
-
-        public global::RunTimeFlow.Report Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-        public global::RunTimeFlow.Report BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-        public global::RunTimeFlow.Report OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-        public global::RunTimeFlow.Report WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-        public global::RunTimeFlow.Report NoOverlay() => Apply(t => t.NoOverlay());
-
-        public global::RunTimeFlow.Report TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-        public global::RunTimeFlow.Report Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-        public global::RunTimeFlow.Report DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-        public global::RunTimeFlow.Report Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-        public global::RunTimeFlow.Report Shell(string shell) => Apply(t => t.Shell(shell));
-
-        public global::RunTimeFlow.Report Env(string name, string value) => Apply(t => t.Env(name, value));
-
-        public global::RunTimeFlow.Report OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
     }
 
-    partial class Stamp
+    partial class Stamp : global::Dagon.TaskHandle<global::RunTimeFlow.Stamp>
     {
         /// <summary>The task's name in the workflow.</summary>
         public const string TaskName = "Stamp";
 
-        private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-        internal Stamp(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-        /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-        public global::RunTimeFlow.Stamp Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+        internal Stamp(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
         {
-            _dagonWorkflow.Configure(TaskName, configure);
-            return this;
         }
-
-        public global::RunTimeFlow.Stamp Command(string command) => Apply(t => t.Command(command));
-
-        public global::RunTimeFlow.Stamp Image(string image) => Apply(t => t.Image(image));
-
-        public global::RunTimeFlow.Stamp Bind(string spec) => Apply(t => t.Bind(spec));
-
-        public global::RunTimeFlow.Stamp Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-        public global::RunTimeFlow.Stamp BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-        public global::RunTimeFlow.Stamp OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-        public global::RunTimeFlow.Stamp WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-        public global::RunTimeFlow.Stamp NoOverlay() => Apply(t => t.NoOverlay());
-
-        public global::RunTimeFlow.Stamp TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-        public global::RunTimeFlow.Stamp Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-        public global::RunTimeFlow.Stamp DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-        public global::RunTimeFlow.Stamp Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-        public global::RunTimeFlow.Stamp Shell(string shell) => Apply(t => t.Shell(shell));
-
-        public global::RunTimeFlow.Stamp Env(string name, string value) => Apply(t => t.Env(name, value));
-
-        public global::RunTimeFlow.Stamp OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
     }
 }

@@ -1250,9404 +1250,2004 @@ namespace Big
             public global::Big.BigFlow.T199 T199 => new global::Big.BigFlow.T199(Workflow);
         }
 
-        partial class T000
+        partial class T000 : global::Dagon.TaskHandle<global::Big.BigFlow.T000>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T000";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T000(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T000 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T000(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T000 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T000 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T000 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T000 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T000 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T000 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T000 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T000 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T000 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T000 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T000 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T000 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T000 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T000 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T000 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T001
+        partial class T001 : global::Dagon.TaskHandle<global::Big.BigFlow.T001>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T001";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T001(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T001 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T001(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T001 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T001 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T001 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T001 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T001 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T001 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T001 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T001 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T001 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T001 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T001 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T001 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T001 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T001 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T001 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T002
+        partial class T002 : global::Dagon.TaskHandle<global::Big.BigFlow.T002>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T002";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T002(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T002 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T002(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T002 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T002 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T002 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T002 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T002 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T002 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T002 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T002 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T002 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T002 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T002 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T002 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T002 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T002 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T002 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T003
+        partial class T003 : global::Dagon.TaskHandle<global::Big.BigFlow.T003>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T003";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T003(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T003 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T003(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T003 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T003 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T003 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T003 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T003 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T003 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T003 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T003 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T003 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T003 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T003 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T003 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T003 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T003 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T003 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T004
+        partial class T004 : global::Dagon.TaskHandle<global::Big.BigFlow.T004>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T004";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T004(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T004 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T004(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T004 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T004 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T004 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T004 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T004 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T004 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T004 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T004 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T004 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T004 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T004 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T004 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T004 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T004 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T004 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T005
+        partial class T005 : global::Dagon.TaskHandle<global::Big.BigFlow.T005>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T005";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T005(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T005 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T005(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T005 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T005 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T005 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T005 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T005 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T005 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T005 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T005 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T005 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T005 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T005 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T005 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T005 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T005 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T005 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T006
+        partial class T006 : global::Dagon.TaskHandle<global::Big.BigFlow.T006>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T006";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T006(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T006 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T006(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T006 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T006 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T006 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T006 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T006 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T006 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T006 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T006 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T006 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T006 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T006 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T006 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T006 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T006 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T006 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T007
+        partial class T007 : global::Dagon.TaskHandle<global::Big.BigFlow.T007>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T007";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T007(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T007 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T007(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T007 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T007 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T007 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T007 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T007 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T007 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T007 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T007 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T007 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T007 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T007 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T007 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T007 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T007 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T007 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T008
+        partial class T008 : global::Dagon.TaskHandle<global::Big.BigFlow.T008>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T008";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T008(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T008 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T008(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T008 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T008 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T008 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T008 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T008 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T008 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T008 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T008 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T008 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T008 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T008 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T008 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T008 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T008 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T008 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T009
+        partial class T009 : global::Dagon.TaskHandle<global::Big.BigFlow.T009>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T009";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T009(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T009 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T009(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T009 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T009 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T009 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T009 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T009 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T009 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T009 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T009 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T009 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T009 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T009 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T009 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T009 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T009 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T009 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T010
+        partial class T010 : global::Dagon.TaskHandle<global::Big.BigFlow.T010>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T010";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T010(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T010 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T010(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T010 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T010 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T010 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T010 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T010 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T010 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T010 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T010 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T010 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T010 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T010 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T010 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T010 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T010 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T010 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T011
+        partial class T011 : global::Dagon.TaskHandle<global::Big.BigFlow.T011>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T011";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T011(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T011 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T011(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T011 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T011 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T011 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T011 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T011 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T011 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T011 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T011 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T011 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T011 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T011 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T011 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T011 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T011 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T011 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T012
+        partial class T012 : global::Dagon.TaskHandle<global::Big.BigFlow.T012>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T012";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T012(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T012 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T012(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T012 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T012 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T012 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T012 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T012 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T012 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T012 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T012 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T012 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T012 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T012 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T012 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T012 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T012 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T012 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T013
+        partial class T013 : global::Dagon.TaskHandle<global::Big.BigFlow.T013>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T013";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T013(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T013 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T013(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T013 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T013 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T013 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T013 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T013 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T013 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T013 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T013 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T013 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T013 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T013 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T013 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T013 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T013 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T013 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T014
+        partial class T014 : global::Dagon.TaskHandle<global::Big.BigFlow.T014>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T014";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T014(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T014 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T014(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T014 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T014 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T014 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T014 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T014 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T014 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T014 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T014 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T014 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T014 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T014 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T014 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T014 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T014 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T014 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T015
+        partial class T015 : global::Dagon.TaskHandle<global::Big.BigFlow.T015>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T015";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T015(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T015 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T015(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T015 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T015 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T015 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T015 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T015 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T015 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T015 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T015 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T015 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T015 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T015 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T015 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T015 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T015 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T015 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T016
+        partial class T016 : global::Dagon.TaskHandle<global::Big.BigFlow.T016>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T016";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T016(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T016 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T016(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T016 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T016 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T016 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T016 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T016 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T016 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T016 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T016 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T016 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T016 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T016 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T016 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T016 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T016 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T016 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T017
+        partial class T017 : global::Dagon.TaskHandle<global::Big.BigFlow.T017>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T017";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T017(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T017 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T017(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T017 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T017 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T017 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T017 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T017 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T017 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T017 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T017 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T017 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T017 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T017 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T017 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T017 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T017 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T017 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T018
+        partial class T018 : global::Dagon.TaskHandle<global::Big.BigFlow.T018>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T018";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T018(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T018 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T018(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T018 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T018 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T018 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T018 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T018 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T018 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T018 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T018 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T018 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T018 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T018 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T018 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T018 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T018 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T018 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T019
+        partial class T019 : global::Dagon.TaskHandle<global::Big.BigFlow.T019>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T019";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T019(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T019 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T019(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T019 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T019 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T019 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T019 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T019 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T019 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T019 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T019 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T019 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T019 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T019 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T019 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T019 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T019 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T019 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T020
+        partial class T020 : global::Dagon.TaskHandle<global::Big.BigFlow.T020>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T020";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T020(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T020 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T020(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T020 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T020 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T020 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T020 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T020 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T020 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T020 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T020 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T020 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T020 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T020 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T020 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T020 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T020 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T020 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T021
+        partial class T021 : global::Dagon.TaskHandle<global::Big.BigFlow.T021>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T021";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T021(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T021 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T021(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T021 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T021 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T021 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T021 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T021 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T021 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T021 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T021 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T021 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T021 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T021 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T021 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T021 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T021 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T021 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T022
+        partial class T022 : global::Dagon.TaskHandle<global::Big.BigFlow.T022>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T022";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T022(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T022 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T022(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T022 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T022 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T022 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T022 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T022 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T022 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T022 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T022 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T022 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T022 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T022 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T022 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T022 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T022 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T022 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T023
+        partial class T023 : global::Dagon.TaskHandle<global::Big.BigFlow.T023>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T023";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T023(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T023 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T023(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T023 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T023 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T023 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T023 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T023 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T023 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T023 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T023 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T023 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T023 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T023 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T023 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T023 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T023 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T023 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T024
+        partial class T024 : global::Dagon.TaskHandle<global::Big.BigFlow.T024>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T024";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T024(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T024 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T024(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T024 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T024 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T024 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T024 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T024 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T024 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T024 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T024 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T024 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T024 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T024 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T024 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T024 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T024 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T024 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T025
+        partial class T025 : global::Dagon.TaskHandle<global::Big.BigFlow.T025>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T025";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T025(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T025 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T025(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T025 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T025 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T025 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T025 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T025 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T025 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T025 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T025 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T025 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T025 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T025 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T025 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T025 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T025 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T025 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T026
+        partial class T026 : global::Dagon.TaskHandle<global::Big.BigFlow.T026>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T026";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T026(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T026 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T026(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T026 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T026 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T026 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T026 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T026 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T026 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T026 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T026 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T026 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T026 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T026 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T026 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T026 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T026 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T026 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T027
+        partial class T027 : global::Dagon.TaskHandle<global::Big.BigFlow.T027>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T027";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T027(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T027 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T027(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T027 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T027 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T027 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T027 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T027 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T027 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T027 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T027 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T027 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T027 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T027 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T027 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T027 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T027 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T027 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T028
+        partial class T028 : global::Dagon.TaskHandle<global::Big.BigFlow.T028>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T028";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T028(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T028 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T028(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T028 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T028 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T028 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T028 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T028 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T028 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T028 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T028 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T028 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T028 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T028 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T028 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T028 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T028 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T028 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T029
+        partial class T029 : global::Dagon.TaskHandle<global::Big.BigFlow.T029>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T029";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T029(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T029 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T029(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T029 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T029 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T029 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T029 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T029 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T029 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T029 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T029 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T029 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T029 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T029 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T029 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T029 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T029 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T029 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T030
+        partial class T030 : global::Dagon.TaskHandle<global::Big.BigFlow.T030>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T030";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T030(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T030 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T030(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T030 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T030 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T030 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T030 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T030 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T030 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T030 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T030 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T030 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T030 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T030 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T030 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T030 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T030 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T030 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T031
+        partial class T031 : global::Dagon.TaskHandle<global::Big.BigFlow.T031>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T031";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T031(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T031 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T031(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T031 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T031 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T031 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T031 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T031 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T031 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T031 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T031 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T031 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T031 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T031 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T031 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T031 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T031 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T031 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T032
+        partial class T032 : global::Dagon.TaskHandle<global::Big.BigFlow.T032>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T032";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T032(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T032 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T032(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T032 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T032 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T032 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T032 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T032 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T032 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T032 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T032 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T032 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T032 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T032 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T032 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T032 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T032 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T032 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T033
+        partial class T033 : global::Dagon.TaskHandle<global::Big.BigFlow.T033>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T033";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T033(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T033 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T033(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T033 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T033 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T033 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T033 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T033 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T033 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T033 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T033 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T033 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T033 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T033 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T033 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T033 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T033 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T033 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T034
+        partial class T034 : global::Dagon.TaskHandle<global::Big.BigFlow.T034>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T034";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T034(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T034 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T034(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T034 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T034 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T034 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T034 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T034 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T034 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T034 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T034 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T034 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T034 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T034 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T034 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T034 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T034 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T034 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T035
+        partial class T035 : global::Dagon.TaskHandle<global::Big.BigFlow.T035>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T035";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T035(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T035 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T035(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T035 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T035 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T035 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T035 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T035 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T035 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T035 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T035 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T035 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T035 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T035 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T035 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T035 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T035 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T035 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T036
+        partial class T036 : global::Dagon.TaskHandle<global::Big.BigFlow.T036>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T036";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T036(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T036 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T036(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T036 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T036 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T036 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T036 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T036 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T036 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T036 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T036 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T036 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T036 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T036 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T036 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T036 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T036 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T036 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T037
+        partial class T037 : global::Dagon.TaskHandle<global::Big.BigFlow.T037>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T037";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T037(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T037 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T037(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T037 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T037 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T037 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T037 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T037 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T037 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T037 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T037 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T037 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T037 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T037 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T037 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T037 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T037 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T037 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T038
+        partial class T038 : global::Dagon.TaskHandle<global::Big.BigFlow.T038>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T038";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T038(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T038 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T038(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T038 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T038 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T038 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T038 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T038 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T038 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T038 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T038 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T038 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T038 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T038 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T038 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T038 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T038 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T038 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T039
+        partial class T039 : global::Dagon.TaskHandle<global::Big.BigFlow.T039>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T039";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T039(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T039 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T039(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T039 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T039 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T039 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T039 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T039 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T039 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T039 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T039 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T039 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T039 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T039 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T039 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T039 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T039 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T039 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T040
+        partial class T040 : global::Dagon.TaskHandle<global::Big.BigFlow.T040>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T040";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T040(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T040 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T040(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T040 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T040 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T040 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T040 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T040 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T040 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T040 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T040 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T040 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T040 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T040 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T040 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T040 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T040 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T040 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T041
+        partial class T041 : global::Dagon.TaskHandle<global::Big.BigFlow.T041>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T041";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T041(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T041 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T041(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T041 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T041 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T041 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T041 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T041 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T041 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T041 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T041 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T041 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T041 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T041 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T041 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T041 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T041 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T041 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T042
+        partial class T042 : global::Dagon.TaskHandle<global::Big.BigFlow.T042>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T042";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T042(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T042 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T042(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T042 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T042 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T042 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T042 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T042 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T042 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T042 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T042 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T042 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T042 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T042 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T042 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T042 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T042 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T042 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T043
+        partial class T043 : global::Dagon.TaskHandle<global::Big.BigFlow.T043>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T043";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T043(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T043 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T043(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T043 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T043 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T043 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T043 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T043 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T043 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T043 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T043 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T043 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T043 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T043 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T043 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T043 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T043 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T043 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T044
+        partial class T044 : global::Dagon.TaskHandle<global::Big.BigFlow.T044>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T044";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T044(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T044 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T044(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T044 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T044 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T044 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T044 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T044 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T044 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T044 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T044 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T044 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T044 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T044 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T044 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T044 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T044 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T044 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T045
+        partial class T045 : global::Dagon.TaskHandle<global::Big.BigFlow.T045>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T045";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T045(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T045 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T045(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T045 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T045 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T045 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T045 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T045 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T045 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T045 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T045 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T045 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T045 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T045 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T045 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T045 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T045 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T045 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T046
+        partial class T046 : global::Dagon.TaskHandle<global::Big.BigFlow.T046>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T046";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T046(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T046 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T046(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T046 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T046 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T046 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T046 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T046 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T046 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T046 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T046 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T046 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T046 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T046 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T046 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T046 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T046 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T046 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T047
+        partial class T047 : global::Dagon.TaskHandle<global::Big.BigFlow.T047>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T047";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T047(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T047 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T047(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T047 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T047 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T047 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T047 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T047 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T047 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T047 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T047 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T047 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T047 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T047 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T047 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T047 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T047 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T047 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T048
+        partial class T048 : global::Dagon.TaskHandle<global::Big.BigFlow.T048>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T048";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T048(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T048 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T048(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T048 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T048 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T048 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T048 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T048 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T048 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T048 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T048 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T048 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T048 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T048 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T048 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T048 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T048 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T048 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T049
+        partial class T049 : global::Dagon.TaskHandle<global::Big.BigFlow.T049>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T049";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T049(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T049 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T049(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T049 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T049 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T049 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T049 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T049 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T049 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T049 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T049 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T049 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T049 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T049 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T049 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T049 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T049 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T049 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T050
+        partial class T050 : global::Dagon.TaskHandle<global::Big.BigFlow.T050>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T050";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T050(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T050 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T050(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T050 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T050 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T050 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T050 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T050 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T050 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T050 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T050 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T050 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T050 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T050 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T050 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T050 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T050 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T050 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T051
+        partial class T051 : global::Dagon.TaskHandle<global::Big.BigFlow.T051>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T051";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T051(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T051 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T051(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T051 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T051 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T051 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T051 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T051 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T051 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T051 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T051 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T051 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T051 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T051 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T051 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T051 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T051 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T051 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T052
+        partial class T052 : global::Dagon.TaskHandle<global::Big.BigFlow.T052>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T052";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T052(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T052 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T052(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T052 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T052 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T052 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T052 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T052 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T052 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T052 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T052 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T052 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T052 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T052 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T052 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T052 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T052 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T052 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T053
+        partial class T053 : global::Dagon.TaskHandle<global::Big.BigFlow.T053>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T053";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T053(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T053 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T053(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T053 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T053 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T053 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T053 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T053 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T053 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T053 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T053 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T053 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T053 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T053 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T053 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T053 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T053 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T053 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T054
+        partial class T054 : global::Dagon.TaskHandle<global::Big.BigFlow.T054>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T054";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T054(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T054 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T054(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T054 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T054 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T054 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T054 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T054 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T054 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T054 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T054 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T054 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T054 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T054 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T054 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T054 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T054 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T054 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T055
+        partial class T055 : global::Dagon.TaskHandle<global::Big.BigFlow.T055>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T055";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T055(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T055 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T055(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T055 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T055 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T055 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T055 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T055 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T055 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T055 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T055 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T055 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T055 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T055 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T055 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T055 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T055 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T055 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T056
+        partial class T056 : global::Dagon.TaskHandle<global::Big.BigFlow.T056>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T056";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T056(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T056 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T056(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T056 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T056 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T056 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T056 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T056 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T056 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T056 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T056 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T056 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T056 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T056 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T056 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T056 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T056 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T056 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T057
+        partial class T057 : global::Dagon.TaskHandle<global::Big.BigFlow.T057>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T057";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T057(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T057 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T057(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T057 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T057 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T057 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T057 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T057 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T057 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T057 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T057 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T057 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T057 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T057 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T057 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T057 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T057 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T057 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T058
+        partial class T058 : global::Dagon.TaskHandle<global::Big.BigFlow.T058>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T058";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T058(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T058 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T058(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T058 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T058 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T058 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T058 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T058 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T058 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T058 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T058 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T058 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T058 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T058 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T058 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T058 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T058 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T058 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T059
+        partial class T059 : global::Dagon.TaskHandle<global::Big.BigFlow.T059>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T059";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T059(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T059 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T059(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T059 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T059 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T059 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T059 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T059 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T059 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T059 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T059 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T059 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T059 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T059 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T059 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T059 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T059 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T059 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T060
+        partial class T060 : global::Dagon.TaskHandle<global::Big.BigFlow.T060>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T060";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T060(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T060 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T060(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T060 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T060 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T060 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T060 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T060 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T060 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T060 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T060 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T060 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T060 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T060 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T060 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T060 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T060 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T060 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T061
+        partial class T061 : global::Dagon.TaskHandle<global::Big.BigFlow.T061>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T061";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T061(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T061 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T061(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T061 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T061 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T061 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T061 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T061 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T061 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T061 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T061 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T061 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T061 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T061 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T061 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T061 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T061 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T061 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T062
+        partial class T062 : global::Dagon.TaskHandle<global::Big.BigFlow.T062>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T062";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T062(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T062 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T062(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T062 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T062 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T062 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T062 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T062 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T062 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T062 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T062 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T062 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T062 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T062 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T062 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T062 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T062 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T062 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T063
+        partial class T063 : global::Dagon.TaskHandle<global::Big.BigFlow.T063>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T063";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T063(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T063 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T063(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T063 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T063 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T063 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T063 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T063 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T063 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T063 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T063 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T063 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T063 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T063 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T063 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T063 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T063 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T063 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T064
+        partial class T064 : global::Dagon.TaskHandle<global::Big.BigFlow.T064>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T064";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T064(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T064 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T064(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T064 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T064 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T064 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T064 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T064 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T064 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T064 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T064 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T064 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T064 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T064 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T064 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T064 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T064 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T064 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T065
+        partial class T065 : global::Dagon.TaskHandle<global::Big.BigFlow.T065>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T065";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T065(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T065 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T065(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T065 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T065 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T065 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T065 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T065 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T065 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T065 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T065 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T065 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T065 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T065 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T065 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T065 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T065 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T065 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T066
+        partial class T066 : global::Dagon.TaskHandle<global::Big.BigFlow.T066>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T066";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T066(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T066 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T066(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T066 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T066 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T066 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T066 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T066 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T066 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T066 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T066 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T066 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T066 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T066 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T066 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T066 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T066 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T066 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T067
+        partial class T067 : global::Dagon.TaskHandle<global::Big.BigFlow.T067>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T067";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T067(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T067 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T067(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T067 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T067 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T067 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T067 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T067 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T067 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T067 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T067 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T067 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T067 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T067 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T067 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T067 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T067 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T067 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T068
+        partial class T068 : global::Dagon.TaskHandle<global::Big.BigFlow.T068>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T068";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T068(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T068 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T068(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T068 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T068 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T068 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T068 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T068 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T068 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T068 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T068 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T068 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T068 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T068 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T068 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T068 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T068 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T068 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T069
+        partial class T069 : global::Dagon.TaskHandle<global::Big.BigFlow.T069>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T069";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T069(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T069 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T069(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T069 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T069 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T069 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T069 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T069 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T069 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T069 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T069 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T069 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T069 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T069 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T069 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T069 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T069 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T069 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T070
+        partial class T070 : global::Dagon.TaskHandle<global::Big.BigFlow.T070>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T070";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T070(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T070 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T070(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T070 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T070 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T070 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T070 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T070 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T070 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T070 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T070 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T070 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T070 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T070 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T070 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T070 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T070 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T070 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T071
+        partial class T071 : global::Dagon.TaskHandle<global::Big.BigFlow.T071>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T071";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T071(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T071 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T071(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T071 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T071 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T071 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T071 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T071 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T071 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T071 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T071 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T071 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T071 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T071 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T071 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T071 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T071 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T071 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T072
+        partial class T072 : global::Dagon.TaskHandle<global::Big.BigFlow.T072>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T072";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T072(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T072 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T072(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T072 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T072 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T072 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T072 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T072 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T072 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T072 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T072 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T072 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T072 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T072 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T072 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T072 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T072 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T072 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T073
+        partial class T073 : global::Dagon.TaskHandle<global::Big.BigFlow.T073>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T073";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T073(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T073 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T073(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T073 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T073 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T073 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T073 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T073 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T073 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T073 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T073 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T073 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T073 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T073 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T073 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T073 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T073 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T073 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T074
+        partial class T074 : global::Dagon.TaskHandle<global::Big.BigFlow.T074>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T074";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T074(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T074 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T074(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T074 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T074 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T074 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T074 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T074 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T074 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T074 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T074 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T074 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T074 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T074 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T074 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T074 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T074 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T074 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T075
+        partial class T075 : global::Dagon.TaskHandle<global::Big.BigFlow.T075>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T075";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T075(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T075 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T075(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T075 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T075 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T075 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T075 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T075 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T075 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T075 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T075 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T075 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T075 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T075 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T075 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T075 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T075 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T075 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T076
+        partial class T076 : global::Dagon.TaskHandle<global::Big.BigFlow.T076>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T076";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T076(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T076 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T076(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T076 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T076 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T076 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T076 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T076 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T076 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T076 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T076 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T076 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T076 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T076 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T076 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T076 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T076 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T076 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T077
+        partial class T077 : global::Dagon.TaskHandle<global::Big.BigFlow.T077>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T077";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T077(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T077 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T077(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T077 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T077 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T077 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T077 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T077 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T077 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T077 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T077 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T077 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T077 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T077 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T077 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T077 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T077 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T077 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T078
+        partial class T078 : global::Dagon.TaskHandle<global::Big.BigFlow.T078>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T078";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T078(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T078 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T078(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T078 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T078 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T078 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T078 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T078 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T078 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T078 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T078 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T078 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T078 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T078 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T078 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T078 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T078 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T078 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T079
+        partial class T079 : global::Dagon.TaskHandle<global::Big.BigFlow.T079>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T079";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T079(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T079 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T079(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T079 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T079 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T079 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T079 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T079 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T079 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T079 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T079 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T079 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T079 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T079 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T079 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T079 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T079 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T079 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T080
+        partial class T080 : global::Dagon.TaskHandle<global::Big.BigFlow.T080>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T080";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T080(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T080 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T080(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T080 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T080 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T080 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T080 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T080 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T080 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T080 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T080 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T080 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T080 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T080 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T080 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T080 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T080 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T080 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T081
+        partial class T081 : global::Dagon.TaskHandle<global::Big.BigFlow.T081>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T081";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T081(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T081 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T081(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T081 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T081 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T081 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T081 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T081 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T081 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T081 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T081 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T081 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T081 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T081 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T081 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T081 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T081 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T081 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T082
+        partial class T082 : global::Dagon.TaskHandle<global::Big.BigFlow.T082>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T082";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T082(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T082 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T082(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T082 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T082 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T082 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T082 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T082 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T082 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T082 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T082 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T082 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T082 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T082 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T082 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T082 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T082 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T082 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T083
+        partial class T083 : global::Dagon.TaskHandle<global::Big.BigFlow.T083>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T083";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T083(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T083 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T083(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T083 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T083 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T083 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T083 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T083 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T083 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T083 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T083 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T083 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T083 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T083 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T083 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T083 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T083 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T083 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T084
+        partial class T084 : global::Dagon.TaskHandle<global::Big.BigFlow.T084>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T084";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T084(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T084 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T084(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T084 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T084 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T084 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T084 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T084 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T084 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T084 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T084 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T084 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T084 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T084 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T084 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T084 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T084 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T084 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T085
+        partial class T085 : global::Dagon.TaskHandle<global::Big.BigFlow.T085>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T085";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T085(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T085 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T085(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T085 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T085 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T085 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T085 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T085 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T085 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T085 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T085 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T085 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T085 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T085 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T085 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T085 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T085 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T085 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T086
+        partial class T086 : global::Dagon.TaskHandle<global::Big.BigFlow.T086>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T086";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T086(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T086 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T086(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T086 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T086 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T086 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T086 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T086 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T086 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T086 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T086 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T086 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T086 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T086 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T086 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T086 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T086 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T086 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T087
+        partial class T087 : global::Dagon.TaskHandle<global::Big.BigFlow.T087>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T087";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T087(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T087 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T087(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T087 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T087 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T087 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T087 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T087 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T087 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T087 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T087 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T087 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T087 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T087 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T087 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T087 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T087 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T087 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T088
+        partial class T088 : global::Dagon.TaskHandle<global::Big.BigFlow.T088>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T088";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T088(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T088 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T088(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T088 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T088 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T088 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T088 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T088 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T088 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T088 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T088 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T088 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T088 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T088 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T088 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T088 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T088 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T088 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T089
+        partial class T089 : global::Dagon.TaskHandle<global::Big.BigFlow.T089>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T089";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T089(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T089 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T089(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T089 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T089 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T089 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T089 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T089 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T089 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T089 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T089 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T089 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T089 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T089 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T089 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T089 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T089 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T089 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T090
+        partial class T090 : global::Dagon.TaskHandle<global::Big.BigFlow.T090>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T090";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T090(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T090 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T090(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T090 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T090 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T090 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T090 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T090 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T090 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T090 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T090 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T090 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T090 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T090 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T090 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T090 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T090 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T090 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T091
+        partial class T091 : global::Dagon.TaskHandle<global::Big.BigFlow.T091>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T091";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T091(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T091 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T091(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T091 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T091 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T091 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T091 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T091 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T091 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T091 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T091 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T091 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T091 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T091 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T091 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T091 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T091 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T091 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T092
+        partial class T092 : global::Dagon.TaskHandle<global::Big.BigFlow.T092>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T092";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T092(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T092 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T092(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T092 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T092 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T092 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T092 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T092 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T092 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T092 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T092 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T092 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T092 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T092 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T092 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T092 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T092 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T092 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T093
+        partial class T093 : global::Dagon.TaskHandle<global::Big.BigFlow.T093>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T093";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T093(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T093 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T093(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T093 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T093 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T093 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T093 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T093 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T093 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T093 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T093 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T093 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T093 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T093 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T093 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T093 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T093 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T093 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T094
+        partial class T094 : global::Dagon.TaskHandle<global::Big.BigFlow.T094>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T094";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T094(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T094 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T094(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T094 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T094 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T094 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T094 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T094 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T094 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T094 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T094 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T094 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T094 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T094 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T094 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T094 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T094 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T094 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T095
+        partial class T095 : global::Dagon.TaskHandle<global::Big.BigFlow.T095>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T095";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T095(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T095 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T095(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T095 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T095 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T095 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T095 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T095 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T095 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T095 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T095 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T095 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T095 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T095 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T095 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T095 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T095 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T095 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T096
+        partial class T096 : global::Dagon.TaskHandle<global::Big.BigFlow.T096>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T096";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T096(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T096 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T096(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T096 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T096 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T096 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T096 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T096 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T096 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T096 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T096 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T096 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T096 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T096 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T096 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T096 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T096 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T096 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T097
+        partial class T097 : global::Dagon.TaskHandle<global::Big.BigFlow.T097>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T097";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T097(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T097 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T097(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T097 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T097 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T097 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T097 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T097 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T097 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T097 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T097 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T097 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T097 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T097 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T097 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T097 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T097 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T097 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T098
+        partial class T098 : global::Dagon.TaskHandle<global::Big.BigFlow.T098>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T098";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T098(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T098 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T098(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T098 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T098 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T098 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T098 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T098 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T098 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T098 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T098 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T098 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T098 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T098 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T098 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T098 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T098 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T098 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T099
+        partial class T099 : global::Dagon.TaskHandle<global::Big.BigFlow.T099>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T099";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T099(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T099 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T099(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T099 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T099 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T099 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T099 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T099 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T099 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T099 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T099 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T099 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T099 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T099 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T099 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T099 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T099 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T099 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T100
+        partial class T100 : global::Dagon.TaskHandle<global::Big.BigFlow.T100>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T100";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T100(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T100 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T100(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T100 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T100 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T100 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T100 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T100 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T100 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T100 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T100 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T100 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T100 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T100 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T100 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T100 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T100 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T100 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T101
+        partial class T101 : global::Dagon.TaskHandle<global::Big.BigFlow.T101>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T101";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T101(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T101 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T101(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T101 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T101 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T101 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T101 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T101 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T101 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T101 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T101 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T101 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T101 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T101 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T101 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T101 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T101 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T101 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T102
+        partial class T102 : global::Dagon.TaskHandle<global::Big.BigFlow.T102>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T102";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T102(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T102 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T102(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T102 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T102 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T102 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T102 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T102 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T102 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T102 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T102 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T102 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T102 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T102 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T102 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T102 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T102 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T102 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T103
+        partial class T103 : global::Dagon.TaskHandle<global::Big.BigFlow.T103>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T103";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T103(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T103 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T103(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T103 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T103 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T103 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T103 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T103 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T103 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T103 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T103 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T103 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T103 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T103 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T103 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T103 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T103 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T103 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T104
+        partial class T104 : global::Dagon.TaskHandle<global::Big.BigFlow.T104>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T104";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T104(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T104 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T104(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T104 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T104 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T104 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T104 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T104 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T104 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T104 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T104 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T104 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T104 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T104 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T104 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T104 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T104 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T104 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T105
+        partial class T105 : global::Dagon.TaskHandle<global::Big.BigFlow.T105>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T105";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T105(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T105 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T105(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T105 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T105 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T105 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T105 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T105 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T105 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T105 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T105 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T105 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T105 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T105 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T105 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T105 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T105 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T105 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T106
+        partial class T106 : global::Dagon.TaskHandle<global::Big.BigFlow.T106>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T106";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T106(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T106 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T106(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T106 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T106 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T106 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T106 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T106 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T106 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T106 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T106 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T106 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T106 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T106 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T106 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T106 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T106 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T106 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T107
+        partial class T107 : global::Dagon.TaskHandle<global::Big.BigFlow.T107>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T107";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T107(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T107 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T107(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T107 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T107 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T107 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T107 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T107 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T107 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T107 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T107 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T107 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T107 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T107 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T107 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T107 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T107 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T107 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T108
+        partial class T108 : global::Dagon.TaskHandle<global::Big.BigFlow.T108>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T108";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T108(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T108 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T108(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T108 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T108 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T108 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T108 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T108 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T108 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T108 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T108 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T108 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T108 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T108 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T108 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T108 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T108 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T108 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T109
+        partial class T109 : global::Dagon.TaskHandle<global::Big.BigFlow.T109>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T109";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T109(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T109 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T109(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T109 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T109 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T109 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T109 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T109 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T109 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T109 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T109 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T109 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T109 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T109 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T109 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T109 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T109 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T109 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T110
+        partial class T110 : global::Dagon.TaskHandle<global::Big.BigFlow.T110>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T110";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T110(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T110 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T110(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T110 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T110 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T110 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T110 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T110 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T110 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T110 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T110 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T110 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T110 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T110 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T110 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T110 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T110 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T110 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T111
+        partial class T111 : global::Dagon.TaskHandle<global::Big.BigFlow.T111>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T111";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T111(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T111 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T111(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T111 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T111 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T111 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T111 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T111 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T111 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T111 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T111 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T111 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T111 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T111 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T111 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T111 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T111 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T111 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T112
+        partial class T112 : global::Dagon.TaskHandle<global::Big.BigFlow.T112>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T112";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T112(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T112 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T112(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T112 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T112 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T112 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T112 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T112 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T112 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T112 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T112 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T112 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T112 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T112 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T112 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T112 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T112 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T112 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T113
+        partial class T113 : global::Dagon.TaskHandle<global::Big.BigFlow.T113>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T113";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T113(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T113 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T113(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T113 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T113 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T113 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T113 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T113 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T113 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T113 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T113 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T113 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T113 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T113 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T113 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T113 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T113 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T113 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T114
+        partial class T114 : global::Dagon.TaskHandle<global::Big.BigFlow.T114>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T114";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T114(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T114 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T114(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T114 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T114 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T114 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T114 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T114 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T114 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T114 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T114 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T114 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T114 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T114 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T114 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T114 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T114 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T114 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T115
+        partial class T115 : global::Dagon.TaskHandle<global::Big.BigFlow.T115>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T115";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T115(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T115 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T115(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T115 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T115 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T115 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T115 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T115 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T115 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T115 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T115 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T115 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T115 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T115 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T115 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T115 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T115 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T115 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T116
+        partial class T116 : global::Dagon.TaskHandle<global::Big.BigFlow.T116>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T116";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T116(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T116 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T116(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T116 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T116 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T116 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T116 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T116 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T116 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T116 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T116 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T116 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T116 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T116 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T116 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T116 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T116 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T116 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T117
+        partial class T117 : global::Dagon.TaskHandle<global::Big.BigFlow.T117>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T117";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T117(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T117 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T117(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T117 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T117 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T117 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T117 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T117 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T117 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T117 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T117 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T117 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T117 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T117 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T117 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T117 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T117 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T117 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T118
+        partial class T118 : global::Dagon.TaskHandle<global::Big.BigFlow.T118>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T118";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T118(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T118 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T118(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T118 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T118 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T118 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T118 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T118 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T118 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T118 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T118 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T118 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T118 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T118 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T118 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T118 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T118 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T118 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T119
+        partial class T119 : global::Dagon.TaskHandle<global::Big.BigFlow.T119>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T119";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T119(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T119 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T119(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T119 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T119 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T119 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T119 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T119 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T119 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T119 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T119 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T119 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T119 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T119 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T119 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T119 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T119 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T119 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T120
+        partial class T120 : global::Dagon.TaskHandle<global::Big.BigFlow.T120>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T120";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T120(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T120 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T120(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T120 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T120 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T120 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T120 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T120 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T120 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T120 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T120 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T120 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T120 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T120 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T120 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T120 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T120 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T120 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T121
+        partial class T121 : global::Dagon.TaskHandle<global::Big.BigFlow.T121>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T121";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T121(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T121 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T121(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T121 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T121 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T121 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T121 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T121 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T121 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T121 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T121 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T121 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T121 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T121 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T121 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T121 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T121 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T121 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T122
+        partial class T122 : global::Dagon.TaskHandle<global::Big.BigFlow.T122>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T122";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T122(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T122 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T122(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T122 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T122 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T122 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T122 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T122 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T122 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T122 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T122 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T122 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T122 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T122 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T122 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T122 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T122 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T122 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T123
+        partial class T123 : global::Dagon.TaskHandle<global::Big.BigFlow.T123>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T123";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T123(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T123 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T123(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T123 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T123 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T123 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T123 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T123 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T123 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T123 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T123 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T123 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T123 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T123 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T123 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T123 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T123 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T123 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T124
+        partial class T124 : global::Dagon.TaskHandle<global::Big.BigFlow.T124>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T124";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T124(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T124 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T124(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T124 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T124 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T124 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T124 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T124 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T124 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T124 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T124 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T124 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T124 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T124 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T124 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T124 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T124 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T124 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T125
+        partial class T125 : global::Dagon.TaskHandle<global::Big.BigFlow.T125>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T125";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T125(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T125 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T125(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T125 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T125 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T125 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T125 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T125 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T125 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T125 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T125 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T125 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T125 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T125 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T125 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T125 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T125 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T125 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T126
+        partial class T126 : global::Dagon.TaskHandle<global::Big.BigFlow.T126>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T126";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T126(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T126 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T126(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T126 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T126 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T126 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T126 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T126 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T126 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T126 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T126 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T126 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T126 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T126 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T126 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T126 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T126 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T126 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T127
+        partial class T127 : global::Dagon.TaskHandle<global::Big.BigFlow.T127>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T127";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T127(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T127 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T127(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T127 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T127 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T127 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T127 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T127 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T127 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T127 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T127 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T127 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T127 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T127 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T127 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T127 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T127 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T127 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T128
+        partial class T128 : global::Dagon.TaskHandle<global::Big.BigFlow.T128>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T128";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T128(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T128 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T128(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T128 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T128 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T128 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T128 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T128 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T128 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T128 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T128 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T128 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T128 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T128 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T128 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T128 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T128 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T128 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T129
+        partial class T129 : global::Dagon.TaskHandle<global::Big.BigFlow.T129>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T129";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T129(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T129 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T129(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T129 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T129 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T129 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T129 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T129 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T129 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T129 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T129 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T129 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T129 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T129 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T129 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T129 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T129 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T129 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T130
+        partial class T130 : global::Dagon.TaskHandle<global::Big.BigFlow.T130>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T130";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T130(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T130 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T130(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T130 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T130 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T130 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T130 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T130 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T130 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T130 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T130 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T130 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T130 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T130 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T130 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T130 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T130 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T130 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T131
+        partial class T131 : global::Dagon.TaskHandle<global::Big.BigFlow.T131>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T131";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T131(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T131 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T131(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T131 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T131 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T131 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T131 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T131 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T131 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T131 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T131 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T131 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T131 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T131 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T131 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T131 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T131 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T131 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T132
+        partial class T132 : global::Dagon.TaskHandle<global::Big.BigFlow.T132>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T132";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T132(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T132 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T132(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T132 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T132 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T132 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T132 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T132 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T132 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T132 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T132 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T132 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T132 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T132 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T132 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T132 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T132 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T132 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T133
+        partial class T133 : global::Dagon.TaskHandle<global::Big.BigFlow.T133>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T133";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T133(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T133 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T133(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T133 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T133 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T133 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T133 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T133 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T133 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T133 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T133 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T133 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T133 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T133 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T133 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T133 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T133 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T133 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T134
+        partial class T134 : global::Dagon.TaskHandle<global::Big.BigFlow.T134>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T134";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T134(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T134 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T134(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T134 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T134 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T134 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T134 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T134 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T134 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T134 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T134 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T134 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T134 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T134 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T134 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T134 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T134 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T134 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T135
+        partial class T135 : global::Dagon.TaskHandle<global::Big.BigFlow.T135>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T135";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T135(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T135 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T135(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T135 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T135 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T135 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T135 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T135 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T135 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T135 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T135 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T135 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T135 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T135 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T135 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T135 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T135 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T135 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T136
+        partial class T136 : global::Dagon.TaskHandle<global::Big.BigFlow.T136>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T136";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T136(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T136 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T136(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T136 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T136 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T136 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T136 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T136 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T136 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T136 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T136 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T136 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T136 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T136 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T136 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T136 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T136 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T136 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T137
+        partial class T137 : global::Dagon.TaskHandle<global::Big.BigFlow.T137>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T137";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T137(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T137 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T137(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T137 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T137 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T137 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T137 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T137 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T137 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T137 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T137 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T137 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T137 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T137 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T137 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T137 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T137 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T137 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T138
+        partial class T138 : global::Dagon.TaskHandle<global::Big.BigFlow.T138>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T138";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T138(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T138 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T138(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T138 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T138 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T138 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T138 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T138 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T138 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T138 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T138 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T138 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T138 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T138 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T138 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T138 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T138 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T138 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T139
+        partial class T139 : global::Dagon.TaskHandle<global::Big.BigFlow.T139>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T139";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T139(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T139 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T139(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T139 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T139 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T139 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T139 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T139 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T139 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T139 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T139 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T139 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T139 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T139 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T139 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T139 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T139 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T139 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T140
+        partial class T140 : global::Dagon.TaskHandle<global::Big.BigFlow.T140>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T140";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T140(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T140 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T140(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T140 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T140 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T140 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T140 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T140 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T140 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T140 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T140 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T140 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T140 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T140 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T140 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T140 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T140 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T140 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T141
+        partial class T141 : global::Dagon.TaskHandle<global::Big.BigFlow.T141>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T141";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T141(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T141 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T141(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T141 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T141 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T141 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T141 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T141 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T141 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T141 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T141 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T141 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T141 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T141 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T141 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T141 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T141 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T141 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T142
+        partial class T142 : global::Dagon.TaskHandle<global::Big.BigFlow.T142>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T142";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T142(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T142 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T142(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T142 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T142 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T142 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T142 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T142 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T142 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T142 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T142 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T142 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T142 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T142 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T142 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T142 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T142 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T142 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T143
+        partial class T143 : global::Dagon.TaskHandle<global::Big.BigFlow.T143>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T143";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T143(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T143 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T143(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T143 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T143 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T143 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T143 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T143 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T143 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T143 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T143 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T143 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T143 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T143 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T143 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T143 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T143 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T143 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T144
+        partial class T144 : global::Dagon.TaskHandle<global::Big.BigFlow.T144>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T144";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T144(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T144 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T144(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T144 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T144 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T144 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T144 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T144 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T144 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T144 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T144 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T144 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T144 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T144 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T144 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T144 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T144 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T144 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T145
+        partial class T145 : global::Dagon.TaskHandle<global::Big.BigFlow.T145>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T145";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T145(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T145 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T145(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T145 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T145 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T145 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T145 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T145 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T145 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T145 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T145 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T145 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T145 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T145 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T145 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T145 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T145 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T145 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T146
+        partial class T146 : global::Dagon.TaskHandle<global::Big.BigFlow.T146>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T146";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T146(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T146 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T146(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T146 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T146 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T146 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T146 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T146 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T146 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T146 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T146 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T146 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T146 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T146 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T146 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T146 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T146 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T146 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T147
+        partial class T147 : global::Dagon.TaskHandle<global::Big.BigFlow.T147>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T147";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T147(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T147 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T147(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T147 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T147 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T147 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T147 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T147 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T147 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T147 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T147 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T147 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T147 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T147 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T147 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T147 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T147 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T147 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T148
+        partial class T148 : global::Dagon.TaskHandle<global::Big.BigFlow.T148>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T148";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T148(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T148 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T148(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T148 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T148 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T148 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T148 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T148 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T148 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T148 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T148 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T148 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T148 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T148 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T148 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T148 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T148 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T148 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T149
+        partial class T149 : global::Dagon.TaskHandle<global::Big.BigFlow.T149>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T149";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T149(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T149 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T149(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T149 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T149 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T149 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T149 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T149 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T149 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T149 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T149 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T149 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T149 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T149 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T149 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T149 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T149 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T149 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T150
+        partial class T150 : global::Dagon.TaskHandle<global::Big.BigFlow.T150>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T150";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T150(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T150 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T150(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T150 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T150 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T150 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T150 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T150 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T150 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T150 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T150 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T150 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T150 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T150 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T150 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T150 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T150 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T150 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T151
+        partial class T151 : global::Dagon.TaskHandle<global::Big.BigFlow.T151>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T151";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T151(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T151 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T151(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T151 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T151 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T151 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T151 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T151 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T151 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T151 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T151 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T151 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T151 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T151 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T151 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T151 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T151 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T151 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T152
+        partial class T152 : global::Dagon.TaskHandle<global::Big.BigFlow.T152>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T152";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T152(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T152 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T152(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T152 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T152 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T152 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T152 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T152 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T152 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T152 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T152 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T152 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T152 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T152 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T152 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T152 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T152 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T152 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T153
+        partial class T153 : global::Dagon.TaskHandle<global::Big.BigFlow.T153>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T153";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T153(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T153 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T153(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T153 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T153 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T153 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T153 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T153 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T153 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T153 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T153 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T153 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T153 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T153 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T153 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T153 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T153 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T153 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T154
+        partial class T154 : global::Dagon.TaskHandle<global::Big.BigFlow.T154>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T154";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T154(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T154 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T154(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T154 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T154 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T154 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T154 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T154 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T154 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T154 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T154 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T154 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T154 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T154 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T154 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T154 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T154 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T154 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T155
+        partial class T155 : global::Dagon.TaskHandle<global::Big.BigFlow.T155>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T155";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T155(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T155 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T155(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T155 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T155 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T155 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T155 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T155 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T155 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T155 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T155 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T155 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T155 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T155 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T155 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T155 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T155 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T155 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T156
+        partial class T156 : global::Dagon.TaskHandle<global::Big.BigFlow.T156>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T156";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T156(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T156 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T156(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T156 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T156 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T156 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T156 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T156 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T156 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T156 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T156 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T156 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T156 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T156 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T156 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T156 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T156 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T156 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T157
+        partial class T157 : global::Dagon.TaskHandle<global::Big.BigFlow.T157>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T157";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T157(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T157 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T157(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T157 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T157 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T157 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T157 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T157 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T157 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T157 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T157 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T157 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T157 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T157 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T157 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T157 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T157 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T157 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T158
+        partial class T158 : global::Dagon.TaskHandle<global::Big.BigFlow.T158>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T158";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T158(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T158 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T158(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T158 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T158 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T158 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T158 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T158 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T158 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T158 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T158 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T158 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T158 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T158 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T158 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T158 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T158 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T158 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T159
+        partial class T159 : global::Dagon.TaskHandle<global::Big.BigFlow.T159>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T159";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T159(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T159 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T159(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T159 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T159 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T159 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T159 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T159 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T159 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T159 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T159 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T159 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T159 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T159 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T159 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T159 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T159 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T159 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T160
+        partial class T160 : global::Dagon.TaskHandle<global::Big.BigFlow.T160>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T160";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T160(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T160 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T160(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T160 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T160 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T160 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T160 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T160 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T160 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T160 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T160 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T160 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T160 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T160 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T160 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T160 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T160 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T160 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T161
+        partial class T161 : global::Dagon.TaskHandle<global::Big.BigFlow.T161>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T161";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T161(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T161 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T161(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T161 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T161 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T161 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T161 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T161 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T161 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T161 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T161 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T161 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T161 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T161 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T161 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T161 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T161 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T161 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T162
+        partial class T162 : global::Dagon.TaskHandle<global::Big.BigFlow.T162>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T162";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T162(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T162 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T162(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T162 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T162 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T162 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T162 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T162 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T162 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T162 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T162 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T162 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T162 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T162 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T162 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T162 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T162 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T162 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T163
+        partial class T163 : global::Dagon.TaskHandle<global::Big.BigFlow.T163>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T163";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T163(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T163 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T163(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T163 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T163 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T163 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T163 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T163 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T163 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T163 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T163 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T163 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T163 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T163 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T163 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T163 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T163 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T163 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T164
+        partial class T164 : global::Dagon.TaskHandle<global::Big.BigFlow.T164>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T164";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T164(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T164 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T164(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T164 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T164 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T164 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T164 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T164 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T164 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T164 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T164 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T164 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T164 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T164 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T164 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T164 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T164 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T164 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T165
+        partial class T165 : global::Dagon.TaskHandle<global::Big.BigFlow.T165>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T165";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T165(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T165 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T165(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T165 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T165 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T165 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T165 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T165 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T165 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T165 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T165 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T165 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T165 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T165 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T165 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T165 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T165 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T165 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T166
+        partial class T166 : global::Dagon.TaskHandle<global::Big.BigFlow.T166>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T166";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T166(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T166 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T166(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T166 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T166 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T166 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T166 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T166 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T166 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T166 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T166 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T166 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T166 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T166 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T166 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T166 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T166 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T166 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T167
+        partial class T167 : global::Dagon.TaskHandle<global::Big.BigFlow.T167>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T167";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T167(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T167 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T167(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T167 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T167 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T167 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T167 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T167 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T167 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T167 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T167 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T167 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T167 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T167 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T167 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T167 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T167 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T167 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T168
+        partial class T168 : global::Dagon.TaskHandle<global::Big.BigFlow.T168>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T168";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T168(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T168 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T168(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T168 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T168 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T168 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T168 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T168 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T168 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T168 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T168 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T168 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T168 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T168 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T168 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T168 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T168 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T168 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T169
+        partial class T169 : global::Dagon.TaskHandle<global::Big.BigFlow.T169>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T169";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T169(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T169 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T169(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T169 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T169 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T169 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T169 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T169 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T169 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T169 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T169 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T169 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T169 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T169 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T169 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T169 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T169 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T169 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T170
+        partial class T170 : global::Dagon.TaskHandle<global::Big.BigFlow.T170>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T170";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T170(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T170 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T170(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T170 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T170 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T170 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T170 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T170 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T170 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T170 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T170 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T170 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T170 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T170 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T170 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T170 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T170 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T170 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T171
+        partial class T171 : global::Dagon.TaskHandle<global::Big.BigFlow.T171>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T171";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T171(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T171 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T171(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T171 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T171 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T171 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T171 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T171 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T171 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T171 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T171 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T171 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T171 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T171 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T171 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T171 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T171 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T171 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T172
+        partial class T172 : global::Dagon.TaskHandle<global::Big.BigFlow.T172>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T172";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T172(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T172 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T172(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T172 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T172 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T172 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T172 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T172 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T172 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T172 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T172 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T172 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T172 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T172 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T172 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T172 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T172 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T172 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T173
+        partial class T173 : global::Dagon.TaskHandle<global::Big.BigFlow.T173>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T173";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T173(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T173 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T173(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T173 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T173 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T173 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T173 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T173 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T173 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T173 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T173 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T173 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T173 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T173 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T173 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T173 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T173 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T173 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T174
+        partial class T174 : global::Dagon.TaskHandle<global::Big.BigFlow.T174>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T174";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T174(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T174 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T174(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T174 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T174 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T174 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T174 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T174 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T174 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T174 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T174 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T174 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T174 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T174 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T174 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T174 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T174 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T174 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T175
+        partial class T175 : global::Dagon.TaskHandle<global::Big.BigFlow.T175>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T175";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T175(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T175 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T175(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T175 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T175 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T175 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T175 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T175 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T175 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T175 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T175 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T175 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T175 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T175 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T175 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T175 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T175 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T175 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T176
+        partial class T176 : global::Dagon.TaskHandle<global::Big.BigFlow.T176>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T176";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T176(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T176 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T176(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T176 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T176 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T176 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T176 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T176 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T176 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T176 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T176 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T176 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T176 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T176 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T176 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T176 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T176 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T176 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T177
+        partial class T177 : global::Dagon.TaskHandle<global::Big.BigFlow.T177>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T177";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T177(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T177 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T177(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T177 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T177 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T177 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T177 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T177 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T177 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T177 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T177 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T177 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T177 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T177 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T177 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T177 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T177 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T177 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T178
+        partial class T178 : global::Dagon.TaskHandle<global::Big.BigFlow.T178>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T178";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T178(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T178 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T178(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T178 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T178 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T178 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T178 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T178 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T178 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T178 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T178 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T178 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T178 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T178 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T178 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T178 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T178 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T178 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T179
+        partial class T179 : global::Dagon.TaskHandle<global::Big.BigFlow.T179>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T179";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T179(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T179 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T179(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T179 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T179 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T179 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T179 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T179 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T179 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T179 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T179 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T179 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T179 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T179 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T179 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T179 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T179 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T179 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T180
+        partial class T180 : global::Dagon.TaskHandle<global::Big.BigFlow.T180>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T180";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T180(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T180 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T180(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T180 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T180 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T180 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T180 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T180 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T180 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T180 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T180 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T180 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T180 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T180 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T180 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T180 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T180 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T180 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T181
+        partial class T181 : global::Dagon.TaskHandle<global::Big.BigFlow.T181>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T181";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T181(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T181 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T181(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T181 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T181 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T181 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T181 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T181 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T181 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T181 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T181 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T181 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T181 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T181 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T181 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T181 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T181 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T181 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T182
+        partial class T182 : global::Dagon.TaskHandle<global::Big.BigFlow.T182>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T182";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T182(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T182 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T182(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T182 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T182 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T182 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T182 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T182 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T182 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T182 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T182 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T182 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T182 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T182 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T182 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T182 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T182 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T182 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T183
+        partial class T183 : global::Dagon.TaskHandle<global::Big.BigFlow.T183>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T183";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T183(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T183 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T183(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T183 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T183 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T183 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T183 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T183 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T183 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T183 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T183 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T183 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T183 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T183 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T183 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T183 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T183 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T183 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T184
+        partial class T184 : global::Dagon.TaskHandle<global::Big.BigFlow.T184>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T184";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T184(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T184 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T184(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T184 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T184 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T184 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T184 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T184 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T184 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T184 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T184 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T184 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T184 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T184 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T184 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T184 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T184 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T184 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T185
+        partial class T185 : global::Dagon.TaskHandle<global::Big.BigFlow.T185>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T185";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T185(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T185 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T185(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T185 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T185 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T185 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T185 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T185 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T185 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T185 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T185 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T185 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T185 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T185 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T185 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T185 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T185 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T185 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T186
+        partial class T186 : global::Dagon.TaskHandle<global::Big.BigFlow.T186>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T186";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T186(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T186 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T186(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T186 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T186 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T186 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T186 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T186 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T186 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T186 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T186 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T186 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T186 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T186 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T186 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T186 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T186 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T186 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T187
+        partial class T187 : global::Dagon.TaskHandle<global::Big.BigFlow.T187>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T187";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T187(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T187 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T187(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T187 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T187 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T187 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T187 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T187 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T187 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T187 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T187 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T187 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T187 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T187 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T187 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T187 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T187 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T187 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T188
+        partial class T188 : global::Dagon.TaskHandle<global::Big.BigFlow.T188>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T188";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T188(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T188 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T188(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T188 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T188 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T188 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T188 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T188 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T188 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T188 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T188 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T188 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T188 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T188 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T188 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T188 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T188 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T188 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T189
+        partial class T189 : global::Dagon.TaskHandle<global::Big.BigFlow.T189>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T189";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T189(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T189 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T189(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T189 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T189 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T189 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T189 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T189 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T189 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T189 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T189 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T189 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T189 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T189 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T189 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T189 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T189 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T189 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T190
+        partial class T190 : global::Dagon.TaskHandle<global::Big.BigFlow.T190>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T190";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T190(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T190 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T190(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T190 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T190 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T190 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T190 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T190 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T190 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T190 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T190 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T190 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T190 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T190 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T190 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T190 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T190 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T190 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T191
+        partial class T191 : global::Dagon.TaskHandle<global::Big.BigFlow.T191>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T191";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T191(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T191 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T191(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T191 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T191 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T191 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T191 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T191 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T191 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T191 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T191 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T191 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T191 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T191 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T191 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T191 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T191 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T191 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T192
+        partial class T192 : global::Dagon.TaskHandle<global::Big.BigFlow.T192>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T192";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T192(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T192 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T192(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T192 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T192 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T192 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T192 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T192 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T192 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T192 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T192 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T192 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T192 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T192 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T192 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T192 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T192 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T192 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T193
+        partial class T193 : global::Dagon.TaskHandle<global::Big.BigFlow.T193>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T193";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T193(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T193 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T193(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T193 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T193 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T193 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T193 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T193 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T193 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T193 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T193 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T193 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T193 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T193 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T193 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T193 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T193 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T193 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T194
+        partial class T194 : global::Dagon.TaskHandle<global::Big.BigFlow.T194>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T194";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T194(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T194 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T194(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T194 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T194 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T194 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T194 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T194 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T194 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T194 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T194 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T194 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T194 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T194 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T194 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T194 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T194 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T194 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T195
+        partial class T195 : global::Dagon.TaskHandle<global::Big.BigFlow.T195>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T195";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T195(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T195 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T195(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T195 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T195 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T195 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T195 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T195 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T195 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T195 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T195 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T195 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T195 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T195 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T195 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T195 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T195 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T195 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T196
+        partial class T196 : global::Dagon.TaskHandle<global::Big.BigFlow.T196>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T196";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T196(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T196 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T196(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T196 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T196 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T196 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T196 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T196 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T196 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T196 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T196 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T196 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T196 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T196 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T196 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T196 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T196 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T196 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T197
+        partial class T197 : global::Dagon.TaskHandle<global::Big.BigFlow.T197>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T197";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T197(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T197 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T197(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T197 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T197 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T197 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T197 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T197 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T197 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T197 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T197 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T197 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T197 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T197 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T197 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T197 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T197 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T197 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T198
+        partial class T198 : global::Dagon.TaskHandle<global::Big.BigFlow.T198>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T198";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T198(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T198 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T198(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T198 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T198 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T198 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T198 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T198 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T198 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T198 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T198 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T198 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T198 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T198 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T198 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T198 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T198 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T198 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
 
-        partial class T199
+        partial class T199 : global::Dagon.TaskHandle<global::Big.BigFlow.T199>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T199";
 
-            private readonly global::Dagon.Model.WorkflowBuilder _dagonWorkflow;
-
-            internal T199(global::Dagon.Model.WorkflowBuilder workflow) => _dagonWorkflow = workflow;
-
-            /// <summary>Applies any <see cref="global::Dagon.Model.TaskBuilder"/> call to this task.</summary>
-            public global::Big.BigFlow.T199 Apply(global::System.Action<global::Dagon.Model.TaskBuilder> configure)
+            internal T199(global::Dagon.Model.WorkflowBuilder workflow) : base(workflow, TaskName)
             {
-                _dagonWorkflow.Configure(TaskName, configure);
-                return this;
             }
-
-            public global::Big.BigFlow.T199 Command(string command) => Apply(t => t.Command(command));
-
-            public global::Big.BigFlow.T199 Image(string image) => Apply(t => t.Image(image));
-
-            public global::Big.BigFlow.T199 Bind(string spec) => Apply(t => t.Bind(spec));
-
-            public global::Big.BigFlow.T199 Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-            public global::Big.BigFlow.T199 BindPaths(global::System.Collections.Generic.IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-            public global::Big.BigFlow.T199 OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-            public global::Big.BigFlow.T199 WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-            public global::Big.BigFlow.T199 NoOverlay() => Apply(t => t.NoOverlay());
-
-            public global::Big.BigFlow.T199 TmpDir(string directory) => Apply(t => t.TmpDir(directory));
-
-            public global::Big.BigFlow.T199 Remove(bool remove = true) => Apply(t => t.Remove(remove));
-
-            public global::Big.BigFlow.T199 DependsOn(params string[] taskNames) => Apply(t => t.DependsOn(taskNames));
-
-            public global::Big.BigFlow.T199 Timeout(global::System.TimeSpan timeout) => Apply(t => t.Timeout(timeout));
-
-            public global::Big.BigFlow.T199 Shell(string shell) => Apply(t => t.Shell(shell));
-
-            public global::Big.BigFlow.T199 Env(string name, string value) => Apply(t => t.Env(name, value));
-
-            public global::Big.BigFlow.T199 OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
         }
     }
 }
