@@ -91,6 +91,10 @@ public static class DiagnosticDescriptors
         "DAG020", "Class cannot be extended by the generator",
         "'{0}' must not be {1}: the workflow generator derives task classes from TaskHandle and cannot complete a generic workflow class");
 
+    public static readonly DiagnosticDescriptor UnreferenceableName = Error(
+        "DAG021", "Name cannot be used in workflow:// references",
+        "The {0} name '{1}' cannot appear in a workflow:// reference; use no '/', white space, quotes or shell characters");
+
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         new DiagnosticDescriptor(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpBase + id.ToLowerInvariant());
 

@@ -27,7 +27,7 @@ public sealed class WorkflowAnalyzer : DiagnosticAnalyzer
         UnknownTask, DependencyCycle, SelfDependency, MissingImage, MalformedImage, ImageFileNotFound, DuplicateTaskName,
         NotPartial, TaskOutsideWorkflow, DependsOnNonTask, InvalidBind, NonPositiveOverlaySize, EmptyCommand,
         UnknownWorkflow, RunTimeCommand, MalformedReference, NonPositiveTimeout, EmptyWorkflowName,
-        ReservedTaskClassName, UnsupportedClassShape);
+        ReservedTaskClassName, UnsupportedClassShape, UnreferenceableName);
 
     public override void Initialize(AnalysisContext context)
     {

@@ -51,6 +51,7 @@ internal sealed class WorkflowChecks
         if (!_workflow.IsPartial) Report(NotPartial, _workflow.Identifier, _workflow.ClassName);
         if (_workflow.IsGeneric) Report(UnsupportedClassShape, _workflow.Identifier, _workflow.ClassName, "generic");
         if (_workflow.Name.Trim().Length == 0) Report(EmptyWorkflowName, _workflow.NameLocation ?? _workflow.Identifier);
+        else if (!ContainerRules.IsReferenceableName(_workflow.Name)) Report(UnreferenceableName, _workflow.NameLocation ?? _workflow.Identifier, "workflow", _workflow.Name);
         if (_workflow.DefaultImage is { } image) CheckImage(image, "workflow '" + _workflow.Name + "'");
     }
 
@@ -65,6 +66,7 @@ internal sealed class WorkflowChecks
     private void CheckTask(TaskDeclaration task, HashSet<string> names)
     {
         if (!task.IsPartial) Report(NotPartial, task.Identifier, task.ClassName);
+        if (task.NameLocation is { } nameLocation && !ContainerRules.IsReferenceableName(task.Name)) Report(UnreferenceableName, nameLocation, "task", task.Name);
         if (task.IsStatic) Report(UnsupportedClassShape, task.Identifier, task.ClassName, "static");
         if (task.BaseType is { } baseType) Report(UnsupportedClassShape, task.Identifier, task.ClassName, "derived from '" + baseType + "'");
         if (Array.IndexOf(WellKnownNames.GeneratedWorkflowMembers, task.ClassName) >= 0) Report(ReservedTaskClassName, task.Identifier, task.ClassName, _workflow.Name);

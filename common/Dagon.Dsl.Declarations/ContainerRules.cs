@@ -46,6 +46,22 @@ internal static class ContainerRules
         && !image.StartsWith("~", StringComparison.Ordinal)
         && (image.EndsWith(".sif", StringComparison.OrdinalIgnoreCase) || image.EndsWith(".def", StringComparison.OrdinalIgnoreCase));
 
+    /// <summary>
+    /// True when <paramref name="name"/> can appear in a <c>workflow://</c> reference: non-empty, and free of '/' and
+    /// of the characters at which <c>WorkflowReferenceParser</c> ends a reference (white space, quotes,
+    /// <c>;|&amp;&lt;&gt;()$`\</c>). Keep in step with that parser.
+    /// </summary>
+    public static bool IsReferenceableName(string name)
+    {
+        if (name.Length == 0) return false;
+        foreach (var c in name)
+        {
+            if (char.IsWhiteSpace(c) || "/\"';|&<>()$`\\".IndexOf(c) >= 0) return false;
+        }
+
+        return true;
+    }
+
     /// <summary>Returns why <paramref name="spec"/> is not <c>src:dst[:ro|:rw]</c> with an absolute destination, or null.</summary>
     public static string? CheckBind(string? spec)
     {

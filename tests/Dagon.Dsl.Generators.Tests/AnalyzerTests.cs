@@ -358,6 +358,22 @@ public class AnalyzerTests
         }
         """);
 
+    [Theory]
+    [InlineData("a/b")]
+    [InlineData("two words")]
+    [InlineData("")]
+    [InlineData("x;y")]
+    public Task TaskNameThatCannotBeReferencedIsReported(string name) => AnalyzerTest.VerifyAsync(Workflow($$"""
+            [ApptainerTask(Name = {|DAG021:"{{name}}"|}, Command = "true")]
+            public partial class A;
+        """));
+
+    [Fact]
+    public Task WorkflowNameThatCannotBeReferencedIsReported() => AnalyzerTest.VerifyAsync(Workflow("""
+            [ApptainerTask(Command = "true")]
+            public partial class A;
+        """, "[Workflow({|DAG021:\"nightly/run\"|}, DefaultImage = \"docker://alpine:3\")]"));
+
     [Fact]
     public Task DemoWorkflowHasNoDiagnostics() => AnalyzerTest.VerifyAsync("""
         using Dagon;
