@@ -116,7 +116,7 @@ internal static class WorkflowDeclarationParser
         }
 
         var binds = new List<StringArgument>();
-        if (NamedArgument(attribute, "BindPaths") is { Kind: TypedConstantKind.Array } bindValues)
+        if (NamedArgument(attribute, "BindPaths") is { Kind: TypedConstantKind.Array, IsNull: false } bindValues)
         {
             var elements = ArrayElements(NamedArgumentSyntax(attributeSyntax, "BindPaths"));
             for (var i = 0; i < bindValues.Values.Length; i++)

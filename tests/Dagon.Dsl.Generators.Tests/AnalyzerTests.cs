@@ -260,6 +260,15 @@ public class AnalyzerTests
             public partial class A;
         """));
 
+    [Fact]
+    public Task NullBindPathsAndEmptyArraysAreAccepted() => AnalyzerTest.VerifyAsync(Workflow("""
+            [ApptainerTask(Command = "true", BindPaths = null)]
+            public partial class A;
+
+            [ApptainerTask(Command = "true", BindPaths = new string[0])]
+            public partial class B;
+        """));
+
     [Theory]
     [InlineData("0")]
     [InlineData("-5")]
