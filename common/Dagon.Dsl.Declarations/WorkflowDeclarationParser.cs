@@ -185,9 +185,12 @@ internal static class WorkflowDeclarationParser
             DependsOn: dependencies.ToEquatableArray());
     }
 
-    /// <summary>The base the generator gives every task class; seen on the symbol once generated code is part of the compilation.</summary>
+    /// <summary>
+    /// The base the generator gives every task class (<c>ApptainerTaskHandle&lt;T&gt;</c> or <c>BatchTaskHandle&lt;T&gt;</c>,
+    /// both deriving from <c>TaskHandle&lt;T&gt;</c>); seen on the symbol once generated code is part of the compilation.
+    /// </summary>
     private static bool IsGeneratedHandle(INamedTypeSymbol baseType, INamedTypeSymbol task) =>
-        baseType.OriginalDefinition.MetadataName == "TaskHandle`1"
+        baseType.OriginalDefinition.MetadataName is "ApptainerTaskHandle`1" or "BatchTaskHandle`1" or "TaskHandle`1"
         && baseType.ContainingNamespace is { Name: "Dagon", ContainingNamespace.IsGlobalNamespace: true }
         && SymbolEqualityComparer.Default.Equals(baseType.TypeArguments[0], task);
 

@@ -165,7 +165,7 @@ internal static class WorkflowEmitter
     private static void EmitTaskHandle(CodeWriter w, TaskSource task, string self)
     {
         var type = self + "." + Identifier(task.ClassName);
-        w.Line("partial class " + Identifier(task.ClassName) + " : global::Dagon.TaskHandle<" + type + ">");
+        w.Line("partial class " + Identifier(task.ClassName) + " : global::Dagon.ApptainerTaskHandle<" + type + ">");
         w.Open();
         w.Line("/// <summary>The task's name in the workflow.</summary>");
         w.Line("public const string TaskName = " + Literal(task.Name) + ";");
