@@ -95,6 +95,10 @@ public static class DiagnosticDescriptors
         "DAG021", "Name cannot be used in workflow:// references",
         "The {0} name '{1}' cannot appear in a workflow:// reference; use no '/', white space, quotes or shell characters");
 
+    public static readonly DiagnosticDescriptor ConflictingTaskKinds = Error(
+        "DAG022", "Task is both a container task and a batch task",
+        "Task class '{0}' has both [ApptainerTask] and [BatchTask]; keep one (the first, [{1}], is the one in effect)");
+
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         new DiagnosticDescriptor(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpBase + id.ToLowerInvariant());
 

@@ -12,7 +12,7 @@ namespace Dagon.Dsl.Analyzers;
 
 /// <summary>
 /// Checks each <c>[Workflow]</c> class as a whole (the graph, the images, every task) and every
-/// <c>[ApptainerTask]</c> class's placement. Reads declarations with the same parser the generator uses.
+/// <c>[ApptainerTask]</c> and <c>[BatchTask]</c> class's placement. Reads declarations with the same parser the generator uses.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class WorkflowAnalyzer : DiagnosticAnalyzer
@@ -27,7 +27,7 @@ public sealed class WorkflowAnalyzer : DiagnosticAnalyzer
         UnknownTask, DependencyCycle, SelfDependency, MissingImage, MalformedImage, ImageFileNotFound, DuplicateTaskName,
         NotPartial, TaskOutsideWorkflow, DependsOnNonTask, InvalidBind, NonPositiveOverlaySize, EmptyCommand,
         UnknownWorkflow, RunTimeCommand, MalformedReference, NonPositiveTimeout, EmptyWorkflowName,
-        ReservedTaskClassName, UnsupportedClassShape, UnreferenceableName);
+        ReservedTaskClassName, UnsupportedClassShape, UnreferenceableName, ConflictingTaskKinds);
 
     public override void Initialize(AnalysisContext context)
     {

@@ -65,6 +65,11 @@ internal sealed class WorkflowChecks
 
     private void CheckTask(TaskDeclaration task, HashSet<string> names)
     {
+        if (task.ConflictingAttribute is { } conflicting)
+        {
+            Report(ConflictingTaskKinds, conflicting, task.ClassName, task.Kind == DeclaredTaskKind.Batch ? "BatchTask" : "ApptainerTask");
+        }
+
         if (!task.IsPartial) Report(NotPartial, task.Identifier, task.ClassName);
         if (task.NameLocation is { } nameLocation && !ContainerRules.IsReferenceableName(task.Name)) Report(UnreferenceableName, nameLocation, "task", task.Name);
         if (task.IsStatic) Report(UnsupportedClassShape, task.Identifier, task.ClassName, "static");
@@ -112,8 +117,9 @@ internal sealed class WorkflowChecks
             else if (dependency.TargetClassName == task.ClassName) Report(SelfDependency, dependency.Location, task.Name);
         }
 
+        // A batch task runs on the host: it needs no image, and [BatchTask] has no Image, BindPaths or OverlaySize.
         if (task.Image is { } image) CheckImage(image, "task '" + task.Name + "'");
-        else if (_workflow.DefaultImage is null) Report(MissingImage, task.Identifier, task.Name, _workflow.Name);
+        else if (task.Kind == DeclaredTaskKind.Apptainer && _workflow.DefaultImage is null) Report(MissingImage, task.Identifier, task.Name, _workflow.Name);
 
         foreach (var bind in task.BindPaths)
         {

@@ -5,6 +5,7 @@ internal static class WellKnownNames
 {
     public const string WorkflowAttribute = "Dagon.WorkflowAttribute";
     public const string ApptainerTaskAttribute = "Dagon.ApptainerTaskAttribute";
+    public const string BatchTaskAttribute = "Dagon.BatchTaskAttribute";
     public const string DependsOnAttribute = "Dagon.DependsOnAttribute";
     public const string GenericDependsOnAttribute = "Dagon.DependsOnAttribute`1";
 

@@ -46,7 +46,22 @@ internal enum CommandKind
     RunTime,
 }
 
+/// <summary>Which attribute declared a task, and so how the runtime runs it (<c>Dagon.Model.TaskKind</c>).</summary>
+internal enum DeclaredTaskKind
+{
+    /// <summary><c>[ApptainerTask]</c>: in an Apptainer container.</summary>
+    Apptainer,
+    /// <summary><c>[BatchTask]</c>: a shell command on the host; no image, bind paths or overlay.</summary>
+    Batch,
+}
+
+/// <summary>
+/// One task class. <see cref="Kind"/> and every setting come from the task attribute that is first in source order;
+/// <see cref="ConflictingAttribute"/> is the other kind's attribute when the class carries both (DAG022).
+/// </summary>
 internal sealed record TaskDeclaration(
+    DeclaredTaskKind Kind,
+    LocationInfo? ConflictingAttribute,
     string ClassName,
     string Name,
     LocationInfo Identifier,

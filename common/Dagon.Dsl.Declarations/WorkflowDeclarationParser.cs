@@ -11,7 +11,7 @@ using Microsoft.CodeAnalysis.Text;
 namespace Dagon.Dsl.Declarations;
 
 /// <summary>
-/// Reads a <c>[Workflow]</c> class and its nested <c>[ApptainerTask]</c> classes into a
+/// Reads a <c>[Workflow]</c> class and its nested <c>[ApptainerTask]</c> and <c>[BatchTask]</c> classes into a
 /// <see cref="WorkflowDeclaration"/>. The generator and the analyzers both call this, so they always agree on
 /// what the user declared. It reads symbols and attribute syntax only (no semantic model), which keeps it cheap
 /// enough for an analyzer's symbol action.
@@ -64,8 +64,8 @@ internal static class WorkflowDeclarationParser
             Tasks: tasks.ToEquatableArray());
     }
 
-    /// <summary>True for a class marked <c>[ApptainerTask]</c>, wherever it is declared.</summary>
-    public static bool IsTask(ITypeSymbol type) => FindAttribute(type, WellKnownNames.ApptainerTaskAttribute) is not null;
+    /// <summary>True for a class marked <c>[ApptainerTask]</c> or <c>[BatchTask]</c>, wherever it is declared.</summary>
+    public static bool IsTask(ITypeSymbol type) => FindTaskAttributes(type).First is not null;
 
     public static bool IsWorkflow(ITypeSymbol type) => FindAttribute(type, WellKnownNames.WorkflowAttribute) is not null;
 
@@ -77,7 +77,7 @@ internal static class WorkflowDeclarationParser
 
     private static TaskDeclaration? ParseTask(INamedTypeSymbol workflow, INamedTypeSymbol type, CancellationToken cancellationToken)
     {
-        var attribute = FindAttribute(type, WellKnownNames.ApptainerTaskAttribute);
+        var (attribute, kind, conflicting) = FindTaskAttributes(type);
         if (attribute is null) return null;
 
         var attributeSyntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
@@ -159,7 +159,10 @@ internal static class WorkflowDeclarationParser
 
         var timeout = IntNamedArgument(attribute, attributeSyntax, "TimeoutSeconds");
         var overlay = IntNamedArgument(attribute, attributeSyntax, "OverlaySize");
+        var conflictingSyntax = conflicting?.ApplicationSyntaxReference?.GetSyntax(cancellationToken);
         return new TaskDeclaration(
+            Kind: kind,
+            ConflictingAttribute: conflicting is null ? null : LocationInfo.From(conflictingSyntax ?? attributeSyntax),
             ClassName: type.Name,
             Name: nameArgument?.Argument.Value ?? type.Name,
             Identifier: LocationInfo.From(declaration.Identifier),
@@ -185,9 +188,12 @@ internal static class WorkflowDeclarationParser
             DependsOn: dependencies.ToEquatableArray());
     }
 
-    /// <summary>The base the generator gives every task class; seen on the symbol once generated code is part of the compilation.</summary>
+    /// <summary>
+    /// The base the generator gives every task class (<c>ApptainerTaskHandle&lt;T&gt;</c> or <c>BatchTaskHandle&lt;T&gt;</c>,
+    /// both deriving from <c>TaskHandle&lt;T&gt;</c>); seen on the symbol once generated code is part of the compilation.
+    /// </summary>
     private static bool IsGeneratedHandle(INamedTypeSymbol baseType, INamedTypeSymbol task) =>
-        baseType.OriginalDefinition.MetadataName == "TaskHandle`1"
+        baseType.OriginalDefinition.MetadataName is "ApptainerTaskHandle`1" or "BatchTaskHandle`1" or "TaskHandle`1"
         && baseType.ContainingNamespace is { Name: "Dagon", ContainingNamespace.IsGlobalNamespace: true }
         && SymbolEqualityComparer.Default.Equals(baseType.TypeArguments[0], task);
 
@@ -197,6 +203,38 @@ internal static class WorkflowDeclarationParser
         if (generic is not null && generic.TypeArgumentList.Arguments.Count > 0) return generic.TypeArgumentList.Arguments[0];
         var argument = syntax.ArgumentList?.Arguments.FirstOrDefault()?.Expression;
         return argument is TypeOfExpressionSyntax typeOf ? typeOf.Type : (SyntaxNode?)argument ?? syntax;
+    }
+
+    /// <summary>
+    /// The first <c>[ApptainerTask]</c> or <c>[BatchTask]</c> on <paramref name="type"/> in source order, its kind, and
+    /// the attribute of the other kind when both are present. Batch tasks have no <c>Image</c>, <c>OverlaySize</c> or
+    /// <c>BindPaths</c> properties, so reading those from a <c>[BatchTask]</c> finds nothing.
+    /// </summary>
+    private static (AttributeData? First, DeclaredTaskKind Kind, AttributeData? Conflicting) FindTaskAttributes(ITypeSymbol type)
+    {
+        AttributeData? first = null;
+        var kind = DeclaredTaskKind.Apptainer;
+        foreach (var attribute in type.GetAttributes())
+        {
+            if (attribute.AttributeClass is not { } attributeClass) continue;
+            var name = MetadataName(attributeClass);
+            DeclaredTaskKind current;
+            if (name == WellKnownNames.ApptainerTaskAttribute) current = DeclaredTaskKind.Apptainer;
+            else if (name == WellKnownNames.BatchTaskAttribute) current = DeclaredTaskKind.Batch;
+            else continue;
+
+            if (first is null)
+            {
+                first = attribute;
+                kind = current;
+            }
+            else if (current != kind)
+            {
+                return (first, kind, attribute);
+            }
+        }
+
+        return (first, kind, null);
     }
 
     private static AttributeData? FindAttribute(ISymbol symbol, string metadataName)

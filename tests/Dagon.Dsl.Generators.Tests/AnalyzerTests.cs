@@ -384,6 +384,131 @@ public class AnalyzerTests
         """, "[Workflow({|DAG021:\"nightly/run\"|}, DefaultImage = \"docker://alpine:3\")]"));
 
     [Fact]
+    public Task BatchTaskNeedsNoImageEvenWithoutADefaultImage() => AnalyzerTest.VerifyAsync(Workflow("""
+            [BatchTask(Command = "echo 42 > n.txt")]
+            public partial class Prepare;
+
+            [ApptainerTask(Command = "cat workflow:///Prepare/n.txt")]
+            public partial class {|DAG004:Transform|};
+        """, "[Workflow(\"wf\")]"));
+
+    [Fact]
+    public async Task ClassWithBothTaskAttributesIsReportedOnTheSecondAttribute()
+    {
+        var test = new AnalyzerTest(Workflow("""
+                [ApptainerTask(Command = "true")]
+                [{|#0:BatchTask(Command = "true")|}]
+                public partial class A;
+
+                [BatchTask(Command = "true"), {|#1:ApptainerTask(Command = "true")|}]
+                public partial class B;
+            """));
+        test.ExpectedDiagnostics.Add(new DiagnosticResult(DiagnosticDescriptors.ConflictingTaskKinds).WithLocation(0).WithArguments("A", "ApptainerTask"));
+        test.ExpectedDiagnostics.Add(new DiagnosticResult(DiagnosticDescriptors.ConflictingTaskKinds).WithLocation(1).WithArguments("B", "BatchTask"));
+        await test.RunAsync();
+    }
+
+    [Fact]
+    public async Task UnknownTaskInABatchCommandIsReportedOnTheTaskName()
+    {
+        var test = new AnalyzerTest(Workflow("""
+                [ApptainerTask(Command = "echo 1 > out.txt")]
+                public partial class Prepare;
+
+                [BatchTask(Command = "cat workflow:///{|#0:Prepar|}/out.txt")]
+                public partial class Report;
+            """));
+        test.ExpectedDiagnostics.Add(new DiagnosticResult(DiagnosticDescriptors.UnknownTask)
+            .WithLocation(0)
+            .WithArguments("Report", "Prepar", "workflow:///Prepar/out.txt", "; did you mean 'Prepare'?"));
+        await test.RunAsync();
+    }
+
+    [Fact]
+    public async Task CycleThroughABatchAndAContainerTaskIsReportedOnBoth()
+    {
+        var test = new AnalyzerTest(Workflow("""
+                [BatchTask(Command = "cat workflow:///Container/f > f")]
+                public partial class {|#0:Batch|};
+
+                [ApptainerTask(Command = "true")]
+                [DependsOn<Batch>]
+                public partial class {|#1:Container|};
+            """));
+        test.ExpectedDiagnostics.Add(new DiagnosticResult(DiagnosticDescriptors.DependencyCycle).WithLocation(0).WithArguments("Batch", "Batch -> Container -> Batch"));
+        test.ExpectedDiagnostics.Add(new DiagnosticResult(DiagnosticDescriptors.DependencyCycle).WithLocation(1).WithArguments("Container", "Container -> Batch -> Container"));
+        await test.RunAsync();
+    }
+
+    [Fact]
+    public Task TaskChecksApplyToBatchTasks() => AnalyzerTest.VerifyAsync("""
+        using Dagon;
+
+        [Workflow("wf")]
+        public partial class Flow
+        {
+            [BatchTask(Command = "cat workflow:///{|DAG003:Self|}/f")]
+            public partial class Self;
+
+            [BatchTask(Command = {|DAG013:" "|})]
+            public partial class Empty;
+
+            [{|DAG013:BatchTask(Host = "hpc")|}]
+            public partial class Missing;
+
+            [BatchTask(Command = "true", TimeoutSeconds = {|DAG017:-1|})]
+            public partial class Slow;
+
+            [BatchTask(Name = {|DAG021:"two words"|}, Command = "true")]
+            public partial class Spaced;
+
+            [BatchTask(Command = "true")]
+            public class {|DAG008:NotPartial|};
+
+            [BatchTask(Command = "true")]
+            public partial class {|DAG007:Twice|};
+
+            [BatchTask(Name = {|DAG007:"Twice"|}, Command = "true")]
+            public partial class Again;
+
+            [BatchTask(Command = "true")]
+            public partial class {|DAG019:Configure|};
+
+            [BatchTask(Command = "cat {|DAG016:workflow:///|}")]
+            public partial class Bad;
+
+            [BatchTask(Command = "true")]
+            [DependsOn(typeof({|DAG010:string|}))]
+            [DependsOn(typeof({|DAG003:Dep|}))]
+            public partial class Dep;
+
+            [BatchTask]
+            public partial class Late
+            {
+                public static string {|DAG015:BuildCommand|}() => "date";
+            }
+        }
+
+        [BatchTask(Command = "true")]
+        public partial class {|DAG009:Lonely|};
+        """);
+
+    [Fact]
+    public Task MixedWorkflowHasNoDiagnostics() => AnalyzerTest.VerifyAsync("""
+        using Dagon;
+
+        [Workflow("Mixed", DefaultImage = "tools.sif")]
+        public partial class Mixed
+        {
+            [BatchTask(Command = "echo 42 > n.txt")] public partial class Prepare;
+            [ApptainerTask(Command = "cat workflow:///Prepare/n.txt > m.txt")] public partial class Transform;
+            [BatchTask(Command = "cat workflow:///Transform/m.txt", TmpDir = "/scratch", Remove = false, Host = "hpc", TimeoutSeconds = 60)]
+            [DependsOn(typeof(Prepare))]
+            public partial class Report;
+        }
+        """);
+
+    [Fact]
     public Task DemoWorkflowHasNoDiagnostics() => AnalyzerTest.VerifyAsync("""
         using Dagon;
 

@@ -100,4 +100,52 @@ public class CodeFixTests
             public partial class A;
         }
         """);
+
+    [Fact]
+    public Task UnknownTaskInABatchCommandIsCorrectedToTheClosestTaskName() => CodeFixTest<UnknownTaskCodeFixProvider>.VerifyAsync("""
+        using Dagon;
+
+        [Workflow("wf")]
+        public partial class Flow
+        {
+            [BatchTask(Command = "echo 1 > out.txt")]
+            public partial class Prepare;
+
+            [BatchTask(Command = "cat workflow:///{|DAG001:Prepar|}/out.txt")]
+            public partial class Report;
+        }
+        """, """
+        using Dagon;
+
+        [Workflow("wf")]
+        public partial class Flow
+        {
+            [BatchTask(Command = "echo 1 > out.txt")]
+            public partial class Prepare;
+
+            [BatchTask(Command = "cat workflow:///Prepare/out.txt")]
+            public partial class Report;
+        }
+        """);
+
+    [Fact]
+    public Task BatchTaskClassIsMadePartial() => CodeFixTest<MakePartialCodeFixProvider>.VerifyAsync("""
+        using Dagon;
+
+        [Workflow("wf")]
+        public partial class Flow
+        {
+            [BatchTask(Command = "true")]
+            public class {|DAG008:A|};
+        }
+        """, """
+        using Dagon;
+
+        [Workflow("wf")]
+        public partial class Flow
+        {
+            [BatchTask(Command = "true")]
+            public partial class A;
+        }
+        """);
 }

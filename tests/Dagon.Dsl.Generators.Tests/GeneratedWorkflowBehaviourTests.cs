@@ -37,7 +37,32 @@ public class GeneratedWorkflowBehaviourTests
         }
         """;
 
-    private static readonly Lazy<Assembly> Compiled = new(CompileAndLoad);
+    private const string MixedSource = """
+        using Dagon;
+        using Dagon.Model;
+
+        namespace Demo;
+
+        [Workflow("Mixed", DefaultImage = "docker://alpine:3")]
+        public partial class Mixed
+        {
+            [BatchTask(Command = "echo 42 > n.txt")] public partial class Prepare;
+            [ApptainerTask(Command = "cat workflow:///Prepare/n.txt > m.txt")] public partial class Transform;
+            [BatchTask(Command = "cat workflow:///Transform/m.txt", TmpDir = "/scratch", Remove = false, Host = "login", TimeoutSeconds = 45)]
+            [DependsOn(typeof(Prepare))]
+            public partial class Report;
+        }
+
+        public static class MixedProbe
+        {
+            public static WorkflowDefinition Configured() =>
+                Mixed.Configure(w => w.Report.Env("MODE", "fast").Shell("/bin/sh")).Build();
+        }
+        """;
+
+    private static readonly Lazy<Assembly> Compiled = new(() => CompileAndLoad(Source));
+
+    private static readonly Lazy<Assembly> CompiledMixed = new(() => CompileAndLoad(MixedSource));
 
     [Fact]
     public void BuildDeclaresEveryTaskWithItsAttributesAndEdges()
@@ -85,9 +110,57 @@ public class GeneratedWorkflowBehaviourTests
         Assert.Equal("D", workflow.GetNestedType("D")!.GetField("TaskName")!.GetValue(null));
     }
 
-    private static Assembly CompileAndLoad()
+    [Fact]
+    public void BuildMakesBatchTasksBatchWithEdgesAcrossKinds()
     {
-        var compilation = TestCompilation.Create(Source);
+        var definition = (WorkflowDefinition)CompiledMixed.Value.GetType("Demo.Mixed")!.GetMethod("Build")!.Invoke(null, null)!;
+
+        Assert.Equal(["Prepare", "Report", "Transform"], definition.Tasks.Select(t => t.Name).Order(StringComparer.Ordinal));
+
+        var prepare = definition["Prepare"];
+        Assert.Equal(TaskKind.Batch, prepare.Kind);
+        Assert.Equal("echo 42 > n.txt", prepare.Command);
+        Assert.Null(prepare.Image);
+        Assert.Empty(prepare.DependsOn);
+
+        var transform = definition["Transform"];
+        Assert.Equal(TaskKind.Apptainer, transform.Kind);
+        Assert.Equal(["Prepare"], transform.DependsOn);
+
+        var report = definition["Report"];
+        Assert.Equal(TaskKind.Batch, report.Kind);
+        Assert.Null(report.Image);
+        Assert.Empty(report.BindPaths);
+        Assert.Equal(["Prepare", "Transform"], report.DependsOn);
+        Assert.Equal("/scratch", report.TmpDir);
+        Assert.False(report.Remove);
+        Assert.Equal("login", report.Host);
+        Assert.Equal(TimeSpan.FromSeconds(45), report.Timeout);
+    }
+
+    [Fact]
+    public void BatchTaskHandlesConfigureTheBatchTaskAndOfferNoContainerSettings()
+    {
+        var definition = (WorkflowDefinition)CompiledMixed.Value.GetType("Demo.MixedProbe")!.GetMethod("Configured")!.Invoke(null, null)!;
+        Assert.Equal("fast", definition["Report"].Environment["MODE"]);
+        Assert.Equal("/bin/sh", definition["Report"].Shell);
+        Assert.Equal(TaskKind.Batch, definition["Report"].Kind);
+
+        var mixed = CompiledMixed.Value.GetType("Demo.Mixed")!;
+        var batch = mixed.GetNestedType("Report")!;
+        var container = mixed.GetNestedType("Transform")!;
+        Assert.Equal(typeof(BatchTaskHandle<>), batch.BaseType!.GetGenericTypeDefinition());
+        Assert.Equal(typeof(ApptainerTaskHandle<>), container.BaseType!.GetGenericTypeDefinition());
+        foreach (var containerOnly in new[] { "Image", "Bind", "BindPaths", "OverlaySize", "WritableTmpfs", "NoOverlay" })
+        {
+            Assert.DoesNotContain(batch.GetMethods(), m => m.Name == containerOnly);
+            Assert.Contains(container.GetMethods(), m => m.Name == containerOnly);
+        }
+    }
+
+    private static Assembly CompileAndLoad(string source)
+    {
+        var compilation = TestCompilation.Create(source);
         TestCompilation.CreateDriver().RunGeneratorsAndUpdateCompilation(compilation, out var output, out _);
         using var image = new MemoryStream();
         var emit = output.Emit(image);

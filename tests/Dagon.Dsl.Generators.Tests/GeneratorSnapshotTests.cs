@@ -1,5 +1,6 @@
 using System.Text;
 using Dagon.Dsl.Generators.Tests.Infrastructure;
+using Microsoft.CodeAnalysis;
 
 namespace Dagon.Dsl.Generators.Tests;
 
@@ -111,6 +112,61 @@ public class GeneratorSnapshotTests
             }
         }
         """, "RunTimeCommand");
+
+    private const string Mixed = """
+        using Dagon;
+
+        namespace Demo;
+
+        [Workflow("Mixed", DefaultImage = "tools.sif")]
+        public partial class Mixed
+        {
+            [BatchTask(Command = "echo 42 > n.txt")] public partial class Prepare;
+            [ApptainerTask(Command = "cat workflow:///Prepare/n.txt > m.txt")] public partial class Transform;
+            [BatchTask(Command = "cat workflow:///Transform/m.txt")] [DependsOn(typeof(Prepare))] public partial class Report;
+        }
+        """;
+
+    [Fact]
+    public void BatchAndContainerTasksMixWithEdgesAcrossKinds() => MatchSingle(Mixed, "MixedBatchAndContainer");
+
+    [Fact]
+    public void BatchTaskSettingsAreEmittedWithoutContainerSettings() => MatchSingle("""
+        using Dagon;
+
+        [Workflow("batch-only", Remove = false)]
+        public partial class BatchOnly
+        {
+            [BatchTask(Name = "stage-in", Command = "cp /data/in.txt .", TmpDir = "/scratch", Remove = true, Host = "login", TimeoutSeconds = 120)]
+            public partial class StageIn;
+
+            [BatchTask]
+            [DependsOn<StageIn>]
+            public partial class Report
+            {
+                public static string BuildCommand() => "wc -l workflow:///stage-in/in.txt";
+            }
+        }
+        """, "BatchOnly");
+
+    [Fact]
+    public void BatchTaskHandleOffersNoContainerSettings()
+    {
+        var compilation = TestCompilation.Create(Mixed + """
+
+            public static class Probe
+            {
+                public static void Batch() => Demo.Mixed.Configure(w => w.Report.Image("docker://alpine:3"));
+                public static void Container() => Demo.Mixed.Configure(w => w.Transform.Image("docker://alpine:3").Timeout(System.TimeSpan.FromSeconds(5)));
+                public static void Common() => Demo.Mixed.Configure(w => w.Report.Timeout(System.TimeSpan.FromSeconds(5)).Env("A", "1").OnHost("hpc"));
+            }
+            """);
+        TestCompilation.CreateDriver().RunGeneratorsAndUpdateCompilation(compilation, out var output, out _);
+        var error = Assert.Single(output.GetDiagnostics(), d => d.Severity == DiagnosticSeverity.Error);
+        Assert.Equal("CS1061", error.Id);
+        Assert.Contains("'Image'", error.GetMessage(), StringComparison.Ordinal);
+        Assert.Contains("Mixed.Report", error.GetMessage(), StringComparison.Ordinal);
+    }
 
     [Fact]
     public void TwoHundredTaskChainGeneratesEveryTaskAndEdge()

@@ -93,6 +93,30 @@ public class IncrementalGeneratorTests
     }
 
     [Fact]
+    public void TurningAContainerTaskIntoABatchTaskRegeneratesOnlyThatWorkflow()
+    {
+        var compilation = TestCompilation.Create(First, Second);
+        var driver = TestCompilation.CreateDriver().RunGenerators(compilation);
+
+        const string container = "[ApptainerTask(Command = \"echo 1";
+        var oldTree = compilation.SyntaxTrees.First();
+        var newTree = oldTree.WithChangedText(oldTree.GetText().Replace(First.IndexOf(container, StringComparison.Ordinal), "[ApptainerTask".Length, "[BatchTask"));
+        driver = driver.RunGenerators(compilation.ReplaceSyntaxTree(oldTree, newTree));
+        var result = driver.GetRunResult();
+
+        var outputs = result.Results.Single().TrackedSteps[TrackingNames.Outputs].SelectMany(s => s.Outputs)
+            .Select(o => (Name: HintName(o.Value), o.Reason))
+            .ToDictionary(o => o.Name!, o => o.Reason);
+        Assert.Equal(IncrementalStepRunReason.Modified, outputs["Demo.First.Workflow.g.cs"]);
+        Assert.True(outputs["Demo.Second.Workflow.g.cs"] is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged);
+
+        var text = result.GeneratedTrees.Single(t => t.FilePath.EndsWith("Demo.First.Workflow.g.cs", StringComparison.Ordinal)).ToString();
+        Assert.Contains("static task => task\n                .Batch()\n                .Command(\"echo 1 > one\"));", text, StringComparison.Ordinal);
+        Assert.Contains("partial class A : global::Dagon.BatchTaskHandle<global::Demo.First.A>", text, StringComparison.Ordinal);
+        Assert.Contains("partial class B : global::Dagon.ApptainerTaskHandle<global::Demo.First.B>", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void EditingATaskInAnotherPartOfTheWorkflowRegeneratesTheWorkflow()
     {
         const string part = """

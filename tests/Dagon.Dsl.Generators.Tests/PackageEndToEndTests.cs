@@ -5,7 +5,8 @@ namespace Dagon.Dsl.Generators.Tests;
 
 /// <summary>
 /// Packs Dagon.Dsl, uses it from a fresh project the way a user would (one PackageReference), and checks that the
-/// analyzers fail the build at the right place, that the generator's entry points work, and that the workflow runs.
+/// analyzers fail the build at the right place, that the generator's entry points work, and that the workflow runs,
+/// container tasks and a batch task on the host alike.
 /// </summary>
 public class PackageEndToEndTests
 {
@@ -22,8 +23,12 @@ public class PackageEndToEndTests
             [ApptainerTask(Command = "mkdir -p out && echo hello-from-produce > out/a.txt")]
             public partial class Produce;
 
-            [ApptainerTask(Command = "cat workflow:///{{producer}}/out/a.txt && echo consumed-by-consume")]
+            [ApptainerTask(Command = "cat workflow:///{{producer}}/out/a.txt > b.txt && echo consumed-by-consume >> b.txt")]
             public partial class Consume;
+
+            // On the host, with no container, reading the container task's file in place.
+            [BatchTask(Command = "cat workflow:///Consume/b.txt && echo reported-by-batch")]
+            public partial class Report;
         }
         """;
 
@@ -62,6 +67,7 @@ public class PackageEndToEndTests
             Assert.True(run.ExitCode == 0, "The workflow run failed:\n" + run.Output);
             Assert.Contains("hello-from-produce", run.Output);
             Assert.Contains("consumed-by-consume", run.Output);
+            Assert.Contains("reported-by-batch", run.Output);
         }
         finally
         {
@@ -113,6 +119,7 @@ public class PackageEndToEndTests
             {
                 tasks.Produce.Shell("/bin/sh").WritableTmpfs();
                 tasks.Consume.Shell("/bin/sh").WritableTmpfs();
+                tasks.Report.Env("REPORT", "1"); // a batch task's handle: no container settings
             });
             """);
 

@@ -111,6 +111,7 @@ internal static class WorkflowEmitter
     private static void EmitTaskCalls(CodeWriter w, TaskSource task, string self)
     {
         var calls = new System.Collections.Generic.List<string>();
+        if (task.IsBatch) calls.Add(".Batch()");
         if (task.Command is not null) calls.Add(".Command(" + Literal(task.Command) + ")");
         else if (task.HasRunTimeCommand) calls.Add(".Command(" + self + "." + Identifier(task.ClassName) + ".BuildCommand())");
         if (task.Image is not null) calls.Add(".Image(" + Literal(task.Image) + ")");
@@ -165,7 +166,8 @@ internal static class WorkflowEmitter
     private static void EmitTaskHandle(CodeWriter w, TaskSource task, string self)
     {
         var type = self + "." + Identifier(task.ClassName);
-        w.Line("partial class " + Identifier(task.ClassName) + " : global::Dagon.TaskHandle<" + type + ">");
+        var handle = task.IsBatch ? "BatchTaskHandle" : "ApptainerTaskHandle";
+        w.Line("partial class " + Identifier(task.ClassName) + " : global::Dagon." + handle + "<" + type + ">");
         w.Open();
         w.Line("/// <summary>The task's name in the workflow.</summary>");
         w.Line("public const string TaskName = " + Literal(task.Name) + ";");

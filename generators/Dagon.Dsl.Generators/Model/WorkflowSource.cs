@@ -35,6 +35,7 @@ internal sealed record WorkflowSource(
         var tasks = declaration.Tasks
             .OrderBy(t => t.Name, StringComparer.Ordinal)
             .Select(t => new TaskSource(
+                IsBatch: t.Kind == DeclaredTaskKind.Batch,
                 ClassName: t.ClassName,
                 Name: t.Name,
                 Command: t.CommandKind == CommandKind.Constant ? t.Command?.Value : null,
@@ -67,6 +68,7 @@ internal sealed record WorkflowSource(
 internal sealed record TypeHeader(string Name, string Keyword);
 
 internal sealed record TaskSource(
+    bool IsBatch,
     string ClassName,
     string Name,
     string? Command,

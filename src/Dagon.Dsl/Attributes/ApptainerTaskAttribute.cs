@@ -13,7 +13,7 @@ namespace Dagon;
 [AttributeUsage(AttributeTargets.Class, Inherited = false, AllowMultiple = false)]
 public sealed class ApptainerTaskAttribute : Attribute
 {
-    /// <summary>The shell command; a task class may instead declare <c>static string Command</c> computed at run time.</summary>
+    /// <summary>The shell command; a task class may instead declare <c>static string BuildCommand()</c> computed at run time.</summary>
     public string? Command { get; set; }
 
     /// <summary>The task's name in the workflow (default: the class name).</summary>

@@ -3,10 +3,12 @@ using Dagon.Model;
 namespace Dagon;
 
 /// <summary>
-/// Typed handle on one task of a generated workflow. The generator derives every <c>[ApptainerTask]</c> class from
-/// it, so <c>Flow.Configure(w =&gt; w.A.OverlaySize(512))</c> adjusts task A through
-/// <see cref="WorkflowBuilder.Configure"/> and returns the handle for chaining. Living here rather than in the
-/// generated code keeps each task down to a constructor and its name.
+/// Typed handle on one task of a generated workflow, with the settings every kind of task has. The generator derives
+/// each <c>[ApptainerTask]</c> class from <see cref="ApptainerTaskHandle{TSelf}"/> and each <c>[BatchTask]</c> class
+/// from <see cref="BatchTaskHandle{TSelf}"/>, so <c>Flow.Configure(w =&gt; w.A.Timeout(...))</c> adjusts task A through
+/// <see cref="WorkflowBuilder.Configure"/> and returns the handle for chaining, and container-only settings are
+/// offered on container tasks only. Living here rather than in the generated code keeps each task down to a
+/// constructor and its name.
 /// </summary>
 public abstract class TaskHandle<TSelf>
     where TSelf : TaskHandle<TSelf>
@@ -29,20 +31,6 @@ public abstract class TaskHandle<TSelf>
 
     public TSelf Command(string command) => Apply(t => t.Command(command));
 
-    public TSelf Image(string image) => Apply(t => t.Image(image));
-
-    public TSelf Bind(string spec) => Apply(t => t.Bind(spec));
-
-    public TSelf Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
-
-    public TSelf BindPaths(IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
-
-    public TSelf OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
-
-    public TSelf WritableTmpfs() => Apply(t => t.WritableTmpfs());
-
-    public TSelf NoOverlay() => Apply(t => t.NoOverlay());
-
     public TSelf TmpDir(string directory) => Apply(t => t.TmpDir(directory));
 
     public TSelf Remove(bool remove = true) => Apply(t => t.Remove(remove));
@@ -56,4 +44,42 @@ public abstract class TaskHandle<TSelf>
     public TSelf Env(string name, string value) => Apply(t => t.Env(name, value));
 
     public TSelf OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
+}
+
+/// <summary>Handle on an <c>[ApptainerTask]</c>: the common settings plus the container's image, binds and overlay.</summary>
+public abstract class ApptainerTaskHandle<TSelf> : TaskHandle<TSelf>
+    where TSelf : ApptainerTaskHandle<TSelf>
+{
+    protected ApptainerTaskHandle(WorkflowBuilder workflow, string taskName)
+        : base(workflow, taskName)
+    {
+    }
+
+    public TSelf Image(string image) => Apply(t => t.Image(image));
+
+    public TSelf Bind(string spec) => Apply(t => t.Bind(spec));
+
+    public TSelf Bind(string source, string destination, bool readOnly = false) => Apply(t => t.Bind(source, destination, readOnly));
+
+    public TSelf BindPaths(IEnumerable<string> specs) => Apply(t => t.BindPaths(specs));
+
+    public TSelf OverlaySize(int megabytes) => Apply(t => t.OverlaySize(megabytes));
+
+    public TSelf WritableTmpfs() => Apply(t => t.WritableTmpfs());
+
+    public TSelf NoOverlay() => Apply(t => t.NoOverlay());
+}
+
+/// <summary>
+/// Handle on a <c>[BatchTask]</c>, which runs on the host: the common settings only, since an image, bind paths and
+/// an overlay do not apply (<see cref="TaskHandle{TSelf}.Apply"/> still reaches every <see cref="TaskBuilder"/> call,
+/// and the workflow's validation rejects an image or binds on a batch task).
+/// </summary>
+public abstract class BatchTaskHandle<TSelf> : TaskHandle<TSelf>
+    where TSelf : BatchTaskHandle<TSelf>
+{
+    protected BatchTaskHandle(WorkflowBuilder workflow, string taskName)
+        : base(workflow, taskName)
+    {
+    }
 }

@@ -71,7 +71,7 @@ namespace Demo
             public global::Demo.DataflowDemo.D D => new global::Demo.DataflowDemo.D(Workflow);
         }
 
-        partial class A : global::Dagon.TaskHandle<global::Demo.DataflowDemo.A>
+        partial class A : global::Dagon.ApptainerTaskHandle<global::Demo.DataflowDemo.A>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "A";
@@ -81,7 +81,7 @@ namespace Demo
             }
         }
 
-        partial class B : global::Dagon.TaskHandle<global::Demo.DataflowDemo.B>
+        partial class B : global::Dagon.ApptainerTaskHandle<global::Demo.DataflowDemo.B>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "B";
@@ -91,7 +91,7 @@ namespace Demo
             }
         }
 
-        partial class D : global::Dagon.TaskHandle<global::Demo.DataflowDemo.D>
+        partial class D : global::Dagon.ApptainerTaskHandle<global::Demo.DataflowDemo.D>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "D";

@@ -54,7 +54,7 @@ partial class GlobalFlow
         public global::GlobalFlow.Only Only => new global::GlobalFlow.Only(Workflow);
     }
 
-    partial class Only : global::Dagon.TaskHandle<global::GlobalFlow.Only>
+    partial class Only : global::Dagon.ApptainerTaskHandle<global::GlobalFlow.Only>
     {
         /// <summary>The task's name in the workflow.</summary>
         public const string TaskName = "Only";

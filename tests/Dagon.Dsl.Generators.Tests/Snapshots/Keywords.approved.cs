@@ -68,7 +68,7 @@ namespace @namespace
             public global::@namespace.Keywords.@return @return => new global::@namespace.Keywords.@return(Workflow);
         }
 
-        partial class @class : global::Dagon.TaskHandle<global::@namespace.Keywords.@class>
+        partial class @class : global::Dagon.ApptainerTaskHandle<global::@namespace.Keywords.@class>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "class";
@@ -78,7 +78,7 @@ namespace @namespace
             }
         }
 
-        partial class Event : global::Dagon.TaskHandle<global::@namespace.Keywords.Event>
+        partial class Event : global::Dagon.ApptainerTaskHandle<global::@namespace.Keywords.Event>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "event";
@@ -88,7 +88,7 @@ namespace @namespace
             }
         }
 
-        partial class @return : global::Dagon.TaskHandle<global::@namespace.Keywords.@return>
+        partial class @return : global::Dagon.ApptainerTaskHandle<global::@namespace.Keywords.@return>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "return";

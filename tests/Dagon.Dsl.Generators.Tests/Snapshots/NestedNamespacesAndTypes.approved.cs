@@ -72,7 +72,7 @@ namespace Company.Pipelines.Nightly
                     public global::Company.Pipelines.Nightly.Jobs.Holder.Inner.Test Test => new global::Company.Pipelines.Nightly.Jobs.Holder.Inner.Test(Workflow);
                 }
 
-                partial class Compile : global::Dagon.TaskHandle<global::Company.Pipelines.Nightly.Jobs.Holder.Inner.Compile>
+                partial class Compile : global::Dagon.ApptainerTaskHandle<global::Company.Pipelines.Nightly.Jobs.Holder.Inner.Compile>
                 {
                     /// <summary>The task's name in the workflow.</summary>
                     public const string TaskName = "Compile";
@@ -82,7 +82,7 @@ namespace Company.Pipelines.Nightly
                     }
                 }
 
-                partial class Test : global::Dagon.TaskHandle<global::Company.Pipelines.Nightly.Jobs.Holder.Inner.Test>
+                partial class Test : global::Dagon.ApptainerTaskHandle<global::Company.Pipelines.Nightly.Jobs.Holder.Inner.Test>
                 {
                     /// <summary>The task's name in the workflow.</summary>
                     public const string TaskName = "Test";

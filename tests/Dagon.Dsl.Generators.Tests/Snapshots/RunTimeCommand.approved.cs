@@ -60,7 +60,7 @@ partial class RunTimeFlow
         public global::RunTimeFlow.Stamp Stamp => new global::RunTimeFlow.Stamp(Workflow);
     }
 
-    partial class Report : global::Dagon.TaskHandle<global::RunTimeFlow.Report>
+    partial class Report : global::Dagon.ApptainerTaskHandle<global::RunTimeFlow.Report>
     {
         /// <summary>The task's name in the workflow.</summary>
         public const string TaskName = "Report";
@@ -70,7 +70,7 @@ partial class RunTimeFlow
         }
     }
 
-    partial class Stamp : global::Dagon.TaskHandle<global::RunTimeFlow.Stamp>
+    partial class Stamp : global::Dagon.ApptainerTaskHandle<global::RunTimeFlow.Stamp>
     {
         /// <summary>The task's name in the workflow.</summary>
         public const string TaskName = "Stamp";

@@ -1250,7 +1250,7 @@ namespace Big
             public global::Big.BigFlow.T199 T199 => new global::Big.BigFlow.T199(Workflow);
         }
 
-        partial class T000 : global::Dagon.TaskHandle<global::Big.BigFlow.T000>
+        partial class T000 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T000>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T000";
@@ -1260,7 +1260,7 @@ namespace Big
             }
         }
 
-        partial class T001 : global::Dagon.TaskHandle<global::Big.BigFlow.T001>
+        partial class T001 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T001>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T001";
@@ -1270,7 +1270,7 @@ namespace Big
             }
         }
 
-        partial class T002 : global::Dagon.TaskHandle<global::Big.BigFlow.T002>
+        partial class T002 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T002>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T002";
@@ -1280,7 +1280,7 @@ namespace Big
             }
         }
 
-        partial class T003 : global::Dagon.TaskHandle<global::Big.BigFlow.T003>
+        partial class T003 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T003>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T003";
@@ -1290,7 +1290,7 @@ namespace Big
             }
         }
 
-        partial class T004 : global::Dagon.TaskHandle<global::Big.BigFlow.T004>
+        partial class T004 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T004>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T004";
@@ -1300,7 +1300,7 @@ namespace Big
             }
         }
 
-        partial class T005 : global::Dagon.TaskHandle<global::Big.BigFlow.T005>
+        partial class T005 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T005>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T005";
@@ -1310,7 +1310,7 @@ namespace Big
             }
         }
 
-        partial class T006 : global::Dagon.TaskHandle<global::Big.BigFlow.T006>
+        partial class T006 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T006>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T006";
@@ -1320,7 +1320,7 @@ namespace Big
             }
         }
 
-        partial class T007 : global::Dagon.TaskHandle<global::Big.BigFlow.T007>
+        partial class T007 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T007>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T007";
@@ -1330,7 +1330,7 @@ namespace Big
             }
         }
 
-        partial class T008 : global::Dagon.TaskHandle<global::Big.BigFlow.T008>
+        partial class T008 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T008>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T008";
@@ -1340,7 +1340,7 @@ namespace Big
             }
         }
 
-        partial class T009 : global::Dagon.TaskHandle<global::Big.BigFlow.T009>
+        partial class T009 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T009>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T009";
@@ -1350,7 +1350,7 @@ namespace Big
             }
         }
 
-        partial class T010 : global::Dagon.TaskHandle<global::Big.BigFlow.T010>
+        partial class T010 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T010>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T010";
@@ -1360,7 +1360,7 @@ namespace Big
             }
         }
 
-        partial class T011 : global::Dagon.TaskHandle<global::Big.BigFlow.T011>
+        partial class T011 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T011>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T011";
@@ -1370,7 +1370,7 @@ namespace Big
             }
         }
 
-        partial class T012 : global::Dagon.TaskHandle<global::Big.BigFlow.T012>
+        partial class T012 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T012>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T012";
@@ -1380,7 +1380,7 @@ namespace Big
             }
         }
 
-        partial class T013 : global::Dagon.TaskHandle<global::Big.BigFlow.T013>
+        partial class T013 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T013>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T013";
@@ -1390,7 +1390,7 @@ namespace Big
             }
         }
 
-        partial class T014 : global::Dagon.TaskHandle<global::Big.BigFlow.T014>
+        partial class T014 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T014>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T014";
@@ -1400,7 +1400,7 @@ namespace Big
             }
         }
 
-        partial class T015 : global::Dagon.TaskHandle<global::Big.BigFlow.T015>
+        partial class T015 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T015>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T015";
@@ -1410,7 +1410,7 @@ namespace Big
             }
         }
 
-        partial class T016 : global::Dagon.TaskHandle<global::Big.BigFlow.T016>
+        partial class T016 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T016>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T016";
@@ -1420,7 +1420,7 @@ namespace Big
             }
         }
 
-        partial class T017 : global::Dagon.TaskHandle<global::Big.BigFlow.T017>
+        partial class T017 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T017>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T017";
@@ -1430,7 +1430,7 @@ namespace Big
             }
         }
 
-        partial class T018 : global::Dagon.TaskHandle<global::Big.BigFlow.T018>
+        partial class T018 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T018>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T018";
@@ -1440,7 +1440,7 @@ namespace Big
             }
         }
 
-        partial class T019 : global::Dagon.TaskHandle<global::Big.BigFlow.T019>
+        partial class T019 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T019>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T019";
@@ -1450,7 +1450,7 @@ namespace Big
             }
         }
 
-        partial class T020 : global::Dagon.TaskHandle<global::Big.BigFlow.T020>
+        partial class T020 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T020>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T020";
@@ -1460,7 +1460,7 @@ namespace Big
             }
         }
 
-        partial class T021 : global::Dagon.TaskHandle<global::Big.BigFlow.T021>
+        partial class T021 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T021>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T021";
@@ -1470,7 +1470,7 @@ namespace Big
             }
         }
 
-        partial class T022 : global::Dagon.TaskHandle<global::Big.BigFlow.T022>
+        partial class T022 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T022>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T022";
@@ -1480,7 +1480,7 @@ namespace Big
             }
         }
 
-        partial class T023 : global::Dagon.TaskHandle<global::Big.BigFlow.T023>
+        partial class T023 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T023>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T023";
@@ -1490,7 +1490,7 @@ namespace Big
             }
         }
 
-        partial class T024 : global::Dagon.TaskHandle<global::Big.BigFlow.T024>
+        partial class T024 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T024>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T024";
@@ -1500,7 +1500,7 @@ namespace Big
             }
         }
 
-        partial class T025 : global::Dagon.TaskHandle<global::Big.BigFlow.T025>
+        partial class T025 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T025>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T025";
@@ -1510,7 +1510,7 @@ namespace Big
             }
         }
 
-        partial class T026 : global::Dagon.TaskHandle<global::Big.BigFlow.T026>
+        partial class T026 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T026>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T026";
@@ -1520,7 +1520,7 @@ namespace Big
             }
         }
 
-        partial class T027 : global::Dagon.TaskHandle<global::Big.BigFlow.T027>
+        partial class T027 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T027>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T027";
@@ -1530,7 +1530,7 @@ namespace Big
             }
         }
 
-        partial class T028 : global::Dagon.TaskHandle<global::Big.BigFlow.T028>
+        partial class T028 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T028>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T028";
@@ -1540,7 +1540,7 @@ namespace Big
             }
         }
 
-        partial class T029 : global::Dagon.TaskHandle<global::Big.BigFlow.T029>
+        partial class T029 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T029>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T029";
@@ -1550,7 +1550,7 @@ namespace Big
             }
         }
 
-        partial class T030 : global::Dagon.TaskHandle<global::Big.BigFlow.T030>
+        partial class T030 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T030>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T030";
@@ -1560,7 +1560,7 @@ namespace Big
             }
         }
 
-        partial class T031 : global::Dagon.TaskHandle<global::Big.BigFlow.T031>
+        partial class T031 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T031>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T031";
@@ -1570,7 +1570,7 @@ namespace Big
             }
         }
 
-        partial class T032 : global::Dagon.TaskHandle<global::Big.BigFlow.T032>
+        partial class T032 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T032>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T032";
@@ -1580,7 +1580,7 @@ namespace Big
             }
         }
 
-        partial class T033 : global::Dagon.TaskHandle<global::Big.BigFlow.T033>
+        partial class T033 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T033>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T033";
@@ -1590,7 +1590,7 @@ namespace Big
             }
         }
 
-        partial class T034 : global::Dagon.TaskHandle<global::Big.BigFlow.T034>
+        partial class T034 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T034>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T034";
@@ -1600,7 +1600,7 @@ namespace Big
             }
         }
 
-        partial class T035 : global::Dagon.TaskHandle<global::Big.BigFlow.T035>
+        partial class T035 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T035>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T035";
@@ -1610,7 +1610,7 @@ namespace Big
             }
         }
 
-        partial class T036 : global::Dagon.TaskHandle<global::Big.BigFlow.T036>
+        partial class T036 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T036>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T036";
@@ -1620,7 +1620,7 @@ namespace Big
             }
         }
 
-        partial class T037 : global::Dagon.TaskHandle<global::Big.BigFlow.T037>
+        partial class T037 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T037>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T037";
@@ -1630,7 +1630,7 @@ namespace Big
             }
         }
 
-        partial class T038 : global::Dagon.TaskHandle<global::Big.BigFlow.T038>
+        partial class T038 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T038>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T038";
@@ -1640,7 +1640,7 @@ namespace Big
             }
         }
 
-        partial class T039 : global::Dagon.TaskHandle<global::Big.BigFlow.T039>
+        partial class T039 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T039>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T039";
@@ -1650,7 +1650,7 @@ namespace Big
             }
         }
 
-        partial class T040 : global::Dagon.TaskHandle<global::Big.BigFlow.T040>
+        partial class T040 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T040>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T040";
@@ -1660,7 +1660,7 @@ namespace Big
             }
         }
 
-        partial class T041 : global::Dagon.TaskHandle<global::Big.BigFlow.T041>
+        partial class T041 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T041>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T041";
@@ -1670,7 +1670,7 @@ namespace Big
             }
         }
 
-        partial class T042 : global::Dagon.TaskHandle<global::Big.BigFlow.T042>
+        partial class T042 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T042>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T042";
@@ -1680,7 +1680,7 @@ namespace Big
             }
         }
 
-        partial class T043 : global::Dagon.TaskHandle<global::Big.BigFlow.T043>
+        partial class T043 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T043>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T043";
@@ -1690,7 +1690,7 @@ namespace Big
             }
         }
 
-        partial class T044 : global::Dagon.TaskHandle<global::Big.BigFlow.T044>
+        partial class T044 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T044>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T044";
@@ -1700,7 +1700,7 @@ namespace Big
             }
         }
 
-        partial class T045 : global::Dagon.TaskHandle<global::Big.BigFlow.T045>
+        partial class T045 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T045>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T045";
@@ -1710,7 +1710,7 @@ namespace Big
             }
         }
 
-        partial class T046 : global::Dagon.TaskHandle<global::Big.BigFlow.T046>
+        partial class T046 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T046>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T046";
@@ -1720,7 +1720,7 @@ namespace Big
             }
         }
 
-        partial class T047 : global::Dagon.TaskHandle<global::Big.BigFlow.T047>
+        partial class T047 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T047>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T047";
@@ -1730,7 +1730,7 @@ namespace Big
             }
         }
 
-        partial class T048 : global::Dagon.TaskHandle<global::Big.BigFlow.T048>
+        partial class T048 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T048>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T048";
@@ -1740,7 +1740,7 @@ namespace Big
             }
         }
 
-        partial class T049 : global::Dagon.TaskHandle<global::Big.BigFlow.T049>
+        partial class T049 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T049>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T049";
@@ -1750,7 +1750,7 @@ namespace Big
             }
         }
 
-        partial class T050 : global::Dagon.TaskHandle<global::Big.BigFlow.T050>
+        partial class T050 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T050>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T050";
@@ -1760,7 +1760,7 @@ namespace Big
             }
         }
 
-        partial class T051 : global::Dagon.TaskHandle<global::Big.BigFlow.T051>
+        partial class T051 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T051>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T051";
@@ -1770,7 +1770,7 @@ namespace Big
             }
         }
 
-        partial class T052 : global::Dagon.TaskHandle<global::Big.BigFlow.T052>
+        partial class T052 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T052>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T052";
@@ -1780,7 +1780,7 @@ namespace Big
             }
         }
 
-        partial class T053 : global::Dagon.TaskHandle<global::Big.BigFlow.T053>
+        partial class T053 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T053>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T053";
@@ -1790,7 +1790,7 @@ namespace Big
             }
         }
 
-        partial class T054 : global::Dagon.TaskHandle<global::Big.BigFlow.T054>
+        partial class T054 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T054>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T054";
@@ -1800,7 +1800,7 @@ namespace Big
             }
         }
 
-        partial class T055 : global::Dagon.TaskHandle<global::Big.BigFlow.T055>
+        partial class T055 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T055>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T055";
@@ -1810,7 +1810,7 @@ namespace Big
             }
         }
 
-        partial class T056 : global::Dagon.TaskHandle<global::Big.BigFlow.T056>
+        partial class T056 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T056>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T056";
@@ -1820,7 +1820,7 @@ namespace Big
             }
         }
 
-        partial class T057 : global::Dagon.TaskHandle<global::Big.BigFlow.T057>
+        partial class T057 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T057>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T057";
@@ -1830,7 +1830,7 @@ namespace Big
             }
         }
 
-        partial class T058 : global::Dagon.TaskHandle<global::Big.BigFlow.T058>
+        partial class T058 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T058>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T058";
@@ -1840,7 +1840,7 @@ namespace Big
             }
         }
 
-        partial class T059 : global::Dagon.TaskHandle<global::Big.BigFlow.T059>
+        partial class T059 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T059>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T059";
@@ -1850,7 +1850,7 @@ namespace Big
             }
         }
 
-        partial class T060 : global::Dagon.TaskHandle<global::Big.BigFlow.T060>
+        partial class T060 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T060>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T060";
@@ -1860,7 +1860,7 @@ namespace Big
             }
         }
 
-        partial class T061 : global::Dagon.TaskHandle<global::Big.BigFlow.T061>
+        partial class T061 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T061>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T061";
@@ -1870,7 +1870,7 @@ namespace Big
             }
         }
 
-        partial class T062 : global::Dagon.TaskHandle<global::Big.BigFlow.T062>
+        partial class T062 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T062>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T062";
@@ -1880,7 +1880,7 @@ namespace Big
             }
         }
 
-        partial class T063 : global::Dagon.TaskHandle<global::Big.BigFlow.T063>
+        partial class T063 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T063>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T063";
@@ -1890,7 +1890,7 @@ namespace Big
             }
         }
 
-        partial class T064 : global::Dagon.TaskHandle<global::Big.BigFlow.T064>
+        partial class T064 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T064>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T064";
@@ -1900,7 +1900,7 @@ namespace Big
             }
         }
 
-        partial class T065 : global::Dagon.TaskHandle<global::Big.BigFlow.T065>
+        partial class T065 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T065>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T065";
@@ -1910,7 +1910,7 @@ namespace Big
             }
         }
 
-        partial class T066 : global::Dagon.TaskHandle<global::Big.BigFlow.T066>
+        partial class T066 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T066>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T066";
@@ -1920,7 +1920,7 @@ namespace Big
             }
         }
 
-        partial class T067 : global::Dagon.TaskHandle<global::Big.BigFlow.T067>
+        partial class T067 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T067>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T067";
@@ -1930,7 +1930,7 @@ namespace Big
             }
         }
 
-        partial class T068 : global::Dagon.TaskHandle<global::Big.BigFlow.T068>
+        partial class T068 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T068>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T068";
@@ -1940,7 +1940,7 @@ namespace Big
             }
         }
 
-        partial class T069 : global::Dagon.TaskHandle<global::Big.BigFlow.T069>
+        partial class T069 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T069>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T069";
@@ -1950,7 +1950,7 @@ namespace Big
             }
         }
 
-        partial class T070 : global::Dagon.TaskHandle<global::Big.BigFlow.T070>
+        partial class T070 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T070>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T070";
@@ -1960,7 +1960,7 @@ namespace Big
             }
         }
 
-        partial class T071 : global::Dagon.TaskHandle<global::Big.BigFlow.T071>
+        partial class T071 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T071>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T071";
@@ -1970,7 +1970,7 @@ namespace Big
             }
         }
 
-        partial class T072 : global::Dagon.TaskHandle<global::Big.BigFlow.T072>
+        partial class T072 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T072>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T072";
@@ -1980,7 +1980,7 @@ namespace Big
             }
         }
 
-        partial class T073 : global::Dagon.TaskHandle<global::Big.BigFlow.T073>
+        partial class T073 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T073>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T073";
@@ -1990,7 +1990,7 @@ namespace Big
             }
         }
 
-        partial class T074 : global::Dagon.TaskHandle<global::Big.BigFlow.T074>
+        partial class T074 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T074>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T074";
@@ -2000,7 +2000,7 @@ namespace Big
             }
         }
 
-        partial class T075 : global::Dagon.TaskHandle<global::Big.BigFlow.T075>
+        partial class T075 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T075>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T075";
@@ -2010,7 +2010,7 @@ namespace Big
             }
         }
 
-        partial class T076 : global::Dagon.TaskHandle<global::Big.BigFlow.T076>
+        partial class T076 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T076>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T076";
@@ -2020,7 +2020,7 @@ namespace Big
             }
         }
 
-        partial class T077 : global::Dagon.TaskHandle<global::Big.BigFlow.T077>
+        partial class T077 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T077>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T077";
@@ -2030,7 +2030,7 @@ namespace Big
             }
         }
 
-        partial class T078 : global::Dagon.TaskHandle<global::Big.BigFlow.T078>
+        partial class T078 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T078>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T078";
@@ -2040,7 +2040,7 @@ namespace Big
             }
         }
 
-        partial class T079 : global::Dagon.TaskHandle<global::Big.BigFlow.T079>
+        partial class T079 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T079>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T079";
@@ -2050,7 +2050,7 @@ namespace Big
             }
         }
 
-        partial class T080 : global::Dagon.TaskHandle<global::Big.BigFlow.T080>
+        partial class T080 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T080>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T080";
@@ -2060,7 +2060,7 @@ namespace Big
             }
         }
 
-        partial class T081 : global::Dagon.TaskHandle<global::Big.BigFlow.T081>
+        partial class T081 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T081>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T081";
@@ -2070,7 +2070,7 @@ namespace Big
             }
         }
 
-        partial class T082 : global::Dagon.TaskHandle<global::Big.BigFlow.T082>
+        partial class T082 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T082>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T082";
@@ -2080,7 +2080,7 @@ namespace Big
             }
         }
 
-        partial class T083 : global::Dagon.TaskHandle<global::Big.BigFlow.T083>
+        partial class T083 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T083>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T083";
@@ -2090,7 +2090,7 @@ namespace Big
             }
         }
 
-        partial class T084 : global::Dagon.TaskHandle<global::Big.BigFlow.T084>
+        partial class T084 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T084>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T084";
@@ -2100,7 +2100,7 @@ namespace Big
             }
         }
 
-        partial class T085 : global::Dagon.TaskHandle<global::Big.BigFlow.T085>
+        partial class T085 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T085>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T085";
@@ -2110,7 +2110,7 @@ namespace Big
             }
         }
 
-        partial class T086 : global::Dagon.TaskHandle<global::Big.BigFlow.T086>
+        partial class T086 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T086>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T086";
@@ -2120,7 +2120,7 @@ namespace Big
             }
         }
 
-        partial class T087 : global::Dagon.TaskHandle<global::Big.BigFlow.T087>
+        partial class T087 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T087>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T087";
@@ -2130,7 +2130,7 @@ namespace Big
             }
         }
 
-        partial class T088 : global::Dagon.TaskHandle<global::Big.BigFlow.T088>
+        partial class T088 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T088>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T088";
@@ -2140,7 +2140,7 @@ namespace Big
             }
         }
 
-        partial class T089 : global::Dagon.TaskHandle<global::Big.BigFlow.T089>
+        partial class T089 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T089>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T089";
@@ -2150,7 +2150,7 @@ namespace Big
             }
         }
 
-        partial class T090 : global::Dagon.TaskHandle<global::Big.BigFlow.T090>
+        partial class T090 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T090>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T090";
@@ -2160,7 +2160,7 @@ namespace Big
             }
         }
 
-        partial class T091 : global::Dagon.TaskHandle<global::Big.BigFlow.T091>
+        partial class T091 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T091>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T091";
@@ -2170,7 +2170,7 @@ namespace Big
             }
         }
 
-        partial class T092 : global::Dagon.TaskHandle<global::Big.BigFlow.T092>
+        partial class T092 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T092>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T092";
@@ -2180,7 +2180,7 @@ namespace Big
             }
         }
 
-        partial class T093 : global::Dagon.TaskHandle<global::Big.BigFlow.T093>
+        partial class T093 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T093>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T093";
@@ -2190,7 +2190,7 @@ namespace Big
             }
         }
 
-        partial class T094 : global::Dagon.TaskHandle<global::Big.BigFlow.T094>
+        partial class T094 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T094>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T094";
@@ -2200,7 +2200,7 @@ namespace Big
             }
         }
 
-        partial class T095 : global::Dagon.TaskHandle<global::Big.BigFlow.T095>
+        partial class T095 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T095>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T095";
@@ -2210,7 +2210,7 @@ namespace Big
             }
         }
 
-        partial class T096 : global::Dagon.TaskHandle<global::Big.BigFlow.T096>
+        partial class T096 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T096>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T096";
@@ -2220,7 +2220,7 @@ namespace Big
             }
         }
 
-        partial class T097 : global::Dagon.TaskHandle<global::Big.BigFlow.T097>
+        partial class T097 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T097>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T097";
@@ -2230,7 +2230,7 @@ namespace Big
             }
         }
 
-        partial class T098 : global::Dagon.TaskHandle<global::Big.BigFlow.T098>
+        partial class T098 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T098>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T098";
@@ -2240,7 +2240,7 @@ namespace Big
             }
         }
 
-        partial class T099 : global::Dagon.TaskHandle<global::Big.BigFlow.T099>
+        partial class T099 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T099>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T099";
@@ -2250,7 +2250,7 @@ namespace Big
             }
         }
 
-        partial class T100 : global::Dagon.TaskHandle<global::Big.BigFlow.T100>
+        partial class T100 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T100>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T100";
@@ -2260,7 +2260,7 @@ namespace Big
             }
         }
 
-        partial class T101 : global::Dagon.TaskHandle<global::Big.BigFlow.T101>
+        partial class T101 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T101>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T101";
@@ -2270,7 +2270,7 @@ namespace Big
             }
         }
 
-        partial class T102 : global::Dagon.TaskHandle<global::Big.BigFlow.T102>
+        partial class T102 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T102>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T102";
@@ -2280,7 +2280,7 @@ namespace Big
             }
         }
 
-        partial class T103 : global::Dagon.TaskHandle<global::Big.BigFlow.T103>
+        partial class T103 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T103>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T103";
@@ -2290,7 +2290,7 @@ namespace Big
             }
         }
 
-        partial class T104 : global::Dagon.TaskHandle<global::Big.BigFlow.T104>
+        partial class T104 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T104>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T104";
@@ -2300,7 +2300,7 @@ namespace Big
             }
         }
 
-        partial class T105 : global::Dagon.TaskHandle<global::Big.BigFlow.T105>
+        partial class T105 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T105>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T105";
@@ -2310,7 +2310,7 @@ namespace Big
             }
         }
 
-        partial class T106 : global::Dagon.TaskHandle<global::Big.BigFlow.T106>
+        partial class T106 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T106>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T106";
@@ -2320,7 +2320,7 @@ namespace Big
             }
         }
 
-        partial class T107 : global::Dagon.TaskHandle<global::Big.BigFlow.T107>
+        partial class T107 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T107>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T107";
@@ -2330,7 +2330,7 @@ namespace Big
             }
         }
 
-        partial class T108 : global::Dagon.TaskHandle<global::Big.BigFlow.T108>
+        partial class T108 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T108>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T108";
@@ -2340,7 +2340,7 @@ namespace Big
             }
         }
 
-        partial class T109 : global::Dagon.TaskHandle<global::Big.BigFlow.T109>
+        partial class T109 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T109>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T109";
@@ -2350,7 +2350,7 @@ namespace Big
             }
         }
 
-        partial class T110 : global::Dagon.TaskHandle<global::Big.BigFlow.T110>
+        partial class T110 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T110>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T110";
@@ -2360,7 +2360,7 @@ namespace Big
             }
         }
 
-        partial class T111 : global::Dagon.TaskHandle<global::Big.BigFlow.T111>
+        partial class T111 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T111>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T111";
@@ -2370,7 +2370,7 @@ namespace Big
             }
         }
 
-        partial class T112 : global::Dagon.TaskHandle<global::Big.BigFlow.T112>
+        partial class T112 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T112>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T112";
@@ -2380,7 +2380,7 @@ namespace Big
             }
         }
 
-        partial class T113 : global::Dagon.TaskHandle<global::Big.BigFlow.T113>
+        partial class T113 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T113>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T113";
@@ -2390,7 +2390,7 @@ namespace Big
             }
         }
 
-        partial class T114 : global::Dagon.TaskHandle<global::Big.BigFlow.T114>
+        partial class T114 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T114>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T114";
@@ -2400,7 +2400,7 @@ namespace Big
             }
         }
 
-        partial class T115 : global::Dagon.TaskHandle<global::Big.BigFlow.T115>
+        partial class T115 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T115>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T115";
@@ -2410,7 +2410,7 @@ namespace Big
             }
         }
 
-        partial class T116 : global::Dagon.TaskHandle<global::Big.BigFlow.T116>
+        partial class T116 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T116>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T116";
@@ -2420,7 +2420,7 @@ namespace Big
             }
         }
 
-        partial class T117 : global::Dagon.TaskHandle<global::Big.BigFlow.T117>
+        partial class T117 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T117>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T117";
@@ -2430,7 +2430,7 @@ namespace Big
             }
         }
 
-        partial class T118 : global::Dagon.TaskHandle<global::Big.BigFlow.T118>
+        partial class T118 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T118>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T118";
@@ -2440,7 +2440,7 @@ namespace Big
             }
         }
 
-        partial class T119 : global::Dagon.TaskHandle<global::Big.BigFlow.T119>
+        partial class T119 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T119>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T119";
@@ -2450,7 +2450,7 @@ namespace Big
             }
         }
 
-        partial class T120 : global::Dagon.TaskHandle<global::Big.BigFlow.T120>
+        partial class T120 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T120>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T120";
@@ -2460,7 +2460,7 @@ namespace Big
             }
         }
 
-        partial class T121 : global::Dagon.TaskHandle<global::Big.BigFlow.T121>
+        partial class T121 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T121>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T121";
@@ -2470,7 +2470,7 @@ namespace Big
             }
         }
 
-        partial class T122 : global::Dagon.TaskHandle<global::Big.BigFlow.T122>
+        partial class T122 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T122>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T122";
@@ -2480,7 +2480,7 @@ namespace Big
             }
         }
 
-        partial class T123 : global::Dagon.TaskHandle<global::Big.BigFlow.T123>
+        partial class T123 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T123>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T123";
@@ -2490,7 +2490,7 @@ namespace Big
             }
         }
 
-        partial class T124 : global::Dagon.TaskHandle<global::Big.BigFlow.T124>
+        partial class T124 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T124>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T124";
@@ -2500,7 +2500,7 @@ namespace Big
             }
         }
 
-        partial class T125 : global::Dagon.TaskHandle<global::Big.BigFlow.T125>
+        partial class T125 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T125>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T125";
@@ -2510,7 +2510,7 @@ namespace Big
             }
         }
 
-        partial class T126 : global::Dagon.TaskHandle<global::Big.BigFlow.T126>
+        partial class T126 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T126>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T126";
@@ -2520,7 +2520,7 @@ namespace Big
             }
         }
 
-        partial class T127 : global::Dagon.TaskHandle<global::Big.BigFlow.T127>
+        partial class T127 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T127>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T127";
@@ -2530,7 +2530,7 @@ namespace Big
             }
         }
 
-        partial class T128 : global::Dagon.TaskHandle<global::Big.BigFlow.T128>
+        partial class T128 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T128>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T128";
@@ -2540,7 +2540,7 @@ namespace Big
             }
         }
 
-        partial class T129 : global::Dagon.TaskHandle<global::Big.BigFlow.T129>
+        partial class T129 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T129>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T129";
@@ -2550,7 +2550,7 @@ namespace Big
             }
         }
 
-        partial class T130 : global::Dagon.TaskHandle<global::Big.BigFlow.T130>
+        partial class T130 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T130>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T130";
@@ -2560,7 +2560,7 @@ namespace Big
             }
         }
 
-        partial class T131 : global::Dagon.TaskHandle<global::Big.BigFlow.T131>
+        partial class T131 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T131>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T131";
@@ -2570,7 +2570,7 @@ namespace Big
             }
         }
 
-        partial class T132 : global::Dagon.TaskHandle<global::Big.BigFlow.T132>
+        partial class T132 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T132>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T132";
@@ -2580,7 +2580,7 @@ namespace Big
             }
         }
 
-        partial class T133 : global::Dagon.TaskHandle<global::Big.BigFlow.T133>
+        partial class T133 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T133>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T133";
@@ -2590,7 +2590,7 @@ namespace Big
             }
         }
 
-        partial class T134 : global::Dagon.TaskHandle<global::Big.BigFlow.T134>
+        partial class T134 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T134>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T134";
@@ -2600,7 +2600,7 @@ namespace Big
             }
         }
 
-        partial class T135 : global::Dagon.TaskHandle<global::Big.BigFlow.T135>
+        partial class T135 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T135>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T135";
@@ -2610,7 +2610,7 @@ namespace Big
             }
         }
 
-        partial class T136 : global::Dagon.TaskHandle<global::Big.BigFlow.T136>
+        partial class T136 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T136>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T136";
@@ -2620,7 +2620,7 @@ namespace Big
             }
         }
 
-        partial class T137 : global::Dagon.TaskHandle<global::Big.BigFlow.T137>
+        partial class T137 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T137>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T137";
@@ -2630,7 +2630,7 @@ namespace Big
             }
         }
 
-        partial class T138 : global::Dagon.TaskHandle<global::Big.BigFlow.T138>
+        partial class T138 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T138>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T138";
@@ -2640,7 +2640,7 @@ namespace Big
             }
         }
 
-        partial class T139 : global::Dagon.TaskHandle<global::Big.BigFlow.T139>
+        partial class T139 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T139>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T139";
@@ -2650,7 +2650,7 @@ namespace Big
             }
         }
 
-        partial class T140 : global::Dagon.TaskHandle<global::Big.BigFlow.T140>
+        partial class T140 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T140>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T140";
@@ -2660,7 +2660,7 @@ namespace Big
             }
         }
 
-        partial class T141 : global::Dagon.TaskHandle<global::Big.BigFlow.T141>
+        partial class T141 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T141>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T141";
@@ -2670,7 +2670,7 @@ namespace Big
             }
         }
 
-        partial class T142 : global::Dagon.TaskHandle<global::Big.BigFlow.T142>
+        partial class T142 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T142>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T142";
@@ -2680,7 +2680,7 @@ namespace Big
             }
         }
 
-        partial class T143 : global::Dagon.TaskHandle<global::Big.BigFlow.T143>
+        partial class T143 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T143>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T143";
@@ -2690,7 +2690,7 @@ namespace Big
             }
         }
 
-        partial class T144 : global::Dagon.TaskHandle<global::Big.BigFlow.T144>
+        partial class T144 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T144>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T144";
@@ -2700,7 +2700,7 @@ namespace Big
             }
         }
 
-        partial class T145 : global::Dagon.TaskHandle<global::Big.BigFlow.T145>
+        partial class T145 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T145>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T145";
@@ -2710,7 +2710,7 @@ namespace Big
             }
         }
 
-        partial class T146 : global::Dagon.TaskHandle<global::Big.BigFlow.T146>
+        partial class T146 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T146>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T146";
@@ -2720,7 +2720,7 @@ namespace Big
             }
         }
 
-        partial class T147 : global::Dagon.TaskHandle<global::Big.BigFlow.T147>
+        partial class T147 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T147>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T147";
@@ -2730,7 +2730,7 @@ namespace Big
             }
         }
 
-        partial class T148 : global::Dagon.TaskHandle<global::Big.BigFlow.T148>
+        partial class T148 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T148>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T148";
@@ -2740,7 +2740,7 @@ namespace Big
             }
         }
 
-        partial class T149 : global::Dagon.TaskHandle<global::Big.BigFlow.T149>
+        partial class T149 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T149>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T149";
@@ -2750,7 +2750,7 @@ namespace Big
             }
         }
 
-        partial class T150 : global::Dagon.TaskHandle<global::Big.BigFlow.T150>
+        partial class T150 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T150>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T150";
@@ -2760,7 +2760,7 @@ namespace Big
             }
         }
 
-        partial class T151 : global::Dagon.TaskHandle<global::Big.BigFlow.T151>
+        partial class T151 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T151>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T151";
@@ -2770,7 +2770,7 @@ namespace Big
             }
         }
 
-        partial class T152 : global::Dagon.TaskHandle<global::Big.BigFlow.T152>
+        partial class T152 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T152>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T152";
@@ -2780,7 +2780,7 @@ namespace Big
             }
         }
 
-        partial class T153 : global::Dagon.TaskHandle<global::Big.BigFlow.T153>
+        partial class T153 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T153>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T153";
@@ -2790,7 +2790,7 @@ namespace Big
             }
         }
 
-        partial class T154 : global::Dagon.TaskHandle<global::Big.BigFlow.T154>
+        partial class T154 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T154>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T154";
@@ -2800,7 +2800,7 @@ namespace Big
             }
         }
 
-        partial class T155 : global::Dagon.TaskHandle<global::Big.BigFlow.T155>
+        partial class T155 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T155>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T155";
@@ -2810,7 +2810,7 @@ namespace Big
             }
         }
 
-        partial class T156 : global::Dagon.TaskHandle<global::Big.BigFlow.T156>
+        partial class T156 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T156>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T156";
@@ -2820,7 +2820,7 @@ namespace Big
             }
         }
 
-        partial class T157 : global::Dagon.TaskHandle<global::Big.BigFlow.T157>
+        partial class T157 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T157>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T157";
@@ -2830,7 +2830,7 @@ namespace Big
             }
         }
 
-        partial class T158 : global::Dagon.TaskHandle<global::Big.BigFlow.T158>
+        partial class T158 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T158>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T158";
@@ -2840,7 +2840,7 @@ namespace Big
             }
         }
 
-        partial class T159 : global::Dagon.TaskHandle<global::Big.BigFlow.T159>
+        partial class T159 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T159>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T159";
@@ -2850,7 +2850,7 @@ namespace Big
             }
         }
 
-        partial class T160 : global::Dagon.TaskHandle<global::Big.BigFlow.T160>
+        partial class T160 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T160>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T160";
@@ -2860,7 +2860,7 @@ namespace Big
             }
         }
 
-        partial class T161 : global::Dagon.TaskHandle<global::Big.BigFlow.T161>
+        partial class T161 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T161>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T161";
@@ -2870,7 +2870,7 @@ namespace Big
             }
         }
 
-        partial class T162 : global::Dagon.TaskHandle<global::Big.BigFlow.T162>
+        partial class T162 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T162>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T162";
@@ -2880,7 +2880,7 @@ namespace Big
             }
         }
 
-        partial class T163 : global::Dagon.TaskHandle<global::Big.BigFlow.T163>
+        partial class T163 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T163>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T163";
@@ -2890,7 +2890,7 @@ namespace Big
             }
         }
 
-        partial class T164 : global::Dagon.TaskHandle<global::Big.BigFlow.T164>
+        partial class T164 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T164>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T164";
@@ -2900,7 +2900,7 @@ namespace Big
             }
         }
 
-        partial class T165 : global::Dagon.TaskHandle<global::Big.BigFlow.T165>
+        partial class T165 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T165>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T165";
@@ -2910,7 +2910,7 @@ namespace Big
             }
         }
 
-        partial class T166 : global::Dagon.TaskHandle<global::Big.BigFlow.T166>
+        partial class T166 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T166>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T166";
@@ -2920,7 +2920,7 @@ namespace Big
             }
         }
 
-        partial class T167 : global::Dagon.TaskHandle<global::Big.BigFlow.T167>
+        partial class T167 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T167>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T167";
@@ -2930,7 +2930,7 @@ namespace Big
             }
         }
 
-        partial class T168 : global::Dagon.TaskHandle<global::Big.BigFlow.T168>
+        partial class T168 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T168>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T168";
@@ -2940,7 +2940,7 @@ namespace Big
             }
         }
 
-        partial class T169 : global::Dagon.TaskHandle<global::Big.BigFlow.T169>
+        partial class T169 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T169>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T169";
@@ -2950,7 +2950,7 @@ namespace Big
             }
         }
 
-        partial class T170 : global::Dagon.TaskHandle<global::Big.BigFlow.T170>
+        partial class T170 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T170>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T170";
@@ -2960,7 +2960,7 @@ namespace Big
             }
         }
 
-        partial class T171 : global::Dagon.TaskHandle<global::Big.BigFlow.T171>
+        partial class T171 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T171>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T171";
@@ -2970,7 +2970,7 @@ namespace Big
             }
         }
 
-        partial class T172 : global::Dagon.TaskHandle<global::Big.BigFlow.T172>
+        partial class T172 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T172>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T172";
@@ -2980,7 +2980,7 @@ namespace Big
             }
         }
 
-        partial class T173 : global::Dagon.TaskHandle<global::Big.BigFlow.T173>
+        partial class T173 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T173>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T173";
@@ -2990,7 +2990,7 @@ namespace Big
             }
         }
 
-        partial class T174 : global::Dagon.TaskHandle<global::Big.BigFlow.T174>
+        partial class T174 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T174>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T174";
@@ -3000,7 +3000,7 @@ namespace Big
             }
         }
 
-        partial class T175 : global::Dagon.TaskHandle<global::Big.BigFlow.T175>
+        partial class T175 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T175>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T175";
@@ -3010,7 +3010,7 @@ namespace Big
             }
         }
 
-        partial class T176 : global::Dagon.TaskHandle<global::Big.BigFlow.T176>
+        partial class T176 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T176>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T176";
@@ -3020,7 +3020,7 @@ namespace Big
             }
         }
 
-        partial class T177 : global::Dagon.TaskHandle<global::Big.BigFlow.T177>
+        partial class T177 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T177>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T177";
@@ -3030,7 +3030,7 @@ namespace Big
             }
         }
 
-        partial class T178 : global::Dagon.TaskHandle<global::Big.BigFlow.T178>
+        partial class T178 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T178>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T178";
@@ -3040,7 +3040,7 @@ namespace Big
             }
         }
 
-        partial class T179 : global::Dagon.TaskHandle<global::Big.BigFlow.T179>
+        partial class T179 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T179>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T179";
@@ -3050,7 +3050,7 @@ namespace Big
             }
         }
 
-        partial class T180 : global::Dagon.TaskHandle<global::Big.BigFlow.T180>
+        partial class T180 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T180>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T180";
@@ -3060,7 +3060,7 @@ namespace Big
             }
         }
 
-        partial class T181 : global::Dagon.TaskHandle<global::Big.BigFlow.T181>
+        partial class T181 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T181>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T181";
@@ -3070,7 +3070,7 @@ namespace Big
             }
         }
 
-        partial class T182 : global::Dagon.TaskHandle<global::Big.BigFlow.T182>
+        partial class T182 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T182>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T182";
@@ -3080,7 +3080,7 @@ namespace Big
             }
         }
 
-        partial class T183 : global::Dagon.TaskHandle<global::Big.BigFlow.T183>
+        partial class T183 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T183>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T183";
@@ -3090,7 +3090,7 @@ namespace Big
             }
         }
 
-        partial class T184 : global::Dagon.TaskHandle<global::Big.BigFlow.T184>
+        partial class T184 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T184>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T184";
@@ -3100,7 +3100,7 @@ namespace Big
             }
         }
 
-        partial class T185 : global::Dagon.TaskHandle<global::Big.BigFlow.T185>
+        partial class T185 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T185>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T185";
@@ -3110,7 +3110,7 @@ namespace Big
             }
         }
 
-        partial class T186 : global::Dagon.TaskHandle<global::Big.BigFlow.T186>
+        partial class T186 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T186>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T186";
@@ -3120,7 +3120,7 @@ namespace Big
             }
         }
 
-        partial class T187 : global::Dagon.TaskHandle<global::Big.BigFlow.T187>
+        partial class T187 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T187>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T187";
@@ -3130,7 +3130,7 @@ namespace Big
             }
         }
 
-        partial class T188 : global::Dagon.TaskHandle<global::Big.BigFlow.T188>
+        partial class T188 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T188>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T188";
@@ -3140,7 +3140,7 @@ namespace Big
             }
         }
 
-        partial class T189 : global::Dagon.TaskHandle<global::Big.BigFlow.T189>
+        partial class T189 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T189>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T189";
@@ -3150,7 +3150,7 @@ namespace Big
             }
         }
 
-        partial class T190 : global::Dagon.TaskHandle<global::Big.BigFlow.T190>
+        partial class T190 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T190>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T190";
@@ -3160,7 +3160,7 @@ namespace Big
             }
         }
 
-        partial class T191 : global::Dagon.TaskHandle<global::Big.BigFlow.T191>
+        partial class T191 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T191>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T191";
@@ -3170,7 +3170,7 @@ namespace Big
             }
         }
 
-        partial class T192 : global::Dagon.TaskHandle<global::Big.BigFlow.T192>
+        partial class T192 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T192>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T192";
@@ -3180,7 +3180,7 @@ namespace Big
             }
         }
 
-        partial class T193 : global::Dagon.TaskHandle<global::Big.BigFlow.T193>
+        partial class T193 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T193>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T193";
@@ -3190,7 +3190,7 @@ namespace Big
             }
         }
 
-        partial class T194 : global::Dagon.TaskHandle<global::Big.BigFlow.T194>
+        partial class T194 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T194>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T194";
@@ -3200,7 +3200,7 @@ namespace Big
             }
         }
 
-        partial class T195 : global::Dagon.TaskHandle<global::Big.BigFlow.T195>
+        partial class T195 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T195>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T195";
@@ -3210,7 +3210,7 @@ namespace Big
             }
         }
 
-        partial class T196 : global::Dagon.TaskHandle<global::Big.BigFlow.T196>
+        partial class T196 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T196>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T196";
@@ -3220,7 +3220,7 @@ namespace Big
             }
         }
 
-        partial class T197 : global::Dagon.TaskHandle<global::Big.BigFlow.T197>
+        partial class T197 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T197>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T197";
@@ -3230,7 +3230,7 @@ namespace Big
             }
         }
 
-        partial class T198 : global::Dagon.TaskHandle<global::Big.BigFlow.T198>
+        partial class T198 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T198>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T198";
@@ -3240,7 +3240,7 @@ namespace Big
             }
         }
 
-        partial class T199 : global::Dagon.TaskHandle<global::Big.BigFlow.T199>
+        partial class T199 : global::Dagon.ApptainerTaskHandle<global::Big.BigFlow.T199>
         {
             /// <summary>The task's name in the workflow.</summary>
             public const string TaskName = "T199";
