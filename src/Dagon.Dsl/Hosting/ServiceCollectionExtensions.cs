@@ -1,5 +1,6 @@
 using Dagon.Execution;
 using Dagon.Execution.Apptainer;
+using Dagon.Execution.Ssh;
 using Dagon.Staging;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -20,6 +21,7 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<InputStager>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ITaskBackend, ApptainerBackend>());
         services.TryAddSingleton<WorkflowRunner>();
+        services.AddDagonSsh(configuration);
         return services;
     }
 }
