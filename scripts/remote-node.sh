@@ -216,7 +216,7 @@ EOF
   '
   setsid nohup unshare --mount --uts --pid --ipc --fork --kill-child -- \
     /bin/bash -c "$inner" node-init "$NODE_ROOT" "$NODE_HOSTNAME" "$config" "$sshd_log" \
-    >"$STATE/node.log" 2>&1 </dev/null &
+    >"$STATE/node.log" 2>&1 </dev/null 8>&- 9>&- &
   echo $! >"$STATE/pid"
   local i
   for ((i = 0; i < 100; i++)); do
@@ -258,16 +258,19 @@ EOF
 }
 
 stop_node() {
-  local pid i
+  local pid i init
   pid=$(cat "$STATE/pid")
-  # SIGKILL of the namespace's init (unshare's child) kills every process of the node; unshare --kill-child
-  # forwards it when we kill unshare itself.
-  kill -TERM "$pid" 2>/dev/null || true
+  # unshare ignores TERM while it waits; the node's init (its child, PID 1 inside) stops sshd on TERM, and when init
+  # exits the kernel kills every process of the node's PID namespace.
+  init=$(cat "/proc/$pid/task/$pid/children" 2>/dev/null || true)
+  # shellcheck disable=SC2086 # init is a list of pids
+  kill -TERM $init "$pid" 2>/dev/null || true
   for ((i = 0; i < 50; i++)); do
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.1
   done
-  kill -KILL "$pid" 2>/dev/null || true
+  # shellcheck disable=SC2086
+  kill -KILL $init "$pid" 2>/dev/null || true
   rm -f "$STATE/pid"
 }
 
