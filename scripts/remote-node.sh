@@ -232,7 +232,8 @@ EOF
   local kh=$STATE/known_hosts hostspec="[$ADDRESS]:$PORT"
   ((PORT == 22)) && hostspec=$ADDRESS
   : >"$kh"
-  for k in "$NODE_ROOT"/etc/ssh/ssh_host_*_key.pub; do
+  # Only the key types sshd_config offers (sid's ssh-keygen -A also makes post-quantum keys older clients cannot parse).
+  for k in "$NODE_ROOT"/etc/ssh/ssh_host_{ed25519,ecdsa,rsa}_key.pub; do
     printf '%s %s\n' "$hostspec" "$(cut -d' ' -f1,2 "$k")" >>"$kh"
   done
   write_env

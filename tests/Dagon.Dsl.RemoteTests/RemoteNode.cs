@@ -135,7 +135,7 @@ public sealed class RemoteNode : IDisposable
         File.WriteAllText(Path.Combine(dir, "etc", "passwd"), "root:x:0:0:root:/root:/bin/sh\n");
         // The local Apptainer runs as an ordinary user that must write here.
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(Scratch, (UnixFileMode)0x1FF);
-        var image = Path.Combine(Scratch, "busybox local.sif");
+        var image = Path.Combine(Scratch, "busybox-local.sif");
         Run("/usr/local/bin/apptainer", ["-s", "build", image, dir + "/"]);
         return image;
     }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Dagon.Model;
 using Dagon.Scheduling;
 using Xunit.Abstractions;
@@ -7,8 +8,20 @@ namespace Dagon.Dsl.RemoteTests;
 [Collection(RemoteNodeCollection.Name)]
 public sealed class RemoteWorkflowTests(RemoteNode node, ITestOutputHelper output)
 {
-    private static string Describe(Hosting.RunResult result, Harness harness) =>
+    internal static string Describe(Hosting.RunResult result, Harness harness) =>
         string.Join('\n', result.Tasks.Select(t => $"{t.Task.DisplayName}: {t.Outcome}")) + $"\nsetup: {result.SetupError}\n--- log ---\n{harness.Log}";
+
+    private string LocalImage => node.LocalImage ?? throw new InvalidOperationException(
+        "local tasks need the local Apptainer (/usr/local/bin/apptainer from scripts/setup-apptainer.sh) and /bin/busybox (busybox-static)");
+
+    /// <summary>Settings for the node as profile "node", plus "node2": the same machine under another profile and work folder.</summary>
+    private Dictionary<string, string?> TwoProfiles()
+    {
+        var config = node.Config();
+        foreach (var (key, value) in node.Config("node2")) config[key] = value;
+        config["host:node2:tmp_dir"] = "/tmp/$USER/second profile";
+        return config;
+    }
 
     [Fact]
     public async Task Seed_remote_demo_runs_every_task_on_the_node_and_reuses_the_host_image()
@@ -43,4 +56,182 @@ public sealed class RemoteWorkflowTests(RemoteNode node, ITestOutputHelper outpu
         var (_, left) = node.Ssh("ls -A \"/tmp/$USER/dagon work\" 2>/dev/null | wc -l");
         Assert.Equal("0", left.Trim());
     }
+
+    [Fact]
+    public async Task Mixed_workflow_moves_files_local_to_remote_remote_to_local_and_remote_to_remote()
+    {
+        var workflow = Workflow.Create("Mixed")
+            .Task("A", t => t.Command("mkdir -p output && hostname > output/f1.txt && echo from-local >> output/f1.txt").Image(LocalImage))
+            .Task("B", t => t.Command("cat workflow:///A/output/f1.txt > f2.txt && hostname >> f2.txt").Image(node.NodeDefinition).OnHost("node"))
+            .Task("D", t => t.Command("cat workflow:///B/f2.txt > f3.txt && cat f3.txt").Image(LocalImage))
+            .Task("E", t => t.Command("cat workflow:///B/f2.txt && echo on-node2").Image(node.NodeDefinition).OnHost("node2"));
+
+        await using var harness = new Harness(TwoProfiles(), output);
+        var result = await harness.RunAsync(workflow);
+        Assert.True(result.Succeeded, Describe(result, harness));
+        var local = System.Net.Dns.GetHostName();
+        Assert.Equal([local, "from-local", node.HostName], harness.StdoutOf("D"));
+        Assert.Equal([local, "from-local", node.HostName, "on-node2"], harness.StdoutOf("E"));
+        Assert.Contains("this machine -> host 'node'", harness.Log);
+        Assert.Contains("host 'node' -> this machine", harness.Log);
+        Assert.Contains("host 'node' -> host 'node2'", harness.Log);
+        Assert.Contains("checksums verified", harness.Log);
+    }
+
+    [Fact]
+    public async Task Many_tasks_on_one_host_share_at_most_two_ssh_connections()
+    {
+        const int n = 12;
+        var workflow = Workflow.Create("Fan").DefaultImage(node.NodeDefinition);
+        workflow.Task("Seed", t => t.Command("echo seed > s.txt").OnHost("node").WritableTmpfs());
+        for (var i = 0; i < n; i++)
+        {
+            var index = i;
+            workflow.Task($"T{i}", t => t.Command($"cat workflow:///Seed/s.txt > o.txt && echo {index} >> o.txt").OnHost("node").WritableTmpfs());
+        }
+
+        if (node.LocalImage is not null)
+        {
+            // Files crossing to this machine open the SFTP connection too: still at most two.
+            workflow.Task("Here", t => t.Command("cat workflow:///T0/o.txt workflow:///T1/o.txt").Image(LocalImage));
+        }
+
+        var before = node.AcceptedConnections();
+        var settings = node.Config();
+        settings["dagon:max_parallelism"] = "12";
+        await using (var harness = new Harness(settings, output))
+        {
+            var result = await harness.RunAsync(workflow);
+            Assert.True(result.Succeeded, Describe(result, harness));
+            Assert.InRange(harness.Pool.ConnectionsOpened, 1, 2);
+        }
+
+        await Task.Delay(300); // sshd writes its log line asynchronously
+        var accepted = node.AcceptedConnections() - before;
+        output.WriteLine($"{n + 1} remote tasks: sshd accepted {accepted} connection(s)");
+        Assert.InRange(accepted, 1, 2);
+    }
+
+    [Fact]
+    public async Task Remote_exit_code_fails_the_run_and_skips_dependents()
+    {
+        var workflow = Workflow.Create("Exit3").DefaultImage(node.NodeDefinition)
+            .Task("B", t => t.Command("echo about to fail >&2; exit 3").OnHost("node").NoOverlay())
+            .Task("C", t => t.Command("echo never").OnHost("node").DependsOn("B").NoOverlay());
+        await using var harness = new Harness(node.Config(), output);
+        var result = await harness.RunAsync(workflow);
+        Assert.False(result.Succeeded);
+        Assert.Equal(TaskState.Failed, result["B"].Outcome.State);
+        Assert.Equal(3, result["B"].Outcome.ExitCode);
+        Assert.Contains("exited with code 3 on host 'node'", result["B"].Outcome.Reason);
+        Assert.Contains("about to fail", result["B"].Outcome.ErrorTail ?? []);
+        Assert.Equal(TaskState.Skipped, result["C"].Outcome.State);
+    }
+
+    [Fact]
+    public async Task Names_paths_and_values_with_spaces_and_shell_metacharacters_survive_the_trip()
+    {
+        const string oddTask = "we\"ird $name; 'x' & y";
+        // No $ or backquote in the value: Apptainer itself expands those in APPTAINERENV_* values, locally too.
+        const string oddValue = "x'y & z; \"q\" | w\nline2";
+        const string oddFile = "we $ird; 'na' \"me\".txt";
+        var workflow = Workflow.Create("Odd").DefaultImage(node.NodeDefinition)
+            .Task(oddTask, t => t.Command(
+                    "mkdir -p \"sub dir \\$x; 'q'\" && printf '%s\\n' 'a;b $c' > \"sub dir \\$x; 'q'/f i le.txt\" && " +
+                    "cat \"sub dir \\$x; 'q'/f i le.txt\" && echo \"$((6*7))\" && printf '%s\\n' \"$ODD\"")
+                .Env("ODD", oddValue).OnHost("node"))
+            .Task("Prod", t => t.Command($"mkdir -p out && echo content > out/{RemoteShellQuoteForTest(oddFile)}").OnHost("node"))
+            .Task("Cons", t => t.Command("d=workflow:///Prod/out; cat \"$d\"/*")
+                .Image(node.LocalImage ?? node.NodeDefinition).OnHostIf(node.LocalImage is null, "node2"));
+
+        await using var harness = new Harness(TwoProfiles(), output);
+        var result = await harness.RunAsync(workflow);
+        Assert.True(result.Succeeded, Describe(result, harness));
+        Assert.Equal(["a;b $c", "42", "x'y & z; \"q\" | w", "line2"], harness.StdoutOf(oddTask));
+        Assert.Equal(["content"], harness.StdoutOf("Cons"));
+    }
+
+    private static string RemoteShellQuoteForTest(string s) => Execution.Ssh.ShellQuote.Quote(s);
+
+    [Fact]
+    public async Task A_local_sif_is_uploaded_once_with_its_checksum_checked()
+    {
+        var image = LocalImage;
+        var workflow = Workflow.Create("Upload").Task("U", t => t.Command("echo uploaded-image-ok").Image(image).OnHost("node").NoOverlay());
+        // A fresh cache folder per test run, so the first run really uploads.
+        var settings = node.Config();
+        settings["host:node:image_cache_dir"] = $"~/.cache/dagon/upload-test-{Guid.NewGuid():N}";
+        await using (var harness = new Harness(settings, output))
+        {
+            var result = await harness.RunAsync(workflow);
+            Assert.True(result.Succeeded, Describe(result, harness));
+            Assert.Equal(1, harness.RemoteImages.UploadCount);
+            Assert.Contains("verified", harness.Log);
+            Assert.Equal(["uploaded-image-ok"], harness.StdoutOf("U"));
+        }
+
+        await using (var again = new Harness(settings, output))
+        {
+            var result = await again.RunAsync(workflow);
+            Assert.True(result.Succeeded, Describe(result, again));
+            Assert.Equal(0, again.RemoteImages.UploadCount);
+            Assert.Contains("Using cached SIF image on host node", again.Log);
+        }
+    }
+
+    [Fact]
+    public async Task A_local_reference_the_producer_did_not_make_fails_naming_task_and_path()
+    {
+        var workflow = Workflow.Create("Missing").DefaultImage(node.NodeDefinition)
+            .Task("A", t => t.Command("echo hi > a.txt").OnHost("node").NoOverlay())
+            .Task("B", t => t.Command("cat workflow:///A/missing.txt").OnHost("node2").NoOverlay());
+        await using var harness = new Harness(TwoProfiles(), output);
+        var result = await harness.RunAsync(workflow);
+        Assert.Equal(TaskState.Failed, result["B"].Outcome.State);
+        Assert.Contains("task 'A' did not produce 'missing.txt'", result["B"].Outcome.Reason);
+        Assert.Contains("host 'node'", result["B"].Outcome.Reason);
+    }
+
+    [Fact]
+    public async Task Cancelling_kills_the_remote_process_group_and_a_timeout_does_too()
+    {
+        var workflow = Workflow.Create("Cancel").DefaultImage(node.NodeDefinition)
+            .Task("Long", t => t.Command("sleep 317").OnHost("node").NoOverlay())
+            .Task("Timed", t => t.Command("sleep 318").OnHost("node").NoOverlay().Timeout(TimeSpan.FromSeconds(3)));
+        await using var harness = new Harness(node.Config(), output);
+        using var cancel = new CancellationTokenSource();
+        var run = harness.RunAsync(workflow, cancel.Token);
+        await WaitForAsync(() => CountOnNode("sleep 317") == 1, TimeSpan.FromSeconds(30));
+        // Timed's own limit fires first and kills its group; then the run is cancelled and Long's group is killed.
+        await WaitForAsync(() => harness.Log.Contains("[Timed] Task failed", StringComparison.Ordinal), TimeSpan.FromSeconds(20));
+        Assert.Equal(0, CountOnNode("sleep 318"));
+        Assert.Equal(1, CountOnNode("sleep 317"));
+        cancel.Cancel();
+        var result = await run.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(TaskState.Cancelled, result["Long"].Outcome.State);
+        Assert.Equal(TaskState.Failed, result["Timed"].Outcome.State);
+        Assert.Contains("timed out", result["Timed"].Outcome.Reason);
+        await WaitForAsync(() => CountOnNode("sleep 317") == 0 && CountOnNode("sleep 318") == 0, TimeSpan.FromSeconds(10));
+    }
+
+    private int CountOnNode(string commandLine)
+    {
+        var (_, text) = node.Ssh($"ps -eo args | grep -c -x {Execution.Ssh.ShellQuote.Quote(commandLine)} || true");
+        return int.TryParse(text.Trim(), out var count) ? count : -1;
+    }
+
+    internal static async Task WaitForAsync(Func<bool> condition, TimeSpan limit)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (stopwatch.Elapsed > limit) throw new TimeoutException($"condition not met within {limit.TotalSeconds} s");
+            await Task.Delay(200);
+        }
+    }
+}
+
+internal static class TaskBuilderTestExtensions
+{
+    public static TaskBuilder OnHostIf(this TaskBuilder builder, bool condition, string host) => condition ? builder.OnHost(host) : builder;
 }

@@ -103,7 +103,7 @@ public sealed class RemoteImageCache(ImageCache localImages, ApptainerOptions lo
                 timeout: TimeSpan.FromSeconds(localOptions.BuildTimeoutSeconds),
                 cancellationToken: cancellationToken).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch (TimeoutException)
         {
             throw new ImagePreparationException($"building image '{source.Reference}' on host '{options.Name}' took longer than {localOptions.BuildTimeoutSeconds} s");
         }

@@ -201,7 +201,7 @@ public sealed class SshApptainerBackend(
 
             return TaskOutcome.Failed($"command exited with code {result.ExitCode} on host '{hostName}'", result.ExitCode, result.StderrTail);
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && task.Definition.Timeout is { } limit)
+        catch (TimeoutException) when (task.Definition.Timeout is { } limit)
         {
             execution.Timings.Execution = stopwatch.Elapsed;
             return TaskOutcome.Failed($"timed out after {limit.TotalSeconds:0.###} s; its process group on host '{hostName}' was killed");
@@ -254,9 +254,9 @@ public sealed class SshApptainerBackend(
         var q = ShellQuote.Quote(pidFile);
         var polls = (int)(KillGrace.TotalMilliseconds / 200);
         var script =
-            $"pg=$(cat {q} 2>/dev/null) || exit 0; [ -n \"$pg\" ] || exit 0; kill -TERM -- -\"$pg\" 2>/dev/null || exit 0; " +
-            $"i=0; while [ $i -lt {polls} ]; do kill -0 -- -\"$pg\" 2>/dev/null || exit 0; sleep 0.2; i=$((i+1)); done; " +
-            "kill -KILL -- -\"$pg\" 2>/dev/null; exit 0";
+            $"pg=$(cat {q} 2>/dev/null) || exit 0; [ -n \"$pg\" ] || exit 0; kill -TERM -\"$pg\" 2>/dev/null || exit 0; " +
+            $"i=0; while [ $i -lt {polls} ]; do kill -0 -\"$pg\" 2>/dev/null || exit 0; sleep 0.2; i=$((i+1)); done; " +
+            "kill -KILL -\"$pg\" 2>/dev/null; exit 0"; // no "--" after the signal: dash, /bin/sh on Debian, rejects it
         using var limit = new CancellationTokenSource(KillGrace + TimeSpan.FromSeconds(10));
         await connection.RunAsync(script, timeout: KillGrace + TimeSpan.FromSeconds(5), cancellationToken: limit.Token).ConfigureAwait(false);
     }

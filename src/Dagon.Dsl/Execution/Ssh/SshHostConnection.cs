@@ -149,6 +149,7 @@ public sealed class SshHostConnection : IDisposable
             }
             catch (OperationCanceledException)
             {
+                var cancelledByCaller = cancellationToken.IsCancellationRequested;
                 // Closing the channel does not stop the remote process: the caller's onCancel kills it on the host.
                 if (onCancel is not null)
                 {
@@ -158,6 +159,7 @@ public sealed class SshHostConnection : IDisposable
 
                 try { command.CancelAsync(forceKill: true, millisecondsTimeout: 2000); } catch (Exception) { /* the channel may be gone already */ }
                 try { await execution.WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None).ConfigureAwait(false); } catch (Exception) { /* reported as cancelled */ }
+                if (!cancelledByCaller) throw new TimeoutException($"the command on host '{_options.Name}' ran longer than {timeout?.TotalSeconds:0.###} s");
                 throw;
             }
             catch (Exception exception) when (exception is SshConnectionException or SshException or SocketException or ObjectDisposedException or InvalidOperationException)
@@ -192,7 +194,7 @@ public sealed class SshHostConnection : IDisposable
         {
             result = await RunAsync(script, timeout: _options.CommandTimeout, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch (TimeoutException)
         {
             throw new SshHostException($"{what} on host '{_options.Name}' took longer than {_options.CommandTimeout.TotalSeconds:0} s (command_timeout_seconds)");
         }

@@ -146,6 +146,8 @@ public sealed class SshInputTransfer(SshHostProfiles profiles, SshConnectionPool
         var listing = await host.RunCheckedAsync(
             $"cd {q(request.ProducerWorkspace.WorkDir)} || exit 3; find {args} -type f -print0",
             "listing the producer's files", cancellationToken).ConfigureAwait(false);
+        // Output arrives line by line and gets a final newline appended; the NUL-separated names end before it.
+        if (listing.EndsWith('\n')) listing = listing[..^1];
         var relative = listing.Split('\0', StringSplitOptions.RemoveEmptyEntries)
             .Select(p => p.StartsWith("./", StringComparison.Ordinal) ? p[2..] : p)
             .Distinct(StringComparer.Ordinal).ToList();
