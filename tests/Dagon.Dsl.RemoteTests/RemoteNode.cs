@@ -81,8 +81,8 @@ public sealed class RemoteNode : IDisposable
     };
 
     /// <summary>Runs a command on the node with OpenSSH's client (for checks and the overhead baseline).</summary>
-    public (int Code, string Output) Ssh(string command) =>
-        Run("ssh", ["-o", "BatchMode=yes", "-o", $"UserKnownHostsFile={KnownHostsPath}", "-i", KeyPath, "-p", Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    public (int Code, string Output) Ssh(string command, IEnumerable<string>? options = null) =>
+        Run("ssh", [.. options ?? [], "-o", "BatchMode=yes", "-o", $"UserKnownHostsFile={KnownHostsPath}", "-i", KeyPath, "-p", Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             $"{User}@{Address}", command], check: false);
 
     public (int Code, string Output) Script(string subcommand)
