@@ -113,6 +113,27 @@ public sealed class RemoteWorkflowTests(RemoteNode node, ITestOutputHelper outpu
     }
 
     [Fact]
+    public async Task Seed_style_ip_user_port_on_a_task_and_a_host_for_a_whole_workflow()
+    {
+        var settings = node.Config();
+        settings["ssh:ssh_key"] = node.KeyPath;
+        settings["ssh:known_hosts"] = node.KnownHostsPath;
+        settings["ssh:tmp_dir"] = "/tmp/$USER/adhoc";
+        var workflow = Workflow.Create("Seed-Style").DefaultImage(node.NodeDefinition)
+            .Task("P", t => t.Command("hostname > h.txt").NoOverlay())
+            .Task("Q", t => t.Command("cat workflow:///P/h.txt").NoOverlay())
+            .OnHost("node");
+        workflow.Task("S", t => t.Command("hostname").NoOverlay().OnSsh(RemoteNode.Address, node.User, RemoteNode.Port));
+        await using var harness = new Harness(settings, output);
+        var result = await harness.RunAsync(workflow);
+        Assert.True(result.Succeeded, Describe(result, harness));
+        Assert.Equal([node.HostName], harness.StdoutOf("Q"));
+        Assert.Equal([node.HostName], harness.StdoutOf("S"));
+        // The ad-hoc address and the profile are one account on one host: one shared connection.
+        Assert.Equal(1, harness.Pool.ConnectionsOpened);
+    }
+
+    [Fact]
     public async Task Remote_exit_code_fails_the_run_and_skips_dependents()
     {
         var workflow = Workflow.Create("Exit3").DefaultImage(node.NodeDefinition)

@@ -118,9 +118,9 @@ public sealed class SshFailureTests(RemoteNode node, ITestOutputHelper output)
             workflow.Task("Local", t => t.Command("sleep 3 && echo local-done").Image(node.LocalImage).NoOverlay());
         }
 
+        await using var harness = new Harness(node.Config(), output);
         try
         {
-            await using var harness = new Harness(node.Config(), output);
             var run = harness.RunAsync(workflow);
             await RemoteWorkflowTests.WaitForAsync(() => harness.Log.Contains("Executing in remote container on node: sleep 30", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
             await Task.Delay(500);
@@ -140,9 +140,10 @@ public sealed class SshFailureTests(RemoteNode node, ITestOutputHelper output)
             node.Start();
         }
 
-        // The engine connects again to a restarted host.
-        await using var after = new Harness(node.Config(), output);
-        var again = await after.RunAsync(OneRemoteTask("echo back"));
-        Assert.True(again.Succeeded, RemoteWorkflowTests.Describe(again, after));
+        // The same engine (same connection pool) connects again to the restarted host.
+        var again = await harness.RunAsync(OneRemoteTask("echo back"));
+        Assert.True(again.Succeeded, RemoteWorkflowTests.Describe(again, harness));
+        Assert.Contains("was lost; connecting again", harness.Log);
+        Assert.Equal(["back"], harness.StdoutOf("R"));
     }
 }
