@@ -134,6 +134,41 @@ public sealed class RemoteWorkflowTests(RemoteNode node, ITestOutputHelper outpu
     }
 
     [Fact]
+    public async Task A_login_node_prologue_and_a_site_specific_apptainer_command_are_used_and_remove_false_keeps_the_work_dir()
+    {
+        // A site where the container runtime is only on PATH after "module load": a module folder outside PATH.
+        var (code, text) = node.Ssh("mkdir -p ~/modules/apptainer/bin && ln -sf /usr/bin/singularity ~/modules/apptainer/bin/singularity-site");
+        Assert.True(code == 0, text);
+        var workflow = Workflow.Create("Module").DefaultImage(node.NodeDefinition)
+            .Task("M", t => t.Command("echo via-module > m.txt && cat m.txt").OnHost("node").NoOverlay().Remove(false));
+
+        var without = node.Config();
+        without["host:node:apptainer"] = "singularity-site";
+        await using (var harness = new Harness(without, output))
+        {
+            var result = await harness.RunAsync(workflow);
+            Assert.False(result.Succeeded);
+            Assert.Contains("'singularity-site' was not found on host 'node'", result.SetupError);
+            Assert.Contains("prologue", result.SetupError);
+        }
+
+        var with = node.Config();
+        with["host:node:apptainer"] = "singularity-site";
+        with["host:node:prologue"] = "PATH=\"$HOME/modules/apptainer/bin:$PATH\"; export PATH";
+        await using (var harness = new Harness(with, output))
+        {
+            var result = await harness.RunAsync(workflow);
+            Assert.True(result.Succeeded, Describe(result, harness));
+            Assert.Equal(["via-module"], harness.StdoutOf("M"));
+            var root = result["M"].Workspace!.Root;
+            Assert.StartsWith("/tmp/hpcuser/dagon work/", root);
+            Assert.Contains("Keeping remote working directory on node", harness.Log);
+            var (_, kept) = node.Ssh($"cat {Execution.Ssh.ShellQuote.Quote(root + "/work/m.txt")} && rm -rf {Execution.Ssh.ShellQuote.Quote(root)}");
+            Assert.Equal("via-module", kept.Trim());
+        }
+    }
+
+    [Fact]
     public async Task Remote_exit_code_fails_the_run_and_skips_dependents()
     {
         var workflow = Workflow.Create("Exit3").DefaultImage(node.NodeDefinition)

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-
 namespace Dagon.Execution.Ssh;
 
 /// <summary>What the engine learned about a host by asking it once: its user, home and whether Apptainer is there.</summary>
@@ -17,11 +15,9 @@ public sealed record RemoteHostEnvironment(string User, string Home, string? App
             .Replace("${USER}", User, StringComparison.Ordinal).Replace("$USER", User, StringComparison.Ordinal);
     }
 
-    /// <summary>Asks the host once per connection object; later callers get the same answer.</summary>
+    /// <summary>Asks the host once per connection; a failed probe (host down) is asked again next time.</summary>
     public static Task<RemoteHostEnvironment> ProbeAsync(SshHostConnection connection, CancellationToken cancellationToken) =>
-        Probes.GetOrAdd(connection, c => new Lazy<Task<RemoteHostEnvironment>>(() => ProbeCoreAsync(c, cancellationToken))).Value;
-
-    private static readonly ProbeCache Probes = new();
+        connection.Remember(() => ProbeCoreAsync(connection, cancellationToken));
 
     private static async Task<RemoteHostEnvironment> ProbeCoreAsync(SshHostConnection connection, CancellationToken cancellationToken)
     {
@@ -33,24 +29,5 @@ public sealed record RemoteHostEnvironment(string User, string Home, string? App
         var lines = output.Split('\n');
         string Line(int i) => i < lines.Length ? lines[i].Trim() : "";
         return new RemoteHostEnvironment(Line(0), Line(1), Line(2).Length == 0 ? null : Line(2), Line(3));
-    }
-
-    /// <summary>Probe results keyed by connection; dropped with it.</summary>
-    private sealed class ProbeCache
-    {
-        private readonly ConcurrentDictionary<SshHostConnection, Lazy<Task<RemoteHostEnvironment>>> _map = new();
-
-        public Lazy<Task<RemoteHostEnvironment>> GetOrAdd(SshHostConnection key, Func<SshHostConnection, Lazy<Task<RemoteHostEnvironment>>> factory)
-        {
-            var lazy = _map.GetOrAdd(key, factory);
-            // A failed probe (host down) is asked again next time instead of being remembered.
-            if (lazy.IsValueCreated && (lazy.Value.IsFaulted || lazy.Value.IsCanceled))
-            {
-                _map.TryRemove(new KeyValuePair<SshHostConnection, Lazy<Task<RemoteHostEnvironment>>>(key, lazy));
-                lazy = _map.GetOrAdd(key, factory);
-            }
-
-            return lazy;
-        }
     }
 }

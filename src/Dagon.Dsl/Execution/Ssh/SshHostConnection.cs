@@ -35,6 +35,7 @@ public sealed class SshHostConnection : IDisposable
     private readonly SemaphoreSlim _sessions;
     private SshClient? _client;
     private SftpClient? _sftp;
+    private Task<RemoteHostEnvironment>? _environment;
     private int _connections;
     private bool _disposed;
 
@@ -49,6 +50,16 @@ public sealed class SshHostConnection : IDisposable
 
     /// <summary>SSH connections this object has opened (exec and SFTP), for tests and the run summary.</summary>
     public int ConnectionsOpened => Volatile.Read(ref _connections);
+
+    /// <summary>The host's environment, probed by the first caller and kept for this connection's lifetime.</summary>
+    internal Task<RemoteHostEnvironment> Remember(Func<Task<RemoteHostEnvironment>> probe)
+    {
+        lock (_sessions)
+        {
+            if (_environment is null || _environment.IsFaulted || _environment.IsCanceled) _environment = probe();
+            return _environment;
+        }
+    }
 
     public async Task<SshClient> GetClientAsync(CancellationToken cancellationToken)
     {
