@@ -44,17 +44,19 @@ public sealed class RemoteWorkflowTests(RemoteNode node, ITestOutputHelper outpu
         }
 
         // A second run finds the image in the host's cache: nothing is built again.
+        string runId;
         await using (var again = new Harness(node.Config(), output))
         {
             var result = await again.RunAsync(Demo());
             Assert.True(result.Succeeded, Describe(result, again));
             Assert.Equal(0, again.RemoteImages.BuildCount);
             Assert.Contains("Using cached SIF image on host node", again.Log);
+            runId = result.Plan.RunId;
         }
 
         // remove=true (the default) leaves nothing of the run on the node.
-        var (_, left) = node.Ssh("ls -A \"/tmp/$USER/dagon work\" 2>/dev/null | wc -l");
-        Assert.Equal("0", left.Trim());
+        var (_, left) = node.Ssh($"test -e \"/tmp/$USER/dagon work/dagon-{runId}\" && echo left || echo gone");
+        Assert.Equal("gone", left.Trim());
     }
 
     [Fact]
@@ -163,7 +165,7 @@ public sealed class RemoteWorkflowTests(RemoteNode node, ITestOutputHelper outpu
             var root = result["M"].Workspace!.Root;
             Assert.StartsWith("/tmp/hpcuser/dagon work/", root);
             Assert.Contains("Keeping remote working directory on node", harness.Log);
-            var (_, kept) = node.Ssh($"cat {Execution.Ssh.ShellQuote.Quote(root + "/work/m.txt")} && rm -rf {Execution.Ssh.ShellQuote.Quote(root)}");
+            var (_, kept) = node.Ssh($"cat {Execution.Ssh.ShellQuote.Quote(root + "/work/m.txt")} && rm -rf {Execution.Ssh.ShellQuote.Quote(root[..root.LastIndexOf('/')])}");
             Assert.Equal("via-module", kept.Trim());
         }
     }
