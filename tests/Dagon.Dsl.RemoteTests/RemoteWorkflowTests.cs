@@ -238,6 +238,23 @@ public sealed class RemoteWorkflowTests(RemoteNode node, ITestOutputHelper outpu
     }
 
     [Fact]
+    public async Task With_image_build_local_a_definition_is_built_here_and_uploaded_for_a_host_that_cannot_build()
+    {
+        var definition = Path.Combine(node.Scratch, $"built-here-{Guid.NewGuid():N}.def");
+        await File.WriteAllTextAsync(definition, $"Bootstrap: localimage\nFrom: {LocalImage}\n\n%post\n    echo built-on-the-engine-machine > /etc/origin\n");
+        var settings = node.Config();
+        settings["host:node:image_build"] = "local";
+        settings["host:node:image_cache_dir"] = $"~/.cache/dagon/local-build-{Guid.NewGuid():N}";
+        var workflow = Workflow.Create("LocalBuild").Task("L", t => t.Command("cat /etc/origin").Image(definition).OnHost("node").NoOverlay());
+        await using var harness = new Harness(settings, output);
+        var result = await harness.RunAsync(workflow);
+        Assert.True(result.Succeeded, Describe(result, harness));
+        Assert.Equal(["built-on-the-engine-machine"], harness.StdoutOf("L"));
+        Assert.Equal(1, harness.RemoteImages.UploadCount);
+        Assert.Contains("(image_build = local)", harness.Log);
+    }
+
+    [Fact]
     public async Task A_local_reference_the_producer_did_not_make_fails_naming_task_and_path()
     {
         var workflow = Workflow.Create("Missing").DefaultImage(node.NodeDefinition)

@@ -24,6 +24,17 @@ public sealed class SshFailureTests(RemoteNode node, ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task An_invalid_setting_fails_the_hosts_tasks_naming_the_section()
+    {
+        var settings = node.Config();
+        settings["host:node:ssh_port"] = "twenty-two";
+        await using var harness = new Harness(settings, output);
+        var result = await harness.RunAsync(OneRemoteTask());
+        Assert.False(result.Succeeded);
+        Assert.Contains("invalid setting in the [host:node] section of dagon.ini", result.SetupError);
+    }
+
+    [Fact]
     public async Task An_unknown_host_key_fails_with_its_fingerprint_and_how_to_trust_it()
     {
         var empty = Path.Combine(node.Scratch, "empty_known_hosts");

@@ -40,8 +40,16 @@ public sealed class SshApptainerBackend(
     /// </summary>
     public TaskWorkspace PlanWorkspace(PlannedTask task, RunContext run)
     {
-        var host = profiles.Resolve(task.Definition.Host!);
-        var parent = task.Definition.TmpDir ?? host.EffectiveTmpDir;
+        string parent;
+        try
+        {
+            parent = task.Definition.TmpDir ?? profiles.Resolve(task.Definition.Host!).EffectiveTmpDir;
+        }
+        catch (SshHostException)
+        {
+            parent = new SshHostOptions().EffectiveTmpDir; // the profile's error is reported by PrepareAsync
+        }
+
         return new TaskWorkspace($"{parent.TrimEnd('/')}/dagon-{run.RunId}/{Names.Slug(task.DisplayName)}", task.Definition.Host);
     }
 
@@ -54,11 +62,13 @@ public sealed class SshApptainerBackend(
 
     private async Task<IReadOnlyList<PreparationFailure>> PrepareHostAsync(string hostName, IReadOnlyList<PlannedTask> tasks, RunContext run, CancellationToken cancellationToken)
     {
-        var host = profiles.Resolve(hostName);
-        var connection = pool.For(host);
+        SshHostOptions host;
+        SshHostConnection connection;
         RemoteHostEnvironment environment;
         try
         {
+            host = profiles.Resolve(hostName);
+            connection = pool.For(host);
             environment = await RemoteHostEnvironment.ProbeAsync(connection, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is SshHostException or SshConnectionLostException)

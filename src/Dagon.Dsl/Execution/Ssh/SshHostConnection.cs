@@ -400,8 +400,9 @@ public sealed class SshConnectionPool(ILoggerFactory loggerFactory) : IDisposabl
 
     public SshHostConnection For(SshHostOptions host)
     {
-        // Profiles that point at the same account on the same host share one connection.
-        var key = $"{host.User}@{host.Address}:{host.EffectivePort}|{host.KeyPath}|{host.Prologue}";
+        // Profiles that point at the same account on the same host share one connection, unless they differ in how
+        // the host is verified or commands are prefixed: a lax profile must never lend its connection to a strict one.
+        var key = $"{host.User}@{host.Address}:{host.EffectivePort}|{host.KeyPath}|{host.KnownHostsPath}|{host.VerifiesHostKeys}|{host.Prologue}";
         lock (_connections)
         {
             if (!_connections.TryGetValue(key, out var connection))

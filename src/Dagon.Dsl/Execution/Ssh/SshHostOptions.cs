@@ -133,9 +133,12 @@ public sealed class SshHostProfiles
     private readonly Dictionary<string, SshHostOptions> _profiles = new(StringComparer.Ordinal);
     private readonly SshHostOptions _defaults;
 
+    private readonly Dictionary<string, string> _invalid = new(StringComparer.Ordinal);
+
     public SshHostProfiles(IConfiguration configuration)
     {
-        _defaults = configuration.GetSection(DefaultSection).Get<SshHostOptions>() ?? new SshHostOptions();
+        // A malformed value (ssh_port = abc) must fail the tasks on that host with its name, not the engine's start.
+        _defaults = Bind(configuration.GetSection(DefaultSection), DefaultSection) ?? new SshHostOptions();
         _defaults.Name = DefaultSection;
         if (_defaults.Address is not null)
         {
@@ -145,9 +148,25 @@ public sealed class SshHostProfiles
 
         foreach (var section in configuration.GetSection(HostSectionPrefix).GetChildren())
         {
-            var profile = section.Get<SshHostOptions>() ?? new SshHostOptions();
+            var profile = Bind(section, $"{HostSectionPrefix}:{section.Key}");
+            if (profile is null) continue;
             profile.Name = section.Key;
             _profiles[section.Key] = profile.WithDefaults(_defaults);
+        }
+    }
+
+    private SshHostOptions? Bind(IConfigurationSection section, string label)
+    {
+        try
+        {
+            return section.Get<SshHostOptions>();
+        }
+        catch (InvalidOperationException exception)
+        {
+            var message = $"invalid setting in the [{label}] section of dagon.ini: {exception.Message}";
+            _invalid[section.Key] = message;
+            if (label == DefaultSection) _invalid["default"] = message;
+            return null;
         }
     }
 
@@ -160,10 +179,13 @@ public sealed class SshHostProfiles
     public IReadOnlyCollection<string> Names => _profiles.Keys;
 
     /// <summary>True when a task naming <paramref name="host"/> runs over SSH (a profile, or an ssh:// address).</summary>
-    public bool Knows(string host) => _profiles.ContainsKey(host) || host.StartsWith("ssh://", StringComparison.Ordinal);
+    public bool Knows(string host) =>
+        _profiles.ContainsKey(host) || _invalid.ContainsKey(host) || host.StartsWith("ssh://", StringComparison.Ordinal);
 
+    /// <exception cref="SshHostException">The profile is missing or has an invalid setting.</exception>
     public SshHostOptions Resolve(string host)
     {
+        if (_invalid.TryGetValue(host, out var invalid)) throw new SshHostException(invalid);
         if (_profiles.TryGetValue(host, out var profile)) return profile;
         if (host.StartsWith("ssh://", StringComparison.Ordinal))
         {
@@ -177,7 +199,7 @@ public sealed class SshHostProfiles
             }.WithDefaults(_defaults);
         }
 
-        throw new KeyNotFoundException($"no host profile '{host}': add a [host:{host}] section (or [ssh]) to dagon.ini");
+        throw new SshHostException($"no host profile '{host}': add a [host:{host}] section (or [ssh]) to dagon.ini");
     }
 
     /// <summary>The ad-hoc host string for the seed's per-task <c>ip</c>, <c>ssh_username</c>, <c>ssh_port</c>.</summary>
