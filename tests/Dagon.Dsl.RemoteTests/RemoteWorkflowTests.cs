@@ -165,8 +165,8 @@ public sealed class RemoteWorkflowTests(RemoteNode node, ITestOutputHelper outpu
             var root = result["M"].Workspace!.Root;
             Assert.StartsWith("/tmp/hpcuser/dagon work/", root);
             Assert.Contains("Keeping remote working directory on node", harness.Log);
-            var (_, kept) = node.Ssh($"cat {Execution.Ssh.ShellQuote.Quote(root + "/work/m.txt")} && rm -rf {Execution.Ssh.ShellQuote.Quote(root[..root.LastIndexOf('/')])}");
-            Assert.Equal("via-module", kept.Trim());
+            var (_, kept) = node.Ssh($"cat {Execution.Ssh.ShellQuote.Quote(root + "/work/m.txt")} {Execution.Ssh.ShellQuote.Quote(root + "/stdout.log")} && rm -rf {Execution.Ssh.ShellQuote.Quote(root[..root.LastIndexOf('/')])}");
+            Assert.Equal("via-module\nvia-module", kept.Trim()); // the output file, then the task's kept stdout.log
         }
     }
 

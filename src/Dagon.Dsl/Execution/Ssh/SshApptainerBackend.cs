@@ -237,7 +237,9 @@ public sealed class SshApptainerBackend(
     /// <summary>
     /// The remote side of one task. <c>setsid</c> puts apptainer in a process group of its own whose id is written to
     /// <paramref name="pidFile"/> before anything else runs, so a cancel can kill the whole group from another channel.
-    /// Every argv element is quoted; the user's command is one of them, run by the container's shell.
+    /// Output goes through FIFOs to <c>tee</c>, so it streams back and also stays in stdout.log and stderr.log beside
+    /// the work directory (kept with <c>remove=false</c>), as for local tasks. Every argv element is quoted; the user's
+    /// command is one of them, run by the container's shell.
     /// </summary>
     internal static string TaskScript(SshHostOptions host, TaskWorkspace workspace, string pidFile, IReadOnlyList<string> apptainerArgs,
         IReadOnlyDictionary<string, string> environment)
@@ -255,7 +257,10 @@ public sealed class SshApptainerBackend(
 
         argv.Add(host.EffectiveApptainer);
         argv.AddRange(apptainerArgs);
-        return $"cd {q(workspace.WorkDir)} || exit 125; exec {ShellQuote.Join(argv)} < /dev/null";
+        var (outPipe, errPipe) = (q(workspace.Root.TrimEnd('/') + "/.stdout.pipe"), q(workspace.Root.TrimEnd('/') + "/.stderr.pipe"));
+        return $"cd {q(workspace.WorkDir)} || exit 125; rm -f {outPipe} {errPipe}; mkfifo {outPipe} {errPipe} || exit 125; " +
+               $"tee {q(workspace.StdoutPath)} < {outPipe} & tee {q(workspace.StderrPath)} < {errPipe} >&2 & " +
+               $"{ShellQuote.Join(argv)} > {outPipe} 2> {errPipe} < /dev/null; status=$?; wait; rm -f {outPipe} {errPipe}; exit $status";
     }
 
     /// <summary>TERM to the task's process group, then KILL after a grace period; bounded, over a fresh channel.</summary>
