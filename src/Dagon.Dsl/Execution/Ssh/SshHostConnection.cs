@@ -124,10 +124,11 @@ public sealed class SshHostConnection : IDisposable
         Func<Task>? onCancel = null,
         CancellationToken cancellationToken = default)
     {
-        var client = await GetClientAsync(cancellationToken).ConfigureAwait(false);
         await _sessions.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            // Taken after the wait for a free session, so a connection re-established meanwhile is the one used.
+            var client = await GetClientAsync(cancellationToken).ConfigureAwait(false);
             var full = string.IsNullOrWhiteSpace(_options.Prologue) ? script : _options.Prologue.TrimEnd() + "\n" + script;
             using var command = client.CreateCommand("/bin/sh -c " + ShellQuote.Quote(full), Encoding.UTF8);
             var stdout = new StringBuilder();
