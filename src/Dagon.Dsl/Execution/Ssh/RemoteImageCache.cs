@@ -75,7 +75,10 @@ public sealed class RemoteImageCache(ImageCache localImages, ApptainerOptions lo
         var q = ShellQuote.Quote;
 
         var script = new StringBuilder();
-        script.Append($"if [ -f {q(target)} ]; then echo cached; exit 0; fi; mkdir -p {q(cacheDir)} || exit 1; ");
+        // Concurrent runs on one host wait for each other's build (flock, where the host has it) instead of building twice.
+        script.Append($"mkdir -p {q(cacheDir)} || exit 1; ");
+        script.Append($"if command -v flock >/dev/null 2>&1; then exec 9> {q(target + ".lock")} && flock 9; fi; ");
+        script.Append($"if [ -f {q(target)} ]; then echo cached; exit 0; fi; ");
         string buildSource;
         if (isDefinition)
         {
