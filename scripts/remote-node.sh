@@ -129,11 +129,17 @@ cmd_prepare() {
     grep -q "^$NODE_USER:" "$tmp/etc/$f" 2>/dev/null || echo "$NODE_USER:200000:65536" >>"$tmp/etc/$f"
   done
   mkdir -p "$tmp/.oldroot" "$tmp/run/sshd" "$tmp/var/log"
+  ensure_hosts_file "$tmp"
   printf '%s\nbuilt %s\n' "$RECIPE" "$(date -u +%FT%TZ)" >"$tmp/$STAMP"
   [[ -e $NODE_ROOT ]] && remove_tree "$NODE_ROOT"
   mv "$tmp" "$NODE_ROOT"
   trap - EXIT
   log "node root ready ($((SECONDS - t0)) s)"
+}
+
+# Apptainer's build reads /etc/hosts, which a fresh debootstrap does not write.
+ensure_hosts_file() {
+  [[ -s $1/etc/hosts ]] || printf '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n' >"$1/etc/hosts"
 }
 
 pid_alive() { [[ -f $STATE/pid ]] && kill -0 "$(cat "$STATE/pid")" 2>/dev/null; }
@@ -164,6 +170,7 @@ cmd_start() {
     pubkey=$STATE/id_ed25519.pub
   fi
   [[ -f $pubkey ]] || die "DAGON_NODE_AUTHORIZED_KEY: $pubkey does not exist"
+  ensure_hosts_file "$NODE_ROOT"
   local home=$NODE_ROOT/home/$NODE_USER
   install -d -o "$NODE_UID" -g "$NODE_UID" -m 700 "$home/.ssh"
   install -o "$NODE_UID" -g "$NODE_UID" -m 600 "$pubkey" "$home/.ssh/authorized_keys"
