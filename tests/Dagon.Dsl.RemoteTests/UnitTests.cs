@@ -128,6 +128,8 @@ public sealed class HostProfileTests
             var adHoc = profiles.Resolve(SshHostProfiles.AdHoc("10.0.0.5", "researcher", 22));
             Assert.Equal(("10.0.0.5", "researcher", 22, "/keys/id"), (adHoc.Address, adHoc.User, adHoc.EffectivePort, adHoc.KeyPath));
             Assert.False(profiles.Knows("nope"));
+            var withKey = profiles.Resolve(SshHostProfiles.AdHoc("10.0.0.6", "me", 2200, "/my keys/id x"));
+            Assert.Equal(("10.0.0.6", "me", 2200, "/my keys/id x"), (withKey.Address, withKey.User, withKey.EffectivePort, withKey.KeyPath));
         }
         finally
         {

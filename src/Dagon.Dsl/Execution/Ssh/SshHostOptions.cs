@@ -189,24 +189,34 @@ public sealed class SshHostProfiles
         if (_profiles.TryGetValue(host, out var profile)) return profile;
         if (host.StartsWith("ssh://", StringComparison.Ordinal))
         {
-            var uri = new Uri(host);
+            if (!Uri.TryCreate(host, UriKind.Absolute, out var uri) || uri.Host.Length == 0)
+            {
+                throw new SshHostException($"'{host}' is not a valid ssh://user@host:port address");
+            }
+
+            var key = uri.Query.TrimStart('?').Split('&')
+                .Where(p => p.StartsWith("key=", StringComparison.Ordinal))
+                .Select(p => Uri.UnescapeDataString(p[4..]))
+                .FirstOrDefault();
             return new SshHostOptions
             {
                 Name = host,
                 Address = uri.Host.Trim('[', ']'),
                 User = uri.UserInfo.Length > 0 ? Uri.UnescapeDataString(uri.UserInfo) : null,
                 Port = uri.IsDefaultPort || uri.Port < 0 ? null : uri.Port,
+                KeyPath = key,
             }.WithDefaults(_defaults);
         }
 
         throw new SshHostException($"no host profile '{host}': add a [host:{host}] section (or [ssh]) to dagon.ini");
     }
 
-    /// <summary>The ad-hoc host string for the seed's per-task <c>ip</c>, <c>ssh_username</c>, <c>ssh_port</c>.</summary>
-    public static string AdHoc(string address, string? user = null, int port = 22)
+    /// <summary>The ad-hoc host string for the seed's per-task <c>ip</c>, <c>ssh_username</c>, <c>ssh_port</c> (and key).</summary>
+    public static string AdHoc(string address, string? user = null, int port = 22, string? privateKey = null)
     {
         var host = address.Contains(':', StringComparison.Ordinal) ? $"[{address}]" : address;
         var userPart = user is null ? "" : Uri.EscapeDataString(user) + "@";
-        return string.Create(CultureInfo.InvariantCulture, $"ssh://{userPart}{host}:{port}");
+        var keyPart = privateKey is null ? "" : "?key=" + Uri.EscapeDataString(privateKey);
+        return string.Create(CultureInfo.InvariantCulture, $"ssh://{userPart}{host}:{port}{keyPart}");
     }
 }
