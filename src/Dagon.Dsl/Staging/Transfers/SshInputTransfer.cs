@@ -41,6 +41,12 @@ public sealed class SshInputTransfer(SshHostProfiles profiles, SshConnectionPool
             }
 
             var destination = consumer.Root.TrimEnd('/') + "/inputs/" + mountName;
+            foreach (var reference in request.References)
+            {
+                logger.LogInformation("Copying {Reference} from {Producer} to {Consumer} ({Route}, SFTP)",
+                    reference.Text, request.Producer.DisplayName, request.Consumer.DisplayName, Describe(producer) + " -> " + Describe(consumer));
+            }
+
             if (producer.IsLocal)
             {
                 var files = ListLocal(request, paths);
@@ -67,7 +73,7 @@ public sealed class SshInputTransfer(SshHostProfiles profiles, SshConnectionPool
                 }
             }
 
-            logger.LogInformation("Files of {Producer} copied to {Consumer} ({Where}) in {Seconds:F2} s, checksums verified",
+            logger.LogInformation("Files of {Producer} copied to {Consumer} ({Route}) in {Seconds:F2} s, sha256 checksums verified",
                 request.Producer.DisplayName, request.Consumer.DisplayName, Describe(producer) + " -> " + Describe(consumer), stopwatch.Elapsed.TotalSeconds);
             return new StagedInput(request.Producer.DisplayName, destination, mountName, request.References);
         }
