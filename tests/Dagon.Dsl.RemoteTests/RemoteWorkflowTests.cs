@@ -63,9 +63,10 @@ public sealed class RemoteWorkflowTests(RemoteNode node, ITestOutputHelper outpu
     public async Task Mixed_workflow_moves_files_local_to_remote_remote_to_local_and_remote_to_remote()
     {
         var workflow = Workflow.Create("Mixed")
-            .Task("A", t => t.Command("mkdir -p output && hostname > output/f1.txt && echo from-local >> output/f1.txt").Image(LocalImage))
-            .Task("B", t => t.Command("cat workflow:///A/output/f1.txt > f2.txt && hostname >> f2.txt").Image(node.NodeDefinition).OnHost("node"))
-            .Task("D", t => t.Command("cat workflow:///B/f2.txt > f3.txt && cat f3.txt").Image(LocalImage))
+            .Task("A", t => t.Command("mkdir -p output empty && hostname > output/f1.txt && echo from-local >> output/f1.txt").Image(LocalImage))
+            .Task("B", t => t.Command("test -d workflow:///A/empty && mkdir -p nothing && cat workflow:///A/output/f1.txt > f2.txt && hostname >> f2.txt")
+                .Image(node.NodeDefinition).OnHost("node"))
+            .Task("D", t => t.Command("test -d workflow:///B/nothing && cat workflow:///B/f2.txt > f3.txt && cat f3.txt").Image(LocalImage))
             .Task("E", t => t.Command("cat workflow:///B/f2.txt && echo on-node2").Image(node.NodeDefinition).OnHost("node2"));
 
         await using var harness = new Harness(TwoProfiles(), output);
@@ -77,7 +78,7 @@ public sealed class RemoteWorkflowTests(RemoteNode node, ITestOutputHelper outpu
         Assert.Contains("this machine -> host 'node'", harness.Log);
         Assert.Contains("host 'node' -> this machine", harness.Log);
         Assert.Contains("host 'node' -> host 'node2'", harness.Log);
-        Assert.Contains("checksums verified", harness.Log);
+        Assert.Contains("sha256 checksums verified", harness.Log);
     }
 
     [Fact]
@@ -96,6 +97,12 @@ public sealed class RemoteWorkflowTests(RemoteNode node, ITestOutputHelper outpu
         {
             // Files crossing to this machine open the SFTP connection too: still at most two.
             workflow.Task("Here", t => t.Command("cat workflow:///T0/o.txt workflow:///T1/o.txt").Image(LocalImage));
+            // One local file fanned out to several tasks on the host is uploaded once.
+            workflow.Task("Src", t => t.Command("echo shared-input > in.txt").Image(LocalImage).NoOverlay());
+            for (var i = 0; i < 4; i++)
+            {
+                workflow.Task($"F{i}", t => t.Command("cat workflow:///Src/in.txt").OnHost("node").WritableTmpfs());
+            }
         }
 
         var before = node.AcceptedConnections();
@@ -106,6 +113,12 @@ public sealed class RemoteWorkflowTests(RemoteNode node, ITestOutputHelper outpu
             var result = await harness.RunAsync(workflow);
             Assert.True(result.Succeeded, Describe(result, harness));
             Assert.InRange(harness.Pool.ConnectionsOpened, 1, 2);
+            if (node.LocalImage is not null)
+            {
+                for (var i = 0; i < 4; i++) Assert.Equal(["shared-input"], harness.StdoutOf($"F{i}"));
+                Assert.Single(harness.Lines, l => l.Contains("file(s) of Src copied", StringComparison.Ordinal));
+                Assert.Equal(3, harness.Lines.Count(l => l.Contains("Files of Src for", StringComparison.Ordinal) && l.Contains("already on host node", StringComparison.Ordinal)));
+            }
         }
 
         await Task.Delay(300); // sshd writes its log line asynchronously

@@ -302,7 +302,10 @@ public sealed class SshApptainerBackend(
             using var limit = new CancellationTokenSource(connection.Options.CommandTimeout);
             // rm may need write permission that a container left unset on its own folders.
             await connection.RunCheckedAsync(
-                $"chmod -R u+rwX {q(workspace.Root)} 2>/dev/null; rm -rf -- {q(workspace.Root)}; rmdir -- {q(runDirectory)} 2>/dev/null; exit 0",
+                $"chmod -R u+rwX {q(workspace.Root)} 2>/dev/null; rm -rf -- {q(workspace.Root)}; " +
+                // The run's shared copies of other machines' files (.inputs) go with the last task folder.
+                $"if cd {q(runDirectory)} 2>/dev/null && [ -z \"$(ls -A | grep -vx .inputs)\" ]; then chmod -R u+rwX .inputs 2>/dev/null; rm -rf .inputs; fi; " +
+                $"cd / && rmdir -- {q(runDirectory)} 2>/dev/null; exit 0",
                 "cleaning up", limit.Token).ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is SshHostException or SshConnectionLostException or OperationCanceledException)

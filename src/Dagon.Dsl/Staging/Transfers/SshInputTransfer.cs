@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 using Dagon.Execution;
@@ -40,41 +42,51 @@ public sealed class SshInputTransfer(SshHostProfiles profiles, SshConnectionPool
                 return new StagedInput(request.Producer.DisplayName, producer.WorkDir, mountName, request.References);
             }
 
-            var destination = consumer.Root.TrimEnd('/') + "/inputs/" + mountName;
             foreach (var reference in request.References)
             {
                 logger.LogInformation("Copying {Reference} from {Producer} to {Consumer} ({Route}, SFTP)",
                     reference.Text, request.Producer.DisplayName, request.Consumer.DisplayName, Describe(producer) + " -> " + Describe(consumer));
             }
 
-            if (producer.IsLocal)
+            string destination;
+            int copiedFiles;
+            if (consumer.IsLocal)
             {
-                var files = ListLocal(request, paths);
-                await UploadAsync(Connection(consumer), producer.WorkDir, files, destination, request, cancellationToken).ConfigureAwait(false);
-            }
-            else if (consumer.IsLocal)
-            {
-                var files = await ListRemoteAsync(request, Connection(producer), paths, cancellationToken).ConfigureAwait(false);
-                await DownloadAsync(Connection(producer), producer.WorkDir, files, destination, request, cancellationToken).ConfigureAwait(false);
+                // Inside the consumer's own workspace, so the local backend's cleanup removes it with the task.
+                destination = consumer.Root.TrimEnd('/') + "/inputs/" + mountName;
+                copiedFiles = await CopyAsync(request, paths, destination, alreadyThere: null, cancellationToken).ConfigureAwait(false);
             }
             else
             {
-                // Two hosts that may not reach each other: relay through this machine, verified on each leg.
-                var relay = Path.Combine(Path.GetTempPath(), $"dagon-relay-{Guid.NewGuid():N}");
+                // Once per host and run: tasks fanned out on one host share one copy of a producer's files (".inputs"
+                // cannot clash with a task folder: task slugs never start with a dot). Each file is written once, under
+                // a per-producer lock, so no running task ever reads a file that is being rewritten.
+                var runDirectory = consumer.Root.TrimEnd('/');
+                runDirectory = runDirectory[..runDirectory.LastIndexOf('/')];
+                destination = $"{runDirectory}/.inputs/{mountName}";
+                var shared = _staged.GetValue(request.Run, _ => new ConcurrentDictionary<(string, string), HostCopy>())
+                    .GetOrAdd((consumer.Host!, destination), _ => new HostCopy());
+                await shared.Lock.WaitAsync(cancellationToken).ConfigureAwait(false);
                 try
                 {
-                    var files = await ListRemoteAsync(request, Connection(producer), paths, cancellationToken).ConfigureAwait(false);
-                    await DownloadAsync(Connection(producer), producer.WorkDir, files, relay, request, cancellationToken).ConfigureAwait(false);
-                    await UploadAsync(Connection(consumer), relay, files, destination, request, cancellationToken).ConfigureAwait(false);
+                    copiedFiles = await CopyAsync(request, paths, destination, shared.Files, cancellationToken).ConfigureAwait(false);
                 }
                 finally
                 {
-                    try { Directory.Delete(relay, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+                    shared.Lock.Release();
                 }
             }
 
-            logger.LogInformation("Files of {Producer} copied to {Consumer} ({Route}) in {Seconds:F2} s, sha256 checksums verified",
-                request.Producer.DisplayName, request.Consumer.DisplayName, Describe(producer) + " -> " + Describe(consumer), stopwatch.Elapsed.TotalSeconds);
+            if (copiedFiles == 0 && !consumer.IsLocal)
+            {
+                logger.LogInformation("Files of {Producer} for {Consumer} are already on host {Host} (copied once per host and run)",
+                    request.Producer.DisplayName, request.Consumer.DisplayName, consumer.Host);
+            }
+            else
+            {
+                logger.LogInformation("{Count} file(s) of {Producer} copied to {Consumer} ({Route}) in {Seconds:F2} s, sha256 checksums verified",
+                    copiedFiles, request.Producer.DisplayName, request.Consumer.DisplayName, Describe(producer) + " -> " + Describe(consumer), stopwatch.Elapsed.TotalSeconds);
+            }
             return new StagedInput(request.Producer.DisplayName, destination, mountName, request.References);
         }
         catch (Exception exception) when (exception is SshHostException or SshConnectionLostException or Renci.SshNet.Common.SshException or IOException)
@@ -83,6 +95,60 @@ public sealed class SshInputTransfer(SshHostProfiles profiles, SshConnectionPool
                 $"Task '{request.Consumer.DisplayName}' could not get the files of task '{request.Producer.DisplayName}' " +
                 $"({Describe(producer)} -> {Describe(consumer)}): {exception.Message}");
         }
+    }
+
+    /// <summary>Files already copied to a host in a run, per destination folder; dropped with the run.</summary>
+    private readonly ConditionalWeakTable<RunContext, ConcurrentDictionary<(string Host, string Destination), HostCopy>> _staged = new();
+
+    private sealed class HostCopy
+    {
+        public SemaphoreSlim Lock { get; } = new(1, 1);
+        public HashSet<string> Files { get; } = new(StringComparer.Ordinal);
+    }
+
+    /// <summary>Copies the files under <paramref name="paths"/>, skipping (and then recording) those in <paramref name="alreadyThere"/>.</summary>
+    private async Task<int> CopyAsync(TransferRequest request, IReadOnlyList<string> paths, string destination, HashSet<string>? alreadyThere,
+        CancellationToken cancellationToken)
+    {
+        var producer = request.ProducerWorkspace;
+        var consumer = request.ConsumerWorkspace;
+        List<FileEntry> Needed(List<FileEntry> files) => alreadyThere is null ? files : files.Where(f => !alreadyThere.Contains(f.RelativePath)).ToList();
+        List<FileEntry> copied;
+        if (producer.IsLocal)
+        {
+            var listing = ListLocal(request, paths);
+            copied = Needed(listing.Files);
+            await UploadAsync(Connection(consumer), producer.WorkDir, copied, listing.Directories, destination, request, cancellationToken).ConfigureAwait(false);
+        }
+        else if (consumer.IsLocal)
+        {
+            var listing = await ListRemoteAsync(request, Connection(producer), paths, cancellationToken).ConfigureAwait(false);
+            copied = Needed(listing.Files);
+            await DownloadAsync(Connection(producer), producer.WorkDir, copied, listing.Directories, destination, request, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            // Two hosts that may not reach each other: relay through this machine, verified on each leg.
+            var relay = Path.Combine(Path.GetTempPath(), $"dagon-relay-{Guid.NewGuid():N}");
+            try
+            {
+                var listing = await ListRemoteAsync(request, Connection(producer), paths, cancellationToken).ConfigureAwait(false);
+                copied = Needed(listing.Files);
+                await DownloadAsync(Connection(producer), producer.WorkDir, copied, listing.Directories, relay, request, cancellationToken).ConfigureAwait(false);
+                await UploadAsync(Connection(consumer), relay, copied, listing.Directories, destination, request, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                try { Directory.Delete(relay, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            }
+        }
+
+        if (alreadyThere is not null)
+        {
+            foreach (var file in copied) alreadyThere.Add(file.RelativePath);
+        }
+
+        return copied.Count;
     }
 
     private SshHostConnection Connection(TaskWorkspace workspace) => pool.For(profiles.Resolve(workspace.Host!));
@@ -100,10 +166,14 @@ public sealed class SshInputTransfer(SshHostProfiles profiles, SshConnectionPool
     /// <summary>Files under the referenced paths, relative to the producer's work directory, with their sha256.</summary>
     private sealed record FileEntry(string RelativePath, string Sha256);
 
-    private static List<FileEntry> ListLocal(TransferRequest request, IReadOnlyList<string> paths)
+    /// <summary>The files to copy and the referenced paths that are folders (created even when they hold no file).</summary>
+    private sealed record Listing(List<FileEntry> Files, List<string> Directories);
+
+    private static Listing ListLocal(TransferRequest request, IReadOnlyList<string> paths)
     {
         var root = request.ProducerWorkspace.WorkDir;
         var files = new List<FileEntry>();
+        var directories = new List<string>();
         foreach (var path in paths)
         {
             var full = Path.Combine(root, path);
@@ -113,6 +183,7 @@ public sealed class SshInputTransfer(SshHostProfiles profiles, SshConnectionPool
             }
             else if (Directory.Exists(full))
             {
+                directories.Add(path);
                 foreach (var file in Directory.EnumerateFiles(full, "*", SearchOption.AllDirectories))
                 {
                     files.Add(new FileEntry(Path.GetRelativePath(root, file).Replace('\\', '/'), HashFile(file)));
@@ -124,29 +195,39 @@ public sealed class SshInputTransfer(SshHostProfiles profiles, SshConnectionPool
             }
         }
 
-        return files.DistinctBy(f => f.RelativePath).ToList();
+        return new Listing(files.DistinctBy(f => f.RelativePath).ToList(), directories);
     }
 
-    private static async Task CheckRemoteExistAsync(TransferRequest request, SshHostConnection host, IReadOnlyList<string> paths, CancellationToken cancellationToken)
+    /// <summary>Fails naming the first referenced path missing on the host; returns those that are folders.</summary>
+    private static async Task<List<string>> CheckRemoteExistAsync(TransferRequest request, SshHostConnection host, IReadOnlyList<string> paths, CancellationToken cancellationToken)
     {
         var q = ShellQuote.Quote;
         var script = new StringBuilder($"cd {q(request.ProducerWorkspace.WorkDir)} || exit 3; ");
-        for (var i = 0; i < paths.Count; i++) script.Append($"[ -e {q(RelativeArg(paths[i]))} ] || echo {i}; ");
+        for (var i = 0; i < paths.Count; i++)
+        {
+            var arg = q(RelativeArg(paths[i]));
+            script.Append($"if [ -d {arg} ]; then echo d{i}; elif [ ! -e {arg} ]; then echo m{i}; fi; ");
+        }
+
         var output = await host.RunCheckedAsync(script.ToString(), "checking the producer's files", cancellationToken).ConfigureAwait(false);
+        var directories = new List<string>();
         foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
-            var path = paths[int.Parse(line, System.Globalization.CultureInfo.InvariantCulture)];
-            throw Missing(request, path, $"host '{request.ProducerWorkspace.Host}':{request.ProducerWorkspace.WorkDir}/{path}");
+            var path = paths[int.Parse(line.AsSpan(1), System.Globalization.CultureInfo.InvariantCulture)];
+            if (line[0] == 'm') throw Missing(request, path, $"host '{request.ProducerWorkspace.Host}':{request.ProducerWorkspace.WorkDir}/{path}");
+            directories.Add(path);
         }
+
+        return directories;
     }
 
     /// <summary>
     /// One round trip: which referenced paths are missing, then every file under the others, NUL-separated (names may
     /// hold newlines), then their checksums in the same order.
     /// </summary>
-    private static async Task<List<FileEntry>> ListRemoteAsync(TransferRequest request, SshHostConnection host, IReadOnlyList<string> paths, CancellationToken cancellationToken)
+    private static async Task<Listing> ListRemoteAsync(TransferRequest request, SshHostConnection host, IReadOnlyList<string> paths, CancellationToken cancellationToken)
     {
-        await CheckRemoteExistAsync(request, host, paths, cancellationToken).ConfigureAwait(false);
+        var directories = await CheckRemoteExistAsync(request, host, paths, cancellationToken).ConfigureAwait(false);
         var q = ShellQuote.Quote;
         var args = string.Join(' ', paths.Select(p => q(RelativeArg(p))));
         var listing = await host.RunCheckedAsync(
@@ -158,7 +239,7 @@ public sealed class SshInputTransfer(SshHostProfiles profiles, SshConnectionPool
             .Select(p => p.StartsWith("./", StringComparison.Ordinal) ? p[2..] : p)
             .Distinct(StringComparer.Ordinal).ToList();
         var hashes = await RemoteHashesAsync(host, request.ProducerWorkspace.WorkDir, relative, cancellationToken).ConfigureAwait(false);
-        return relative.Select((p, i) => new FileEntry(p, hashes[i])).ToList();
+        return new Listing(relative.Select((p, i) => new FileEntry(p, hashes[i])).ToList(), directories);
     }
 
     private static async Task<IReadOnlyList<string>> RemoteHashesAsync(SshHostConnection host, string directory, IReadOnlyList<string> relative, CancellationToken cancellationToken)
@@ -182,15 +263,15 @@ public sealed class SshInputTransfer(SshHostProfiles profiles, SshConnectionPool
         return hashes;
     }
 
-    private static async Task UploadAsync(SshHostConnection host, string sourceRoot, IReadOnlyList<FileEntry> files, string destination,
-        TransferRequest request, CancellationToken cancellationToken)
+    private static async Task UploadAsync(SshHostConnection host, string sourceRoot, IReadOnlyList<FileEntry> files, IReadOnlyList<string> directories,
+        string destination, TransferRequest request, CancellationToken cancellationToken)
     {
         var q = ShellQuote.Quote;
-        var directories = files.Select(f => Parent(destination + "/" + f.RelativePath)).Append(destination)
-            .Concat(request.References.Select(r => r.Path.Length == 0 ? destination : destination + "/" + r.Path)
-                .Where(d => files.All(f => destination + "/" + f.RelativePath != d)))
+        var folders = files.Select(f => Parent(destination + "/" + f.RelativePath))
+            .Concat(directories.Select(d => d.Length == 0 ? destination : destination + "/" + d))
+            .Append(destination)
             .Distinct(StringComparer.Ordinal).ToList();
-        await host.RunCheckedAsync($"mkdir -p -- {string.Join(' ', directories.Select(q))}", "creating the staging folder", cancellationToken).ConfigureAwait(false);
+        await host.RunCheckedAsync($"mkdir -p -- {string.Join(' ', folders.Select(q))}", "creating the staging folder", cancellationToken).ConfigureAwait(false);
         if (files.Count == 0) return;
         var sftp = await host.GetSftpAsync(cancellationToken).ConfigureAwait(false);
         foreach (var file in files)
@@ -211,15 +292,11 @@ public sealed class SshInputTransfer(SshHostProfiles profiles, SshConnectionPool
         }
     }
 
-    private static async Task DownloadAsync(SshHostConnection host, string sourceRoot, IReadOnlyList<FileEntry> files, string destination,
-        TransferRequest request, CancellationToken cancellationToken)
+    private static async Task DownloadAsync(SshHostConnection host, string sourceRoot, IReadOnlyList<FileEntry> files, IReadOnlyList<string> directories,
+        string destination, TransferRequest request, CancellationToken cancellationToken)
     {
         SharedDirectory.Create(destination);
-        foreach (var reference in request.References.Where(r => r.Path.Length > 0 && files.All(f => f.RelativePath != r.Path)))
-        {
-            SharedDirectory.Create(Path.Combine(destination, reference.Path)); // a referenced folder that holds no files
-        }
-
+        foreach (var directory in directories.Where(d => d.Length > 0)) SharedDirectory.Create(Path.Combine(destination, directory));
         if (files.Count == 0) return;
         var sftp = await host.GetSftpAsync(cancellationToken).ConfigureAwait(false);
         foreach (var file in files)
