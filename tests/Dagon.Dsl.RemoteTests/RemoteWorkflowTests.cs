@@ -302,6 +302,25 @@ public sealed class RemoteWorkflowTests(RemoteNode node, ITestOutputHelper outpu
         await WaitForAsync(() => CountOnNode("sleep 317") == 0 && CountOnNode("sleep 318") == 0, TimeSpan.FromSeconds(10));
     }
 
+    [Fact]
+    public async Task Cancelling_works_even_when_every_session_of_the_connection_runs_a_task()
+    {
+        var settings = node.Config();
+        settings["host:node:max_sessions"] = "2";
+        settings["dagon:max_parallelism"] = "4";
+        var workflow = Workflow.Create("Full").DefaultImage(node.NodeDefinition)
+            .Task("X", t => t.Command("sleep 319").OnHost("node").NoOverlay())
+            .Task("Y", t => t.Command("sleep 319").OnHost("node").NoOverlay());
+        await using var harness = new Harness(settings, output);
+        using var cancel = new CancellationTokenSource();
+        var run = harness.RunAsync(workflow, cancel.Token);
+        await WaitForAsync(() => CountOnNode("sleep 319") == 2, TimeSpan.FromSeconds(30));
+        cancel.Cancel();
+        var result = await run.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.All(result.Tasks, t => Assert.Equal(TaskState.Cancelled, t.Outcome.State));
+        await WaitForAsync(() => CountOnNode("sleep 319") == 0, TimeSpan.FromSeconds(10));
+    }
+
     private int CountOnNode(string commandLine)
     {
         var (_, text) = node.Ssh($"ps -eo args | grep -c -x {Execution.Ssh.ShellQuote.Quote(commandLine)} || true");

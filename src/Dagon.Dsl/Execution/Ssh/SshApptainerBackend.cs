@@ -273,7 +273,7 @@ public sealed class SshApptainerBackend(
             $"i=0; while [ $i -lt {polls} ]; do kill -0 -\"$pg\" 2>/dev/null || exit 0; sleep 0.2; i=$((i+1)); done; " +
             "kill -KILL -\"$pg\" 2>/dev/null; exit 0"; // no "--" after the signal: dash, /bin/sh on Debian, rejects it
         using var limit = new CancellationTokenSource(KillGrace + TimeSpan.FromSeconds(10));
-        await connection.RunAsync(script, timeout: KillGrace + TimeSpan.FromSeconds(5), cancellationToken: limit.Token).ConfigureAwait(false);
+        await connection.RunAsync(script, timeout: KillGrace + TimeSpan.FromSeconds(5), cancellationToken: limit.Token, urgent: true).ConfigureAwait(false);
     }
 
     public async Task CleanupAsync(PlannedTask task, RunContext run, CancellationToken cancellationToken)

@@ -122,9 +122,13 @@ public sealed class SshHostConnection : IDisposable
         bool captureStdout = true,
         TimeSpan? timeout = null,
         Func<Task>? onCancel = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default,
+        bool urgent = false)
     {
-        await _sessions.WaitAsync(cancellationToken).ConfigureAwait(false);
+        // Urgent commands (killing a cancelled task) skip the limit: when every session runs a task, waiting for a
+        // free one would wait for the very tasks they are meant to stop. max_sessions stays below sshd's MaxSessions
+        // to leave room for them.
+        if (!urgent) await _sessions.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             // Taken after the wait for a free session, so a connection re-established meanwhile is the one used.
@@ -194,7 +198,7 @@ public sealed class SshHostConnection : IDisposable
         }
         finally
         {
-            _sessions.Release();
+            if (!urgent) _sessions.Release();
         }
     }
 
