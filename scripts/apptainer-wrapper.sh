@@ -6,9 +6,10 @@
 # that Apptainer, run as user dagon, with ARGS, stdin/stdout/stderr, the exit code, the working directory and the
 # environment kept. It only decides which host folders the call needs; apptainer-enter does the mounting.
 #
-# Everything is `exec`: wrapper -> unshare -> apptainer-enter -> setpriv -> /usr/bin/apptainer, so the PID the
-# caller started IS the Apptainer process and killing it stops the container. It runs on every task's critical
-# path, so it forks nothing in the common case (bash builtins only).
+# Every step is `exec`: wrapper -> unshare -> apptainer-enter -> unshare, so the PID the caller started ends as the
+# process that owns the call: killing it (any signal) stops Apptainer and everything it started, and SIGTERM/SIGINT
+# reach Apptainer for a graceful stop (see the end of apptainer-enter). This runs on every task's critical path,
+# so it forks nothing in the common case (bash builtins only).
 set -f # arguments are inspected, never globbed
 
 readonly root='@SID_ROOT@'

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Dagon.Dsl: makes a real Apptainer (1.4.5) usable as a plain `apptainer` command on a Debian 12 machine.
 #
-#   sudo scripts/setup-apptainer.sh          # idempotent; about a second when everything is already in place
-#   DAGON_APPTAINER_SMOKE=1 scripts/...      # also rerun the smoke test when nothing changed
+#   bash scripts/setup-apptainer.sh                            # as root; idempotent, well under a second when all is in place
+#   DAGON_APPTAINER_SMOKE=1 bash scripts/setup-apptainer.sh    # also rerun the smoke test when nothing changed
 #
 # Debian 12 has no Apptainer package, and Debian sid's needs a newer glibc than the host has. So Apptainer is
 # installed into a Debian sid root filesystem (${DAGON_HOME:-/var/lib/dagon}/sid-root) and reached through a
@@ -17,12 +17,12 @@ set -euo pipefail
 readonly DAGON_HOME=${DAGON_HOME:-/var/lib/dagon}
 readonly SID_ROOT=$DAGON_HOME/sid-root
 readonly SID_MIRROR=${DAGON_SID_MIRROR:-http://deb.debian.org/debian}
-# Written last into a finished root; a root without the current recipe line is rebuilt.
+# Written last into a finished root. A root without one is rebuilt; one with an older recipe line is updated in place.
 readonly STAMP_FILE=etc/dagon-sid-root.stamp
 # debootstrap is there so that `apptainer build --fakeroot` of a `Bootstrap: debootstrap` definition works;
-# e2fsprogs (mkfs.ext3) for `apptainer overlay create`.
-readonly ROOT_PACKAGES=(apptainer squashfuse fuse2fs fuse-overlayfs e2fsprogs debootstrap ca-certificates)
-readonly RECIPE="dagon-sid-root recipe 1: debootstrap --variant=minbase sid + ${ROOT_PACKAGES[*]}"
+# e2fsprogs (mkfs.ext3) for `apptainer overlay create`; tini is PID 1 of each call (see apptainer-enter.sh).
+readonly ROOT_PACKAGES=(apptainer squashfuse fuse2fs fuse-overlayfs e2fsprogs debootstrap ca-certificates tini)
+readonly RECIPE="dagon-sid-root recipe 2: debootstrap --variant=minbase sid + ${ROOT_PACKAGES[*]}"
 readonly APPTAINER_WANTED=1.4.5
 
 # Apptainer runs as this user, with the same uid/gid on the host and inside the root so that files it writes into
@@ -41,6 +41,7 @@ readonly BIND_DIRS=(/tmp /var/tmp /home /work /srv /mnt /media /opt /scratch /da
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 readonly here
 changed=0
+apt_updated=0
 
 log() { printf '[setup-apptainer] %s\n' "$*"; }
 die() {
@@ -72,7 +73,10 @@ ensure_host_packages() {
   local t0
   t0=$(now)
   log "installing host packages: ${missing[*]}"
-  run_logged "apt-get update failed (is the Debian mirror reachable?)" apt-get update
+  if ((!apt_updated)); then
+    run_logged "apt-get update failed (is the Debian mirror reachable?)" apt-get update
+    apt_updated=1
+  fi
   run_logged "could not install ${missing[*]} on the host" \
     env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
   log "host packages installed ($(elapsed "$t0"))"
@@ -90,15 +94,20 @@ ensure_dir() {
 
 # Installs CONTENT (stdin) at PATH with MODE only when it differs.
 ensure_file() {
-  local path=$1 mode=$2 tmp
+  local path=$1 mode=$2 tmp new
   tmp=$(mktemp)
   cat >"$tmp"
   if cmp -s "$tmp" "$path" && [[ $(stat -c %a "$path") == "$mode" ]]; then
     rm -f "$tmp"
     return
   fi
-  install -D -m "$mode" "$tmp" "$path"
+  # Renamed into place, never rewritten: the wrapper scripts may be running right now.
+  mkdir -p "$(dirname "$path")"
+  new=$(mktemp "$path.XXXXXX")
+  cat "$tmp" >"$new"
   rm -f "$tmp"
+  chmod "$mode" "$new"
+  mv -f "$new" "$path"
   log "installed $path"
   changed=1
 }
@@ -174,12 +183,36 @@ configure_root() {
   done
 }
 
+# apt-get install of ROOT_PACKAGES into a root (a fresh one, or an existing one whose recipe changed).
+install_root_packages() {
+  local dir=$1 t0
+  t0=$(now)
+  log "installing into the root: ${ROOT_PACKAGES[*]}"
+  run_logged "apt-get update inside the sid root failed" in_root "$dir" apt-get update
+  run_logged "could not install ${ROOT_PACKAGES[*]} inside the sid root" \
+    in_root "$dir" apt-get install -y "${ROOT_PACKAGES[@]}"
+  run_logged "apt-get clean inside the sid root failed" in_root "$dir" apt-get clean
+  [[ -x $dir/usr/bin/apptainer ]] || die "the sid root has no /usr/bin/apptainer after installing"
+  log "packages installed ($(elapsed "$t0"))"
+}
+
+write_stamp() {
+  local dir=$1
+  {
+    echo "$RECIPE"
+    echo "made $(date -u +%Y-%m-%dT%H:%M:%SZ) from $SID_MIRROR"
+    # shellcheck disable=SC2016 # a dpkg-query format, not a shell expansion
+    in_root "$dir" dpkg-query -W -f='${Package} ${Version}\n' "${ROOT_PACKAGES[@]}"
+  } >"$dir/$STAMP_FILE.new"
+  mv -f "$dir/$STAMP_FILE.new" "$dir/$STAMP_FILE"
+}
+
 build_root() {
   local tmp=$1 t0
   ensure_host_packages debootstrap
 
   t0=$(now)
-  log "debootstrap --variant=minbase sid from $SID_MIRROR (about 40 s)"
+  log "debootstrap --variant=minbase sid from $SID_MIRROR (about 30-40 s)"
   # In its own mount namespace: debootstrap mounts /proc and /sys inside the target.
   run_logged "debootstrap of Debian sid failed" \
     unshare --mount --propagation private -- debootstrap --variant=minbase sid "$tmp" "$SID_MIRROR"
@@ -191,22 +224,9 @@ build_root() {
   printf '#!/bin/sh\nexit 101\n' >"$tmp/usr/sbin/policy-rc.d"
   chmod 755 "$tmp/usr/sbin/policy-rc.d"
 
-  t0=$(now)
-  log "installing into the root: ${ROOT_PACKAGES[*]}"
-  run_logged "apt-get update inside the sid root failed" in_root "$tmp" apt-get update
-  run_logged "could not install ${ROOT_PACKAGES[*]} inside the sid root" \
-    in_root "$tmp" apt-get install -y "${ROOT_PACKAGES[@]}"
-  run_logged "apt-get clean inside the sid root failed" in_root "$tmp" apt-get clean
-  log "packages installed ($(elapsed "$t0"))"
-
+  install_root_packages "$tmp"
   configure_root "$tmp"
-  [[ -x $tmp/usr/bin/apptainer ]] || die "the sid root has no /usr/bin/apptainer after installing"
-  {
-    echo "$RECIPE"
-    echo "built $(date -u +%Y-%m-%dT%H:%M:%SZ) from $SID_MIRROR"
-    # shellcheck disable=SC2016 # a dpkg-query format, not a shell expansion
-    in_root "$tmp" dpkg-query -W -f='${Package} ${Version}\n' "${ROOT_PACKAGES[@]}"
-  } >"$tmp/$STAMP_FILE"
+  write_stamp "$tmp"
 }
 
 root_is_current() {
@@ -224,14 +244,24 @@ remove_tree() {
 }
 
 ensure_root() {
+  local t0 tmp old
+  t0=$(now)
   if root_is_current; then
     log "sid root $SID_ROOT is in place ($(grep -m1 '^apptainer ' "$SID_ROOT/$STAMP_FILE"))"
     configure_root "$SID_ROOT"
     return
   fi
-  local t0 tmp old
-  t0=$(now)
-  mkdir -p "$DAGON_HOME"
+  if [[ -f $SID_ROOT/$STAMP_FILE && -x $SID_ROOT/usr/bin/apptainer ]]; then
+    # A finished root from an older recipe: add what is missing in place (seconds, and calls that are running
+    # through the wrapper keep working) instead of rebuilding it.
+    log "updating the sid root $SID_ROOT in place (its recipe changed)"
+    install_root_packages "$SID_ROOT"
+    configure_root "$SID_ROOT"
+    write_stamp "$SID_ROOT"
+    changed=1
+    log "sid root updated: $(grep -m1 '^apptainer ' "$SID_ROOT/$STAMP_FILE") (total $(elapsed "$t0"))"
+    return
+  fi
   for old in "$DAGON_HOME"/sid-root.tmp.* "$DAGON_HOME"/sid-root.old.*; do
     [[ -e $old ]] && remove_tree "$old" # left over by an interrupted run
   done
@@ -242,7 +272,7 @@ ensure_root() {
   log "building the Apptainer root in $tmp"
   build_root "$tmp"
   if [[ -e $SID_ROOT ]]; then
-    log "replacing the out-of-date $SID_ROOT"
+    log "replacing $SID_ROOT, which has no stamp (an unfinished or foreign root)"
     old=$DAGON_HOME/sid-root.old.$$
     mv "$SID_ROOT" "$old"
     mv "$tmp" "$SID_ROOT"
@@ -285,7 +315,6 @@ expect_output() {
 # the same calls the runtime engine makes. OWNER is the user Apptainer runs as.
 smoke_test() {
   local owner=$1 t0 t dir
-  ensure_host_packages busybox-static
   t0=$(now)
   dir=$(mktemp -d /tmp/dagon-apptainer-smoke.XXXXXX)
   # shellcheck disable=SC2064 # the path is fixed now
@@ -335,6 +364,9 @@ main() {
   # One setup at a time (parallel CI jobs on one machine).
   exec 9>"$DAGON_HOME/.setup.lock"
   flock -w 1200 9 || die "another setup-apptainer.sh has held $DAGON_HOME/.setup.lock for 20 minutes"
+
+  # busybox-static: the smoke test's image, and the test suite's, are built from /bin/busybox.
+  ensure_host_packages busybox-static
 
   local existing
   existing=$(command -v apptainer || true)

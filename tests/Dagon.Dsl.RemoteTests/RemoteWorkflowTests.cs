@@ -203,8 +203,7 @@ public sealed class RemoteWorkflowTests(RemoteNode node, ITestOutputHelper outpu
     public async Task Names_paths_and_values_with_spaces_and_shell_metacharacters_survive_the_trip()
     {
         const string oddTask = "we\"ird $name; 'x' & y";
-        // No $ or backquote in the value: Apptainer itself expands those in APPTAINERENV_* values, locally too.
-        const string oddValue = "x'y & z; \"q\" | w\nline2";
+        const string oddValue = "x'y $HOME; `id` & \"q\" | w\nline2";
         const string oddFile = "we $ird; 'na' \"me\".txt";
         var workflow = Workflow.Create("Odd").DefaultImage(node.NodeDefinition)
             .Task(oddTask, t => t.Command(
@@ -218,7 +217,7 @@ public sealed class RemoteWorkflowTests(RemoteNode node, ITestOutputHelper outpu
         await using var harness = new Harness(TwoProfiles(), output);
         var result = await harness.RunAsync(workflow);
         Assert.True(result.Succeeded, Describe(result, harness));
-        Assert.Equal(["a;b $c", "42", "x'y & z; \"q\" | w", "line2"], harness.StdoutOf(oddTask));
+        Assert.Equal(["a;b $c", "42", "x'y $HOME; `id` & \"q\" | w", "line2"], harness.StdoutOf(oddTask));
         Assert.Equal(["content"], harness.StdoutOf("Cons"));
     }
 

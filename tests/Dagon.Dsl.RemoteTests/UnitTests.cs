@@ -153,11 +153,10 @@ public sealed class HostProfileTests
             new SshHostOptions { Apptainer = "singularity" },
             new Staging.TaskWorkspace("/tmp/u/dagon work/r/T", "hpc"),
             "/tmp/u/dagon work/r/T/task.pgid",
-            ["exec", "img.sif", "/bin/sh", "-c", "echo $HOME; rm -rf /"],
-            new Dictionary<string, string> { ["X"] = "a'b" });
+            ["exec", "img.sif", "/bin/sh", "-c", "echo $HOME; rm -rf /", "X=a'b"]);
         Assert.StartsWith("cd '/tmp/u/dagon work/r/T/work' || exit 125; ", script);
         Assert.Contains("setsid -w /bin/sh -c ", script);
         Assert.Contains("tee '/tmp/u/dagon work/r/T/stdout.log' < '/tmp/u/dagon work/r/T/.stdout.pipe' &", script);
-        Assert.Contains("'/tmp/u/dagon work/r/T/task.pgid' env 'APPTAINERENV_X=a'\\''b' singularity exec img.sif /bin/sh -c 'echo $HOME; rm -rf /'", script);
+        Assert.Contains("'/tmp/u/dagon work/r/T/task.pgid' singularity exec img.sif /bin/sh -c 'echo $HOME; rm -rf /' 'X=a'\\''b'", script);
     }
 }

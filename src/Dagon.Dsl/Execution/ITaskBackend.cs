@@ -52,5 +52,7 @@ public sealed class TaskTimings
     public TimeSpan Overlay { get; set; }
     public TimeSpan Staging { get; set; }
     public TimeSpan Execution { get; set; }
+
+    /// <summary>From the task's start to its end; image preparation is shared by tasks and happens before.</summary>
     public TimeSpan Total { get; set; }
 }

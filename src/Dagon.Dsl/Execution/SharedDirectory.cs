@@ -12,6 +12,14 @@ internal static class SharedDirectory
         UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute |
         UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
 
+    /// <summary>Makes a file the engine wrote readable and writable by the container user.</summary>
+    public static void OpenUp(string file)
+    {
+        if (!Environment.IsPrivilegedProcess || OperatingSystem.IsWindows()) return;
+        File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead |
+                                   UnixFileMode.GroupWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite);
+    }
+
     public static void Create(string path)
     {
         var missing = new Stack<string>();

@@ -20,6 +20,7 @@ public static class ServiceCollectionExtensions
             sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<ImageCache>>()));
         services.TryAddSingleton<InputStager>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ITaskBackend, ApptainerBackend>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ITaskBackend, Execution.Native.NativeBackend>());
         services.TryAddSingleton<WorkflowRunner>();
         services.AddDagonSsh(configuration);
         return services;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Threading.Channels;
 using Dagon.Execution;
 using Dagon.Execution.Apptainer;
 using Dagon.Model;
@@ -90,19 +91,26 @@ public sealed class WorkflowRunner(
             return await FinishAsync(plan, run, assigned, outcomes!, stopwatch, cancelled: true).ConfigureAwait(false);
         }
 
+        var cleanup = new EagerCleanup(plan, task => assigned[task.Index].CleanupAsync(task, run, CancellationToken.None), _logger);
         var scheduler = new DagScheduler(settings.EffectiveParallelism, i => plan.Tasks[i].DisplayName);
         var finished = await scheduler.RunAsync(
             plan.Graph,
             (index, token) => new ValueTask<TaskOutcome>(RunTaskAsync(plan.Tasks[index], assigned[index], run, token)),
-            (index, outcome) => Report(plan.Tasks[index], outcome, run.Timings[index]),
+            (index, outcome) =>
+            {
+                Report(plan.Tasks[index], outcome, run.Timings[index]);
+                cleanup.Finished(index);
+            },
             cancellationToken).ConfigureAwait(false);
+        await cleanup.DrainAsync().ConfigureAwait(false);
 
-        return await FinishAsync(plan, run, assigned, finished, stopwatch, cancelled: cancellationToken.IsCancellationRequested).ConfigureAwait(false);
+        return await FinishAsync(plan, run, assigned, finished, stopwatch, cancelled: cancellationToken.IsCancellationRequested,
+            cleanedUp: cleanup.Done).ConfigureAwait(false);
     }
 
     private async Task<TaskOutcome> RunTaskAsync(PlannedTask task, ITaskBackend backend, RunContext run, CancellationToken cancellationToken)
     {
-        var stopwatch = Stopwatch.StartNew();
+        var started = Stopwatch.GetTimestamp();
         var timings = run.Timings[task.Index];
         try
         {
@@ -110,7 +118,7 @@ public sealed class WorkflowRunner(
             try
             {
                 inputs = await stager.StageAsync(task, run, cancellationToken).ConfigureAwait(false);
-                timings.Staging = stopwatch.Elapsed;
+                timings.Staging = Stopwatch.GetElapsedTime(started);
             }
             catch (StagingException exception)
             {
@@ -128,7 +136,71 @@ public sealed class WorkflowRunner(
         }
         finally
         {
-            timings.Total = stopwatch.Elapsed + timings.ImagePreparation;
+            timings.Total = Stopwatch.GetElapsedTime(started);
+        }
+    }
+
+    /// <summary>
+    /// Cleans a task's workspace as soon as the task and every task reading its files have finished, on a background
+    /// worker, so that cleanup overlaps with the rest of the run and large runs do not hold every work directory
+    /// until the end. One worker and a queue, rather than a task per workspace, keeps memory flat at a million tasks.
+    /// </summary>
+    private sealed class EagerCleanup
+    {
+        private readonly ExecutionPlan _plan;
+        private readonly int[] _pendingReaders;
+        private readonly bool[] _finished;
+        private readonly Channel<PlannedTask> _queue = Channel.CreateUnbounded<PlannedTask>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        private readonly Task _worker;
+
+        public EagerCleanup(ExecutionPlan plan, Func<PlannedTask, Task> clean, ILogger logger)
+        {
+            _plan = plan;
+            _pendingReaders = new int[plan.Tasks.Count];
+            foreach (var task in plan.Tasks) _pendingReaders[task.Index] = task.Dependents.Count;
+            _finished = new bool[plan.Tasks.Count];
+            Done = new bool[plan.Tasks.Count];
+            _worker = Task.Run(async () =>
+            {
+                await foreach (var task in _queue.Reader.ReadAllAsync().ConfigureAwait(false))
+                {
+                    try
+                    {
+                        await clean(task).ConfigureAwait(false);
+                    }
+                    catch (Exception exception)
+                    {
+                        logger.LogWarning("Cleanup of task {Task} failed: {Reason}", task.DisplayName, exception.Message);
+                    }
+                }
+            });
+        }
+
+        public bool[] Done { get; }
+
+        /// <summary>Called by the scheduler's single coordinator, so no locking is needed.</summary>
+        public void Finished(int index)
+        {
+            _finished[index] = true;
+            TryClean(index);
+            foreach (var producer in _plan.Tasks[index].Dependencies)
+            {
+                _pendingReaders[producer.Index]--;
+                TryClean(producer.Index);
+            }
+        }
+
+        public Task DrainAsync()
+        {
+            _queue.Writer.TryComplete();
+            return _worker;
+        }
+
+        private void TryClean(int index)
+        {
+            if (Done[index] || !_finished[index] || _pendingReaders[index] > 0) return;
+            Done[index] = true;
+            _queue.Writer.TryWrite(_plan.Tasks[index]);
         }
     }
 
@@ -162,11 +234,12 @@ public sealed class WorkflowRunner(
     }
 
     private async Task<RunResult> FinishAsync(ExecutionPlan plan, RunContext run, ITaskBackend[] assigned, TaskOutcome[] outcomes,
-        Stopwatch stopwatch, string? setupError = null, bool cancelled = false)
+        Stopwatch stopwatch, string? setupError = null, bool cancelled = false, bool[]? cleanedUp = null)
     {
         // Cleanup runs even when the run was cancelled: that is when stale overlays would otherwise pile up.
         foreach (var task in plan.Tasks)
         {
+            if (cleanedUp?[task.Index] == true) continue;
             try
             {
                 await assigned[task.Index].CleanupAsync(task, run, CancellationToken.None).ConfigureAwait(false);

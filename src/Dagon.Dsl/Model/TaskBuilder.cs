@@ -3,14 +3,16 @@ namespace Dagon.Model;
 /// <summary>Fluent configuration of one task. Generated workflow code calls the same methods.</summary>
 public sealed class TaskBuilder
 {
-    private readonly List<string> _bindSpecs = [];
-    private readonly List<string> _dependsOn = [];
-    private readonly Dictionary<string, string> _environment = new(StringComparer.Ordinal);
+    // Allocated on first use: a workflow of a million tasks mostly has none of these.
+    private List<string>? _bindSpecs;
+    private List<string>? _dependsOn;
+    private Dictionary<string, string>? _environment;
 
     internal TaskBuilder(string name) => Name = name;
 
     public string Name { get; }
 
+    internal TaskKind Kind { get; private set; } = TaskKind.Apptainer;
     internal string? CommandText { get; private set; }
     internal string? ImageReference { get; private set; }
     internal int OverlaySizeMb { get; private set; } = TaskDefinition.DefaultOverlaySizeMb;
@@ -20,9 +22,23 @@ public sealed class TaskBuilder
     internal TimeSpan? TimeoutValue { get; private set; }
     internal string? ShellPath { get; private set; }
     internal string? HostName { get; private set; }
-    internal IReadOnlyList<string> BindSpecs => _bindSpecs;
-    internal IReadOnlyList<string> Dependencies => _dependsOn;
-    internal IReadOnlyDictionary<string, string> EnvironmentVariables => _environment;
+    internal IReadOnlyList<string> BindSpecs => (IReadOnlyList<string>?)_bindSpecs ?? [];
+    internal IReadOnlyList<string> Dependencies => (IReadOnlyList<string>?)_dependsOn ?? [];
+    internal IReadOnlyDictionary<string, string>? EnvironmentVariables => _environment;
+
+    /// <summary>Runs the command as a batch task: in a shell on the host, without a container.</summary>
+    public TaskBuilder Batch()
+    {
+        Kind = TaskKind.Batch;
+        return this;
+    }
+
+    /// <summary>Runs the command in an Apptainer container (the default).</summary>
+    public TaskBuilder Apptainer()
+    {
+        Kind = TaskKind.Apptainer;
+        return this;
+    }
 
     public TaskBuilder Command(string command)
     {
@@ -40,7 +56,7 @@ public sealed class TaskBuilder
     /// <summary>Adds a bind path, <c>src:dst</c>, <c>src:dst:ro</c> or <c>src:dst:rw</c>.</summary>
     public TaskBuilder Bind(string spec)
     {
-        _bindSpecs.Add(spec);
+        (_bindSpecs ??= []).Add(spec);
         return this;
     }
 
@@ -49,7 +65,7 @@ public sealed class TaskBuilder
 
     public TaskBuilder BindPaths(IEnumerable<string> specs)
     {
-        _bindSpecs.AddRange(specs);
+        (_bindSpecs ??= []).AddRange(specs);
         return this;
     }
 
@@ -86,6 +102,7 @@ public sealed class TaskBuilder
 
     public TaskBuilder DependsOn(params string[] taskNames)
     {
+        _dependsOn ??= new List<string>(taskNames.Length);
         foreach (var name in taskNames)
         {
             if (!_dependsOn.Contains(name)) _dependsOn.Add(name);
@@ -108,7 +125,7 @@ public sealed class TaskBuilder
 
     public TaskBuilder Env(string name, string value)
     {
-        _environment[name] = value;
+        (_environment ??= new Dictionary<string, string>(StringComparer.Ordinal))[name] = value;
         return this;
     }
 

@@ -5,6 +5,9 @@ public enum TaskKind
 {
     /// <summary>Inside an Apptainer container.</summary>
     Apptainer,
+
+    /// <summary>A plain shell command on the host, with no container (DagOnStar's BATCH tasks).</summary>
+    Batch,
 }
 
 /// <summary>How a container task gets writable space outside its work directory.</summary>
@@ -22,6 +25,9 @@ public enum OverlayMode
 public sealed record TaskDefinition
 {
     public const int DefaultOverlaySizeMb = 1024;
+
+    /// <summary>The smallest overlay image <c>apptainer overlay create</c> accepts.</summary>
+    public const int MinimumOverlaySizeMb = 64;
 
     public required string Name { get; init; }
 
@@ -54,13 +60,17 @@ public sealed record TaskDefinition
     public string? Shell { get; init; }
 
     /// <summary>Environment variables set for the command.</summary>
-    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = NoEnvironment;
+
+    internal static readonly IReadOnlyDictionary<string, string> NoEnvironment =
+        new System.Collections.ObjectModel.ReadOnlyDictionary<string, string>(new Dictionary<string, string>());
 
     /// <summary>Name of the host profile the task runs on; null runs it on this machine.</summary>
     public string? Host { get; init; }
 
     /// <summary>The <c>workflow://</c> references in <see cref="Command"/>.</summary>
-    public IReadOnlyList<WorkflowReference> References => _references ??= WorkflowReferenceParser.Parse(Command);
+    public IReadOnlyList<WorkflowReference> References => _references ??=
+        Command.Contains(WorkflowReference.Scheme, StringComparison.Ordinal) ? WorkflowReferenceParser.Parse(Command) : [];
 
     private IReadOnlyList<WorkflowReference>? _references;
 }

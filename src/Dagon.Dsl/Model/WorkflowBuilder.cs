@@ -55,6 +55,14 @@ public sealed class WorkflowBuilder
             if (image is not null) t.Image(image);
         });
 
+    /// <summary>Adds a batch task: a shell command on the host, without a container.</summary>
+    public WorkflowBuilder BatchTask(string name, string command, Action<TaskBuilder>? configure = null) =>
+        Task(name, t =>
+        {
+            t.Batch().Command(command);
+            configure?.Invoke(t);
+        });
+
     /// <summary>Adjusts a task that was already added (how generated code applies user configuration).</summary>
     public WorkflowBuilder Configure(string taskName, Action<TaskBuilder> configure)
     {
@@ -83,27 +91,30 @@ public sealed class WorkflowBuilder
 
         foreach (var task in _tasks)
         {
-            var binds = new List<BindPath>(task.BindSpecs.Count);
+            List<BindPath>? binds = null;
             foreach (var spec in task.BindSpecs)
             {
-                if (BindPath.TryParse(spec, out var bind, out var error)) binds.Add(bind!);
+                if (BindPath.TryParse(spec, out var bind, out var error)) (binds ??= []).Add(bind!);
                 else errors.Add($"Task '{task.Name}': {error}");
             }
 
             definitions.Add(new TaskDefinition
             {
                 Name = task.Name,
+                Kind = task.Kind,
                 Command = task.CommandText ?? string.Empty,
                 Image = task.ImageReference,
-                BindPaths = binds,
+                BindPaths = (IReadOnlyList<BindPath>?)binds ?? [],
                 OverlaySizeMb = task.OverlaySizeMb,
                 Overlay = task.OverlayMode,
                 TmpDir = task.TmpDirectory,
                 Remove = task.RemoveAfterRun ?? _defaultRemove ?? true,
-                DependsOn = task.Dependencies.ToArray(),
+                DependsOn = task.Dependencies.Count == 0 ? [] : task.Dependencies.ToArray(),
                 Timeout = task.TimeoutValue,
                 Shell = task.ShellPath,
-                Environment = new Dictionary<string, string>(task.EnvironmentVariables, StringComparer.Ordinal),
+                Environment = task.EnvironmentVariables is { Count: > 0 } environment
+                    ? new Dictionary<string, string>(environment, StringComparer.Ordinal)
+                    : TaskDefinition.NoEnvironment,
                 Host = task.HostName,
             });
         }

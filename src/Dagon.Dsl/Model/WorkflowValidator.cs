@@ -9,21 +9,25 @@ internal static class WorkflowValidator
         if (string.IsNullOrWhiteSpace(workflow)) errors.Add("The workflow has no name");
         if (tasks.Count == 0) errors.Add($"Workflow '{workflow}' has no tasks");
 
-        var names = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var duplicate in tasks.GroupBy(t => t.Name, StringComparer.Ordinal).Where(g => g.Count() > 1))
+        var names = new Dictionary<string, int>(tasks.Count, StringComparer.Ordinal);
+        foreach (var task in tasks) names[task.Name] = names.GetValueOrDefault(task.Name) + 1;
+        foreach (var task in tasks)
         {
-            errors.Add($"Duplicate task name '{duplicate.Key}' (declared {duplicate.Count()} times)");
+            if (names[task.Name] is var count and > 1)
+            {
+                errors.Add($"Duplicate task name '{task.Name}' (declared {count} times)");
+                names[task.Name] = -count; // report each name once
+            }
         }
-
-        foreach (var task in tasks) names.Add(task.Name);
 
         foreach (var task in tasks)
         {
             ValidateTask(workflow, defaultImage, baseDirectory, task, names, errors);
         }
 
-        // Cycles only make sense once every edge points at a real task.
-        if (errors.Count == 0)
+        // Cycles only make sense once every edge points at a real task. A cheap topological sort finds out whether
+        // there is one; only then does the search that names the cycle's path run.
+        if (errors.Count == 0 && !IsAcyclic(workflow, tasks))
         {
             foreach (var cycle in FindCycles(tasks, task => DependencyNames(workflow, task)))
             {
@@ -34,8 +38,23 @@ internal static class WorkflowValidator
         return errors;
     }
 
+    private static bool IsAcyclic(string workflow, IReadOnlyList<TaskDefinition> tasks)
+    {
+        var index = new Dictionary<string, int>(tasks.Count, StringComparer.Ordinal);
+        for (var i = 0; i < tasks.Count; i++) index[tasks[i].Name] = i;
+        var dependencies = new int[tasks.Count][];
+        for (var i = 0; i < tasks.Count; i++)
+        {
+            var edges = new List<int>();
+            foreach (var name in DependencyNames(workflow, tasks[i])) edges.Add(index[name]);
+            dependencies[i] = [.. edges];
+        }
+
+        return new Scheduling.TaskGraph(dependencies).TopologicalOrder() is not null;
+    }
+
     private static void ValidateTask(string workflow, string? defaultImage, string baseDirectory, TaskDefinition task,
-        HashSet<string> names, List<string> errors)
+        Dictionary<string, int> names, List<string> errors)
     {
         var label = $"Task '{task.Name}'";
         if (string.IsNullOrWhiteSpace(task.Name)) errors.Add("A task has an empty name");
@@ -43,6 +62,16 @@ internal static class WorkflowValidator
         if (task.Overlay == OverlayMode.Image && task.OverlaySizeMb <= 0)
         {
             errors.Add($"{label} has overlay size {task.OverlaySizeMb} MB; it must be positive");
+        }
+        else if (task.Overlay == OverlayMode.Image && task.OverlaySizeMb < TaskDefinition.MinimumOverlaySizeMb)
+        {
+            errors.Add($"{label} has overlay size {task.OverlaySizeMb} MB; Apptainer needs at least {TaskDefinition.MinimumOverlaySizeMb} MB " +
+                       "(or use WritableTmpfs for small scratch space)");
+        }
+
+        foreach (var name in task.Environment.Keys)
+        {
+            if (!IsEnvironmentName(name)) errors.Add($"{label} sets environment variable '{name}', which is not a valid name ([A-Za-z_][A-Za-z0-9_]*)");
         }
 
         if (task.Timeout is { } timeout && timeout <= TimeSpan.Zero)
@@ -62,11 +91,16 @@ internal static class WorkflowValidator
                 errors.Add($"{label}: {imageError}");
             }
         }
+        else if (task.Kind == TaskKind.Batch)
+        {
+            if (task.Image is not null) errors.Add($"{label} is a batch task, which runs on the host: it takes no image ('{task.Image}')");
+            if (task.BindPaths.Count > 0) errors.Add($"{label} is a batch task, which runs on the host: bind paths do not apply");
+        }
 
         foreach (var dependency in task.DependsOn)
         {
             if (dependency == task.Name) errors.Add($"{label} depends on itself");
-            else if (!names.Contains(dependency)) errors.Add($"{label} depends on unknown task '{dependency}'");
+            else if (!names.ContainsKey(dependency)) errors.Add($"{label} depends on unknown task '{dependency}'");
         }
 
         var malformed = new List<MalformedReference>();
@@ -80,9 +114,12 @@ internal static class WorkflowValidator
         {
             if (reference.Workflow is not null && reference.Workflow != workflow) continue; // checked when the run is planned
             if (reference.Task == task.Name) errors.Add($"{label} references itself in '{reference.Text}'");
-            else if (!names.Contains(reference.Task)) errors.Add($"{label} references unknown task '{reference.Task}' in '{reference.Text}'");
+            else if (!names.ContainsKey(reference.Task)) errors.Add($"{label} references unknown task '{reference.Task}' in '{reference.Text}'");
         }
     }
+
+    private static bool IsEnvironmentName(string name) =>
+        name.Length > 0 && (char.IsAsciiLetter(name[0]) || name[0] == '_') && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
 
     private static IEnumerable<string> DependencyNames(string workflow, TaskDefinition task)
     {

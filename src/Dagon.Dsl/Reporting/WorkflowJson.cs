@@ -12,7 +12,12 @@ namespace Dagon.Reporting;
 /// </summary>
 public static class WorkflowJson
 {
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    // Commands are full of && and > : keep them readable; the output is a file, never embedded in HTML.
+    private static readonly JsonSerializerOptions Indented = new()
+    {
+        WriteIndented = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
 
     /// <summary>A finished run: one object per workflow (an array when the run held several).</summary>
     public static string Export(RunResult result)

@@ -72,6 +72,11 @@ public sealed class ExecutionPlan
             throw new WorkflowValidationException(duplicateWorkflow.Key, [$"Workflow '{duplicateWorkflow.Key}' is added to the run twice"]);
         }
 
+        if (imageOverride is not null && !ImageSource.TryParse(imageOverride, Directory.GetCurrentDirectory(), out _, out var imageError))
+        {
+            throw new WorkflowValidationException(workflows[0].Name, [$"The image given to replace every task's image is invalid: {imageError}"]);
+        }
+
         var qualify = workflows.Count > 1;
         var tasks = new List<PlannedTask>();
         var byWorkflow = new Dictionary<string, Dictionary<string, PlannedTask>>(StringComparer.Ordinal);
@@ -101,7 +106,7 @@ public sealed class ExecutionPlan
                 deps.Add(byWorkflow[planned.Workflow.Name][name]);
             }
 
-            var inputs = new List<ResolvedReference>();
+            List<ResolvedReference>? inputs = null;
             foreach (var reference in planned.Definition.References)
             {
                 var workflowName = reference.Workflow ?? planned.Workflow.Name;
@@ -118,13 +123,15 @@ public sealed class ExecutionPlan
                     continue;
                 }
 
-                inputs.Add(new ResolvedReference(reference, producer));
+                (inputs ??= []).Add(new ResolvedReference(reference, producer));
                 if (!deps.Contains(producer)) deps.Add(producer);
             }
 
-            planned.Dependencies = deps;
-            planned.Inputs = inputs;
-            dependencies[planned.Index] = deps.Select(d => d.Index).ToArray();
+            planned.Dependencies = deps.Count == 0 ? [] : deps.ToArray();
+            planned.Inputs = (IReadOnlyList<ResolvedReference>?)inputs ?? [];
+            var indices = deps.Count == 0 ? [] : new int[deps.Count];
+            for (var i = 0; i < indices.Length; i++) indices[i] = deps[i].Index;
+            dependencies[planned.Index] = indices;
         }
 
         var graph = new TaskGraph(dependencies);
@@ -141,7 +148,10 @@ public sealed class ExecutionPlan
 
         foreach (var planned in tasks)
         {
-            planned.Dependents = graph.Dependents[planned.Index].Select(i => tasks[i]).ToArray();
+            var dependents = graph.Dependents[planned.Index];
+            var list = dependents.Length == 0 ? [] : new PlannedTask[dependents.Length];
+            for (var i = 0; i < list.Length; i++) list[i] = tasks[dependents[i]];
+            planned.Dependents = list;
         }
 
         return new ExecutionPlan(runId ?? NewRunId(), workflows, tasks, graph);

@@ -13,11 +13,15 @@ namespace Dagon.Staging;
 /// </summary>
 public sealed class InputStager(ILogger<InputStager> logger, IEnumerable<IInputTransfer> transfers)
 {
+    private static readonly Task<IReadOnlyList<StagedInput>> NothingToStage = Task.FromResult<IReadOnlyList<StagedInput>>([]);
     private readonly IReadOnlyList<IInputTransfer> _transfers = transfers.ToList();
 
     public InputStager(ILogger<InputStager> logger) : this(logger, []) { }
 
-    public async Task<IReadOnlyList<StagedInput>> StageAsync(PlannedTask consumer, RunContext run, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<StagedInput>> StageAsync(PlannedTask consumer, RunContext run, CancellationToken cancellationToken) =>
+        consumer.Inputs.Count == 0 ? NothingToStage : StageInputsAsync(consumer, run, cancellationToken);
+
+    private async Task<IReadOnlyList<StagedInput>> StageInputsAsync(PlannedTask consumer, RunContext run, CancellationToken cancellationToken)
     {
         var consumerWorkspace = run.Workspaces[consumer.Index];
         var staged = new List<StagedInput>();

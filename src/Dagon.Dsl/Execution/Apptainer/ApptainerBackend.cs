@@ -24,11 +24,7 @@ public sealed class ApptainerBackend(
 
     public bool CanRun(PlannedTask task) => task.Definition.Kind == TaskKind.Apptainer && task.Definition.Host is null;
 
-    public TaskWorkspace PlanWorkspace(PlannedTask task, RunContext run)
-    {
-        var parent = task.Definition.TmpDir ?? run.Options.ResolveTmpDir();
-        return new TaskWorkspace(Path.Combine(Path.GetFullPath(parent), $"dagon-{run.RunId}", Names.Slug(task.DisplayName)));
-    }
+    public TaskWorkspace PlanWorkspace(PlannedTask task, RunContext run) => LocalWorkspaces.Plan(task, run);
 
     public async Task<IReadOnlyList<PreparationFailure>> PrepareAsync(IReadOnlyList<PlannedTask> tasks, RunContext run, CancellationToken cancellationToken)
     {
@@ -44,6 +40,19 @@ public sealed class ApptainerBackend(
                     failures.Add(new PreparationFailure(task, $"bind source '{bind.Source}' (in '{bind}') does not exist on this machine"));
                 }
             }
+        }
+
+        foreach (var task in tasks)
+        {
+            SharedDirectory.Create(run.Workspaces[task.Index].WorkDir);
+        }
+
+        // Overlays do not depend on images, so they are made while images build, in the background and bounded,
+        // so that a task's exec rarely waits for its own.
+        var limiter = new SemaphoreSlim(Math.Max(1, run.Options.EffectiveParallelism));
+        foreach (var task in tasks.Where(t => OverlayOf(t) == OverlayMode.Image))
+        {
+            _overlays[(run.RunId, task.Index)] = CreateOverlayAsync(task, run.Workspaces[task.Index], limiter, cancellationToken);
         }
 
         // Every distinct image once, all at the same time: a bad image fails the run before any task starts.
@@ -68,21 +77,6 @@ public sealed class ApptainerBackend(
             }
         }).ToList();
         foreach (var result in await Task.WhenAll(preparations).ConfigureAwait(false)) failures.AddRange(result);
-        if (failures.Count > 0) return failures;
-
-        foreach (var task in tasks)
-        {
-            var workspace = run.Workspaces[task.Index];
-            SharedDirectory.Create(workspace.WorkDir);
-        }
-
-        // Overlays are created now, in the background and bounded, so that a task's exec rarely waits for its own.
-        var limiter = new SemaphoreSlim(Math.Max(1, run.Options.EffectiveParallelism));
-        foreach (var task in tasks.Where(t => OverlayOf(t) == OverlayMode.Image))
-        {
-            _overlays[(run.RunId, task.Index)] = CreateOverlayAsync(task, run.Workspaces[task.Index], limiter, cancellationToken);
-        }
-
         return failures;
     }
 
@@ -91,7 +85,6 @@ public sealed class ApptainerBackend(
         var task = execution.Task;
         var run = execution.Run;
         var workspace = execution.Workspace;
-        var taskLogger = run.TaskLogger(task);
         var container = run.ContainerName(task);
         var overlay = OverlayOf(task);
 
@@ -116,39 +109,8 @@ public sealed class ApptainerBackend(
             workspace.WorkDir, execution.Inputs, _options.Silent);
 
         logger.LogInformation("Executing in container: {Command}", task.Definition.Command);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        if (task.Definition.Timeout is { } limit) timeout.CancelAfter(limit);
-        var stopwatch = Stopwatch.StartNew();
-        try
-        {
-            var result = await ProcessRunner.RunAsync(
-                _apptainer!,
-                args,
-                workspace.WorkDir,
-                ApptainerCommandLine.Environment(task.Definition),
-                onStdout: line => taskLogger.LogInformation("[{Task}] {Line}", task.DisplayName, line),
-                onStderr: line => taskLogger.LogWarning("[{Task}] {Line}", task.DisplayName, line),
-                stdoutFile: workspace.StdoutPath,
-                stderrFile: workspace.StderrPath,
-                cancellationToken: timeout.Token).ConfigureAwait(false);
-            execution.Timings.Execution = stopwatch.Elapsed;
-            if (result.ExitCode == 0) return TaskOutcome.Success;
-            return TaskOutcome.Failed($"command exited with code {result.ExitCode}", result.ExitCode, result.StderrTail);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && task.Definition.Timeout is { } limit2)
-        {
-            execution.Timings.Execution = stopwatch.Elapsed;
-            return TaskOutcome.Failed($"timed out after {limit2.TotalSeconds:0.###} s; the container was killed");
-        }
-        catch (OperationCanceledException)
-        {
-            execution.Timings.Execution = stopwatch.Elapsed;
-            return TaskOutcome.Cancelled("the run was cancelled; the container was killed");
-        }
-        catch (ProcessLaunchException exception)
-        {
-            return TaskOutcome.Failed(exception.Message);
-        }
+        return await TaskProcess.RunAsync(execution, _apptainer!, args, environment: null, "the container was killed", cancellationToken)
+            .ConfigureAwait(false);
     }
 
     public async Task CleanupAsync(PlannedTask task, RunContext run, CancellationToken cancellationToken)
@@ -160,25 +122,7 @@ public sealed class ApptainerBackend(
             try { await overlay.ConfigureAwait(false); } catch (Exception) { /* reported by the task */ }
         }
 
-        var workspace = run.Workspaces[task.Index];
-        if (!task.Definition.Remove && run.Options.Remove != true)
-        {
-            if (Directory.Exists(workspace.Root)) logger.LogInformation("Keeping working directory: {Directory}", workspace.Root);
-            return;
-        }
-
-        if (!Directory.Exists(workspace.Root)) return;
-        logger.LogInformation("Cleaning up working directory: {Directory}", workspace.Root);
-        try
-        {
-            Directory.Delete(workspace.Root, recursive: true);
-            var runDirectory = Path.GetDirectoryName(workspace.Root)!;
-            if (Directory.Exists(runDirectory) && !Directory.EnumerateFileSystemEntries(runDirectory).Any()) Directory.Delete(runDirectory);
-        }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-        {
-            logger.LogWarning("Could not remove working directory {Directory}: {Reason}", workspace.Root, exception.Message);
-        }
+        LocalWorkspaces.Cleanup(task, run, logger);
     }
 
     private OverlayMode OverlayOf(PlannedTask task) => _options.Overlay ?? task.Definition.Overlay;
@@ -186,27 +130,32 @@ public sealed class ApptainerBackend(
     private async Task<TimeSpan> CreateOverlayAsync(PlannedTask task, TaskWorkspace workspace, SemaphoreSlim limiter, CancellationToken cancellationToken)
     {
         await Task.Yield();
+        var stopwatch = Stopwatch.StartNew();
+        var size = task.Definition.OverlaySizeMb;
+        string template;
+        try
+        {
+            template = await imageCache.OverlayTemplateAsync(size, _apptainer!, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ImagePreparationException exception)
+        {
+            throw new OverlayCreationException($"could not create the {size} MB overlay for task '{task.DisplayName}': {exception.Message}", []);
+        }
+
         await limiter.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var stopwatch = Stopwatch.StartNew();
-            var size = task.Definition.OverlaySizeMb;
-            logger.LogInformation("Creating {Size}MB overlay for {Task}...", size, task.DisplayName);
-            var result = await ProcessRunner.RunAsync(_apptainer!, ApptainerCommandLine.CreateOverlay(size, workspace.OverlayPath),
-                workspace.Root, cancellationToken: cancellationToken).ConfigureAwait(false);
-            if (result.ExitCode != 0 || !File.Exists(workspace.OverlayPath))
-            {
-                var detail = string.Join(" ", result.StderrTail);
-                var hint = detail.Contains("No space left", StringComparison.OrdinalIgnoreCase) || detail.Contains("not enough space", StringComparison.OrdinalIgnoreCase)
-                    ? $" There is not enough free space in {workspace.Root}: free some, choose another tmp_dir, or lower the task's overlay size."
-                    : string.Empty;
-                throw new OverlayCreationException(
-                    $"could not create the {size} MB overlay {workspace.OverlayPath} (apptainer overlay create exited with {result.ExitCode}).{hint}",
-                    result.StderrTail);
-            }
-
-            logger.LogInformation("Overlay created: {Path}", workspace.OverlayPath);
+            SparseFile.Copy(template, workspace.OverlayPath);
+            SharedDirectory.OpenUp(workspace.OverlayPath);
+            logger.LogInformation("Overlay created: {Path} ({Size}MB)", workspace.OverlayPath, size);
             return stopwatch.Elapsed;
+        }
+        catch (IOException exception)
+        {
+            var hint = exception.HResult == 28 || exception.Message.Contains("space", StringComparison.OrdinalIgnoreCase)
+                ? $" There is not enough free space in {workspace.Root}: free some, choose another tmp_dir, or lower the task's overlay size."
+                : string.Empty;
+            throw new OverlayCreationException($"could not create the {size} MB overlay {workspace.OverlayPath}: {exception.Message}.{hint}", []);
         }
         finally
         {

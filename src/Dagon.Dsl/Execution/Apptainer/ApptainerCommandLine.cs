@@ -10,10 +10,15 @@ public static class ApptainerCommandLine
     public const string ContainerWorkDir = "/work";
 
     /// <summary>
-    /// Runs the user's command with bash when the image has it (users expect <c>$RANDOM</c>, arrays, ...) and with
-    /// POSIX sh otherwise. The command travels as a positional argument, never spliced into this script.
+    /// Starts the user's command inside the container. The command, the shell and each NAME=VALUE pair travel as
+    /// positional arguments, never spliced into this script, so no value is ever re-parsed: Apptainer's own
+    /// <c>--env</c> splits values on commas and <c>APPTAINERENV_*</c> expands <c>$VARS</c> in them. With no shell
+    /// chosen, bash is preferred when the image has it (users expect <c>$RANDOM</c>) and POSIX sh used otherwise.
     /// </summary>
-    internal const string PreferBashScript = "if [ -x /bin/bash ]; then exec /bin/bash -c \"$1\"; fi; exec /bin/sh -c \"$1\"";
+    internal const string TrampolineScript =
+        "cmd=$1; shell=$2; shift 2; for kv do export \"$kv\"; done; " +
+        "if [ -n \"$shell\" ]; then exec \"$shell\" -c \"$cmd\"; fi; " +
+        "if [ -x /bin/bash ]; then exec /bin/bash -c \"$cmd\"; fi; exec /bin/sh -c \"$cmd\"";
 
     public static IReadOnlyList<string> Exec(
         string image,
@@ -56,33 +61,14 @@ public static class ApptainerCommandLine
         }
 
         args.Add(image);
-        if (task.Shell is { } shell)
-        {
-            args.Add(shell);
-            args.Add("-c");
-            args.Add(command);
-        }
-        else
-        {
-            args.Add("/bin/sh");
-            args.Add("-c");
-            args.Add(PreferBashScript);
-            args.Add("dagon-task");
-            args.Add(command);
-        }
-
+        args.Add("/bin/sh");
+        args.Add("-c");
+        args.Add(TrampolineScript);
+        args.Add("dagon-task");
+        args.Add(command);
+        args.Add(task.Shell ?? string.Empty);
+        foreach (var (name, value) in task.Environment.OrderBy(e => e.Key, StringComparer.Ordinal)) args.Add($"{name}={value}");
         return args;
-    }
-
-    /// <summary>
-    /// The task's environment variables as <c>APPTAINERENV_*</c> variables of the apptainer process: unlike
-    /// <c>--env</c>, which splits its value on commas, this carries any value intact.
-    /// </summary>
-    public static Dictionary<string, string?> Environment(TaskDefinition task)
-    {
-        var environment = new Dictionary<string, string?>(StringComparer.Ordinal);
-        foreach (var (name, value) in task.Environment) environment["APPTAINERENV_" + name] = value;
-        return environment;
     }
 
     public static IReadOnlyList<string> CreateOverlay(int sizeMb, string path) =>

@@ -1,7 +1,7 @@
 namespace Dagon.Execution.Apptainer;
 
 /// <summary>Finds the Apptainer executable the way a shell would, so a missing install fails before any task starts.</summary>
-internal static class ApptainerLocator
+public static class ApptainerLocator
 {
     public static string Resolve(string executable)
     {

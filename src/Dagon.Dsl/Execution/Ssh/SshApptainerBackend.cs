@@ -187,7 +187,7 @@ public sealed class SshApptainerBackend(
         var args = ApptainerCommandLine.Exec(_images[(run.RunId, task.Index)], command, task.Definition, OverlayOf(task),
             workspace.OverlayPath, workspace.WorkDir, execution.Inputs, apptainerOptions.Value.Silent);
         var pidFile = workspace.Root.TrimEnd('/') + "/task.pgid";
-        var script = TaskScript(host, workspace, pidFile, args, task.Definition.Environment);
+        var script = TaskScript(host, workspace, pidFile, args);
 
         logger.LogInformation("Remote container {Container} prepared successfully", container);
         logger.LogInformation("Executing in remote container on {Host}: {Command}", hostName, task.Definition.Command);
@@ -241,20 +241,10 @@ public sealed class SshApptainerBackend(
     /// the work directory (kept with <c>remove=false</c>), as for local tasks. Every argv element is quoted; the user's
     /// command is one of them, run by the container's shell.
     /// </summary>
-    internal static string TaskScript(SshHostOptions host, TaskWorkspace workspace, string pidFile, IReadOnlyList<string> apptainerArgs,
-        IReadOnlyDictionary<string, string> environment)
+    internal static string TaskScript(SshHostOptions host, TaskWorkspace workspace, string pidFile, IReadOnlyList<string> apptainerArgs)
     {
         var q = ShellQuote.Quote;
         var argv = new List<string> { "setsid", "-w", "/bin/sh", "-c", "echo $$ > \"$0\" && exec \"$@\"", pidFile };
-        if (environment.Count > 0)
-        {
-            argv.Add("env");
-            foreach (var (name, value) in ApptainerCommandLine.Environment(new TaskDefinition { Name = "_", Command = "_", Environment = environment }))
-            {
-                argv.Add($"{name}={value}");
-            }
-        }
-
         argv.Add(host.EffectiveApptainer);
         argv.AddRange(apptainerArgs);
         var (outPipe, errPipe) = (q(workspace.Root.TrimEnd('/') + "/.stdout.pipe"), q(workspace.Root.TrimEnd('/') + "/.stderr.pipe"));
@@ -286,7 +276,7 @@ public sealed class SshApptainerBackend(
 
         var workspace = run.Workspaces[task.Index];
         var hostName = task.Definition.Host!;
-        if (!task.Definition.Remove && run.Options.Remove != true)
+        if (!(run.Options.Remove ?? task.Definition.Remove))
         {
             logger.LogInformation("Keeping remote working directory on {Host}: {Directory}", hostName, workspace.Root);
             return;

@@ -1,0 +1,105 @@
+using System.Diagnostics;
+using System.Globalization;
+using Dagon.Bench;
+using Dagon.Execution.Apptainer;
+using Dagon.Model;
+using Microsoft.Extensions.Logging.Abstractions;
+
+// Usage: dotnet run -c Release --project bench/Dagon.Bench -- [--runs N] [--smoke]
+// Every workload runs beside its floor (the same work with no engine) in the same process, interleaved, so that the
+// ratios hold on a noisy machine. --smoke runs tiny sizes once, to keep this code working in CI.
+var smoke = args.Contains("--smoke");
+var runs = smoke ? 1 : int.Parse(Arg("--runs") ?? "5", CultureInfo.InvariantCulture);
+var scale = smoke ? 20 : 1;
+var root = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../.."));
+var scratch = Directory.CreateTempSubdirectory("dagon-bench-").FullName;
+File.SetUnixFileMode(scratch, (UnixFileMode)0b111_111_111);
+var snakemake = !smoke && Which("snakemake");
+var only = Arg("--only")?.Split(',') ?? ["W1", "W1seed", "W2", "W3", "cold", "P1"];
+
+Console.WriteLine($"Dagon.Dsl benchmark, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, {runs} runs each{(smoke ? " (smoke)" : "")}");
+
+// The demo's Debian image, built once into the machine's image cache (the warm case), like every workload's image.
+var definition = ImageSource.Parse(Path.Combine(root, "samples", "DataflowDemo", "dataflow.def"));
+var apptainer = ApptainerLocator.Resolve("apptainer");
+var cache = new ImageCache(new ApptainerOptions(), NullLogger<ImageCache>.Instance);
+var image = (await cache.PrepareAsync(definition, apptainer, CancellationToken.None)).Path;
+var workloads = new Workloads(scratch, image, scale);
+
+var rows = new List<string[]>();
+if (only.Contains("W1")) await Measure("W1 dataflow, 4 apptainer execs", workloads.W1Floor, workloads.W1Engine, null);
+if (only.Contains("W1seed")) await Measure("W1 seed semantics (overlay/task)", workloads.W1SeedFloor, workloads.W1SeedEngine, null);
+if (only.Contains("W2")) await Measure($"W2 {1000 / scale} no-op native + 1, -j2", workloads.W2Floor, workloads.W2Engine, snakemake ? workloads.W2Snakemake : null);
+if (only.Contains("W3")) await Measure($"W3 chain of {200 / scale} native tasks", workloads.W3Floor, workloads.W3Engine, snakemake ? workloads.W3Snakemake : null);
+
+if (!smoke && only.Contains("cold"))
+{
+    // Cold image cache: the same W1, but the image is built from its definition first (exactly one build).
+    var coldCache = Path.Combine(scratch, "cold-cache");
+    var cold = Stopwatch.StartNew();
+    var built = await new ImageCache(new ApptainerOptions { ImageCacheDir = coldCache }, NullLogger<ImageCache>.Instance)
+        .PrepareAsync(definition, apptainer, CancellationToken.None);
+    var coldBuild = cold.Elapsed;
+    var coldRun = await new Workloads(scratch, built.Path, 1).W1Engine();
+    rows.Add(["W1 cold image cache (1 build)", "-", Seconds(coldBuild + coldRun), "-", "-", "-"]);
+}
+
+Console.WriteLine();
+Print(["workload", "floor median", "engine median (min-max)", "engine/floor", "snakemake median", "engine/snakemake"], rows);
+
+Console.WriteLine();
+Console.WriteLine("P1: engine only (plan, schedule, report), in-process no-op tasks, layered DAG (width 100, 2 edges per task)");
+var p1Rows = new List<string[]>();
+foreach (var tasks in smoke ? new[] { 2_000 } : only.Contains("P1") ? new[] { 10_000, 10_000, 10_000, 1_000_000 } : [])
+{
+    var (elapsed, peak) = await Workloads.EngineOnly(tasks, 100);
+    p1Rows.Add([tasks.ToString("N0", CultureInfo.InvariantCulture), Seconds(elapsed),
+        $"{elapsed.TotalMicroseconds / tasks:F2} µs", $"{peak / 1024.0 / 1024.0:F0} MB",
+        $"{Process.GetCurrentProcess().PeakWorkingSet64 / 1024.0 / 1024.0:F0} MB"]);
+}
+
+Print(["tasks", "wall", "per task", "managed heap growth", "process peak RSS"], p1Rows);
+Directory.Delete(scratch, recursive: true);
+return 0;
+
+async Task Measure(string name, Func<Task<TimeSpan>> floor, Func<Task<TimeSpan>> engine, Func<Task<TimeSpan>>? peer)
+{
+    await engine(); // warm-up: JIT and page cache, not counted
+    var floors = new List<double>();
+    var engines = new List<double>();
+    var peers = new List<double>();
+    for (var i = 0; i < runs; i++)
+    {
+        floors.Add((await floor()).TotalSeconds);
+        engines.Add((await engine()).TotalSeconds);
+        if (peer is not null) peers.Add((await peer()).TotalSeconds);
+    }
+
+    var engineMedian = Median(engines);
+    rows.Add([name, $"{Median(floors):F2} s", $"{engineMedian:F2} s ({engines.Min():F2}-{engines.Max():F2})",
+        $"{engineMedian / Median(floors):F2}x",
+        peers.Count > 0 ? $"{Median(peers):F2} s" : "-",
+        peers.Count > 0 ? $"{engineMedian / Median(peers):F2}x" : "-"]);
+    Console.WriteLine($"  {name}: floor {Median(floors):F2} s, engine {engineMedian:F2} s");
+}
+
+static double Median(List<double> values)
+{
+    var sorted = values.Order().ToList();
+    return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
+}
+
+static string Seconds(TimeSpan time) => $"{time.TotalSeconds:F2} s";
+
+static void Print(string[] header, List<string[]> rows)
+{
+    var widths = header.Select((h, i) => Math.Max(h.Length, rows.Count == 0 ? 0 : rows.Max(r => r[i].Length))).ToArray();
+    Console.WriteLine("| " + string.Join(" | ", header.Select((h, i) => h.PadRight(widths[i]))) + " |");
+    Console.WriteLine("|" + string.Join("|", widths.Select(w => new string('-', w + 2))) + "|");
+    foreach (var row in rows) Console.WriteLine("| " + string.Join(" | ", row.Select((c, i) => c.PadRight(widths[i]))) + " |");
+}
+
+string? Arg(string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+
+static bool Which(string command) =>
+    (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Any(d => File.Exists(Path.Combine(d, command)));

@@ -1,0 +1,89 @@
+#nullable enable
+
+namespace Dagon.Dsl.Declarations;
+
+/// <summary>
+/// Everything the generator and the analyzers need from one <c>[Workflow]</c> class, copied out of the symbols.
+/// Records of strings, numbers, <see cref="EquatableArray{T}"/> and <see cref="LocationInfo"/> only, so that
+/// equal declarations compare equal across compilations.
+/// </summary>
+internal sealed record WorkflowDeclaration(
+    string Namespace,
+    EquatableArray<ContainingTypeDeclaration> ContainingTypes,
+    string ClassName,
+    string Keyword,
+    bool IsPartial,
+    bool IsGeneric,
+    LocationInfo Identifier,
+    string Name,
+    LocationInfo? NameLocation,
+    StringArgument? DefaultImage,
+    bool? Remove,
+    EquatableArray<TaskDeclaration> Tasks)
+{
+    /// <summary><c>Outer.Inner.Workflow</c> without the namespace; the generated file is named after it.</summary>
+    public string QualifiedClassName
+    {
+        get
+        {
+            var name = ClassName;
+            for (var i = ContainingTypes.Count - 1; i >= 0; i--) name = ContainingTypes[i].Name + "." + name;
+            return name;
+        }
+    }
+}
+
+/// <summary>A type the workflow class is nested in, outermost first; it must be partial too.</summary>
+internal sealed record ContainingTypeDeclaration(string Name, string Keyword, bool IsPartial, LocationInfo Identifier);
+
+internal enum CommandKind
+{
+    /// <summary>No command at all.</summary>
+    Missing,
+    /// <summary>A constant in the attribute: its references are checked and become edges at compile time.</summary>
+    Constant,
+    /// <summary><c>static string BuildCommand()</c> on the task class: known only at run time.</summary>
+    RunTime,
+}
+
+internal sealed record TaskDeclaration(
+    string ClassName,
+    string Name,
+    LocationInfo Identifier,
+    LocationInfo Attribute,
+    LocationInfo? NameLocation,
+    bool IsPartial,
+    bool IsStatic,
+    string? BaseType,
+    CommandKind CommandKind,
+    StringArgument? Command,
+    LocationInfo? BuildCommandLocation,
+    EquatableArray<ReferenceDeclaration> References,
+    EquatableArray<MalformedReferenceDeclaration> MalformedReferences,
+    StringArgument? Image,
+    IntArgument? OverlaySize,
+    EquatableArray<StringArgument> BindPaths,
+    string? TmpDir,
+    bool? Remove,
+    string? Host,
+    IntArgument? TimeoutSeconds,
+    EquatableArray<DependencyDeclaration> DependsOn);
+
+internal sealed record StringArgument(string Value, LocationInfo Location);
+
+internal sealed record IntArgument(int Value, LocationInfo Location);
+
+/// <summary>
+/// A <c>workflow://</c> reference in a constant command. <see cref="TaskLocation"/> covers the task name's
+/// characters inside the string literal when the literal maps one-to-one onto the value, and the whole literal
+/// (or constant) that holds the reference otherwise.
+/// </summary>
+internal sealed record ReferenceDeclaration(string? Workflow, string Task, string Text, LocationInfo TaskLocation, bool IsExact);
+
+internal sealed record MalformedReferenceDeclaration(string Text, LocationInfo Location);
+
+/// <summary>
+/// A <c>[DependsOn]</c> edge. <see cref="TargetClassName"/> is set when the target is a task class of the same
+/// workflow; otherwise the declaration is invalid and <see cref="TargetDisplay"/> names what it points at.
+/// </summary>
+internal sealed record DependencyDeclaration(string TargetDisplay, string? TargetClassName, LocationInfo Location);

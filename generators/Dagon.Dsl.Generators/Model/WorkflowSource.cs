@@ -1,0 +1,81 @@
+#nullable enable
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Dagon.Dsl.Declarations;
+
+namespace Dagon.Dsl.Generators.Model;
+
+/// <summary>
+/// What the emitter needs, without source locations: moving a workflow around in its file, or editing a comment
+/// above it, changes the declaration's locations but leaves this model equal, so no source is regenerated.
+/// </summary>
+internal sealed record WorkflowSource(
+    string HintName,
+    string Namespace,
+    EquatableArray<TypeHeader> ContainingTypes,
+    TypeHeader Type,
+    string Name,
+    string? DefaultImage,
+    bool? Remove,
+    EquatableArray<TaskSource> Tasks)
+{
+    /// <summary>
+    /// The emittable part of a declaration, or null when the generated code could not compile (a class that is not
+    /// partial, duplicate task names). The analyzers report those; the generator stays quiet so that the user sees
+    /// one diagnostic per mistake rather than a cascade of compiler errors.
+    /// </summary>
+    public static WorkflowSource? From(WorkflowDeclaration declaration)
+    {
+        if (!declaration.IsPartial || declaration.IsGeneric || declaration.ContainingTypes.Any(t => !t.IsPartial)) return null;
+        if (declaration.Tasks.Any(t => !t.IsPartial || t.IsStatic || t.BaseType is not null || Array.IndexOf(WellKnownNames.GeneratedWorkflowMembers, t.ClassName) >= 0)) return null;
+        if (declaration.Tasks.GroupBy(t => t.Name, StringComparer.Ordinal).Any(g => g.Count() > 1)) return null;
+
+        var graph = new WorkflowGraph(declaration);
+        var tasks = declaration.Tasks
+            .OrderBy(t => t.Name, StringComparer.Ordinal)
+            .Select(t => new TaskSource(
+                ClassName: t.ClassName,
+                Name: t.Name,
+                Command: t.CommandKind == CommandKind.Constant ? t.Command?.Value : null,
+                HasRunTimeCommand: t.CommandKind == CommandKind.RunTime,
+                Image: t.Image?.Value,
+                OverlaySize: t.OverlaySize?.Value,
+                BindPaths: t.BindPaths.Select(b => b.Value).ToEquatableArray(),
+                TmpDir: t.TmpDir,
+                Remove: t.Remove,
+                Host: t.Host,
+                TimeoutSeconds: t.TimeoutSeconds?.Value,
+                DependsOn: graph.DependenciesOf(t.Name).ToEquatableArray()))
+            .ToEquatableArray();
+
+        var qualified = string.IsNullOrEmpty(declaration.Namespace)
+            ? declaration.QualifiedClassName
+            : declaration.Namespace + "." + declaration.QualifiedClassName;
+        return new WorkflowSource(
+            HintName: qualified + ".Workflow.g.cs",
+            Namespace: declaration.Namespace,
+            ContainingTypes: declaration.ContainingTypes.Select(t => new TypeHeader(t.Name, t.Keyword)).ToEquatableArray(),
+            Type: new TypeHeader(declaration.ClassName, declaration.Keyword),
+            Name: declaration.Name,
+            DefaultImage: declaration.DefaultImage?.Value,
+            Remove: declaration.Remove,
+            Tasks: tasks);
+    }
+}
+
+internal sealed record TypeHeader(string Name, string Keyword);
+
+internal sealed record TaskSource(
+    string ClassName,
+    string Name,
+    string? Command,
+    bool HasRunTimeCommand,
+    string? Image,
+    int? OverlaySize,
+    EquatableArray<string> BindPaths,
+    string? TmpDir,
+    bool? Remove,
+    string? Host,
+    int? TimeoutSeconds,
+    EquatableArray<string> DependsOn);

@@ -1,0 +1,55 @@
+using Dagon.Model;
+using Dagon.Scheduling;
+
+namespace Dagon.Dsl.Tests.Scheduling;
+
+public class ExecutionPlanTests
+{
+    [Fact]
+    public void ReferenceToAnotherWorkflowOfTheRunBecomesAnEdge()
+    {
+        var prep = Workflow.Create("Prep").DefaultImage("docker://x").Task("clean", "echo > data.csv").Build();
+        var analysis = Workflow.Create("Analysis").DefaultImage("docker://x").Task("fit", "cat workflow://Prep/clean/data.csv").Build();
+
+        var plan = ExecutionPlan.Create([prep, analysis]);
+
+        var fit = plan.Tasks.Single(t => t.Name == "fit");
+        Assert.Equal("Analysis/fit", fit.DisplayName);
+        var input = Assert.Single(fit.Inputs);
+        Assert.Equal("Prep/clean", input.Producer.DisplayName);
+        Assert.Equal([input.Producer.Index], plan.Graph.Dependencies[fit.Index]);
+    }
+
+    [Fact]
+    public void ReferenceToWorkflowOutsideTheRunIsRejected()
+    {
+        var analysis = Workflow.Create("Analysis").DefaultImage("docker://x").Task("fit", "cat workflow://Prep/clean/data.csv").Build();
+        var exception = Assert.Throws<WorkflowValidationException>(() => ExecutionPlan.Create([analysis]));
+        Assert.Contains("Task 'fit' references workflow 'Prep' in 'workflow://Prep/clean/data.csv', but that workflow is not part of this run",
+            exception.Errors);
+    }
+
+    [Fact]
+    public void CycleAcrossWorkflowsIsRejected()
+    {
+        var one = Workflow.Create("One").DefaultImage("docker://x").Task("a", "cat workflow://Two/b/f").Build();
+        var two = Workflow.Create("Two").DefaultImage("docker://x").Task("b", "cat workflow://One/a/f").Build();
+        var error = Assert.Single(Assert.Throws<WorkflowValidationException>(() => ExecutionPlan.Create([one, two])).Errors);
+        Assert.Matches(@"^Dependency cycle: (One/a -> Two/b -> One/a|Two/b -> One/a -> Two/b)$", error);
+    }
+
+    [Fact]
+    public void ImageOverrideReplacesEveryTasksImage()
+    {
+        var workflow = Workflow.Create("w").DefaultImage("x.def").Task("a", t => t.Command("echo").Image("y.sif")).Build();
+        var plan = ExecutionPlan.Create([workflow], imageOverride: "docker://ubuntu:20.04");
+        Assert.Equal("docker://ubuntu:20.04", plan.Tasks[0].ImageReference);
+    }
+
+    [Fact]
+    public void RunIdsAreUnique()
+    {
+        var workflow = Workflow.Create("w").DefaultImage("docker://x").Task("a", "echo").Build();
+        Assert.NotEqual(ExecutionPlan.Create([workflow]).RunId, ExecutionPlan.Create([workflow]).RunId);
+    }
+}
