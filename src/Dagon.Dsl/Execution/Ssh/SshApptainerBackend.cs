@@ -29,8 +29,6 @@ public sealed class SshApptainerBackend(
 
     public string Name => "ssh-apptainer";
 
-    public SshConnectionPool Connections => pool;
-
     public bool CanRun(PlannedTask task) =>
         task.Definition.Kind == TaskKind.Apptainer && task.Definition.Host is { } host && profiles.Knows(host);
 
