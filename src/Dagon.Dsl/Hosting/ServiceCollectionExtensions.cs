@@ -1,5 +1,6 @@
 using Dagon.Execution;
 using Dagon.Execution.Apptainer;
+using Dagon.Execution.Ssh;
 using Dagon.Staging;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -21,6 +22,7 @@ public static class ServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ITaskBackend, ApptainerBackend>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ITaskBackend, Execution.Native.NativeBackend>());
         services.TryAddSingleton<WorkflowRunner>();
+        services.AddDagonSsh(configuration);
         return services;
     }
 }

@@ -1,21 +1,28 @@
 using Dagon.Execution;
 using Dagon.Model;
 using Dagon.Scheduling;
+using Dagon.Staging.Transfers;
 using Microsoft.Extensions.Logging;
 
 namespace Dagon.Staging;
 
 /// <summary>
 /// Makes the files a task references available on the machine that runs it. On one machine that is zero-copy: the
-/// producer's work directory is mounted read-only and the reference rewritten to point into it.
+/// producer's work directory is mounted read-only and the reference rewritten to point into it. Between machines an
+/// <see cref="IInputTransfer"/> copies the files first.
 /// </summary>
-public sealed class InputStager(ILogger<InputStager> logger)
+public sealed class InputStager(ILogger<InputStager> logger, IEnumerable<IInputTransfer> transfers)
 {
     private static readonly Task<IReadOnlyList<StagedInput>> NothingToStage = Task.FromResult<IReadOnlyList<StagedInput>>([]);
+    private readonly IReadOnlyList<IInputTransfer> _transfers = transfers.ToList();
 
-    public Task<IReadOnlyList<StagedInput>> StageAsync(PlannedTask consumer, RunContext run, CancellationToken cancellationToken)
+    public InputStager(ILogger<InputStager> logger) : this(logger, []) { }
+
+    public Task<IReadOnlyList<StagedInput>> StageAsync(PlannedTask consumer, RunContext run, CancellationToken cancellationToken) =>
+        consumer.Inputs.Count == 0 ? NothingToStage : StageInputsAsync(consumer, run, cancellationToken);
+
+    private async Task<IReadOnlyList<StagedInput>> StageInputsAsync(PlannedTask consumer, RunContext run, CancellationToken cancellationToken)
     {
-        if (consumer.Inputs.Count == 0) return NothingToStage;
         var consumerWorkspace = run.Workspaces[consumer.Index];
         var staged = new List<StagedInput>();
         foreach (var group in consumer.Inputs.GroupBy(i => i.Producer))
@@ -23,6 +30,17 @@ public sealed class InputStager(ILogger<InputStager> logger)
             cancellationToken.ThrowIfCancellationRequested();
             var producer = group.Key;
             var producerWorkspace = run.Workspaces[producer.Index];
+            if (!producerWorkspace.IsLocal || !consumerWorkspace.IsLocal)
+            {
+                var transfer = _transfers.FirstOrDefault(t => t.CanStage(producerWorkspace, consumerWorkspace));
+                if (transfer is not null)
+                {
+                    var request = new TransferRequest(consumer, consumerWorkspace, producer, producerWorkspace, group.Select(g => g.Reference).ToArray(), run);
+                    staged.Add(await transfer.StageAsync(request, cancellationToken).ConfigureAwait(false));
+                    continue;
+                }
+            }
+
             if (producerWorkspace.Host != consumerWorkspace.Host)
             {
                 throw new StagingException(
@@ -49,7 +67,7 @@ public sealed class InputStager(ILogger<InputStager> logger)
             staged.Add(new StagedInput(producer.DisplayName, producerWorkspace.WorkDir, Names.Slug(producer.DisplayName), references));
         }
 
-        return Task.FromResult<IReadOnlyList<StagedInput>>(staged);
+        return staged;
     }
 
     /// <summary>
