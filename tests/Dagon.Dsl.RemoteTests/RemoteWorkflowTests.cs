@@ -82,6 +82,43 @@ public sealed class RemoteWorkflowTests(RemoteNode node, ITestOutputHelper outpu
     }
 
     [Fact]
+    public async Task Batch_tasks_run_on_the_node_and_exchange_files_with_container_and_local_tasks()
+    {
+        var workflow = Workflow.Create("RemoteBatch")
+            .BatchTask("Local", "echo from-here > in.txt")
+            .BatchTask("Count", "cat workflow:///Local/in.txt > seen.txt && hostname >> seen.txt && printf '%s\\n' \"$GREETING\" >> seen.txt",
+                t => t.OnHost("node").Env("GREETING", "it's $HOME; ok"))
+            .Task("Shout", t => t.Command("tr a-z A-Z < workflow:///Count/seen.txt > loud.txt").Image(node.NodeDefinition).OnHost("node").WritableTmpfs())
+            .BatchTask("Back", "cat workflow:///Shout/loud.txt workflow:///Count/seen.txt");
+
+        await using var harness = new Harness(node.Config(), output);
+        var result = await harness.RunAsync(workflow);
+
+        Assert.True(result.Succeeded, Describe(result, harness));
+        Assert.Equal(["FROM-HERE", node.HostName.ToUpperInvariant(), "IT'S $HOME; OK", "from-here", node.HostName, "it's $HOME; ok"],
+            harness.StdoutOf("Back"));
+        Assert.Contains("Executing on host node: cat workflow:///Local/in.txt", harness.Log);
+    }
+
+    [Fact]
+    public async Task Failing_batch_task_on_the_node_fails_the_run_and_skips_its_dependents()
+    {
+        var workflow = Workflow.Create("RemoteBatchFail")
+            .BatchTask("Bad", "echo 'no luck' >&2; exit 4", t => t.OnHost("node"))
+            .BatchTask("After", "cat workflow:///Bad/x", t => t.OnHost("node"))
+            .BatchTask("Independent", "echo fine");
+
+        await using var harness = new Harness(node.Config(), output);
+        var result = await harness.RunAsync(workflow);
+
+        Assert.Equal(4, result["Bad"].Outcome.ExitCode);
+        Assert.Equal("command exited with code 4 on host 'node'", result["Bad"].Outcome.Reason);
+        Assert.Contains("no luck", result["Bad"].Outcome.ErrorTail!);
+        Assert.Equal(TaskState.Skipped, result["After"].Outcome.State);
+        Assert.Equal(TaskState.Succeeded, result["Independent"].Outcome.State);
+    }
+
+    [Fact]
     public async Task Many_tasks_on_one_host_share_at_most_two_ssh_connections()
     {
         const int n = 12;

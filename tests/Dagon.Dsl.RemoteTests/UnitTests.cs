@@ -150,10 +150,9 @@ public sealed class HostProfileTests
     public void Task_script_quotes_every_argument_and_records_the_process_group()
     {
         var script = SshApptainerBackend.TaskScript(
-            new SshHostOptions { Apptainer = "singularity" },
             new Staging.TaskWorkspace("/tmp/u/dagon work/r/T", "hpc"),
             "/tmp/u/dagon work/r/T/task.pgid",
-            ["exec", "img.sif", "/bin/sh", "-c", "echo $HOME; rm -rf /", "X=a'b"]);
+            ["singularity", "exec", "img.sif", "/bin/sh", "-c", "echo $HOME; rm -rf /", "X=a'b"]);
         Assert.StartsWith("cd '/tmp/u/dagon work/r/T/work' || exit 125; ", script);
         Assert.Contains("setsid -w /bin/sh -c ", script);
         Assert.Contains("tee '/tmp/u/dagon work/r/T/stdout.log' < '/tmp/u/dagon work/r/T/.stdout.pipe' &", script);

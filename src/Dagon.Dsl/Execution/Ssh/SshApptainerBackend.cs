@@ -30,7 +30,7 @@ public sealed class SshApptainerBackend(
     public string Name => "ssh-apptainer";
 
     public bool CanRun(PlannedTask task) =>
-        task.Definition.Kind == TaskKind.Apptainer && task.Definition.Host is { } host && profiles.Knows(host);
+        task.Definition.Kind is TaskKind.Apptainer or TaskKind.Batch && task.Definition.Host is { } host && profiles.Knows(host);
 
     /// <summary>
     /// The remote root as configured, <c>$USER</c> not yet expanded: expansion needs the host's answer, which
@@ -74,12 +74,13 @@ public sealed class SshApptainerBackend(
             return tasks.Select(t => new PreparationFailure(t, exception.Message)).ToList();
         }
 
-        if (environment.ApptainerPath is null)
+        var containerTasks = tasks.Where(t => t.Definition.Kind == TaskKind.Apptainer).ToList();
+        if (environment.ApptainerPath is null && containerTasks.Count > 0)
         {
             var message = $"'{host.EffectiveApptainer}' was not found on host '{hostName}' ({host.Describe()}). Install Apptainer there; " +
                           "on HPC sites where it is a module set prologue = . /etc/profile; module load apptainer in the host's dagon.ini section, " +
                           "and on older sites apptainer = singularity";
-            return tasks.Select(t => new PreparationFailure(t, message)).ToList();
+            return containerTasks.Select(t => new PreparationFailure(t, message)).ToList();
         }
 
         logger.LogInformation("Host {Host} ({Endpoint}): {Version} at {Path}, user {User}",
@@ -92,7 +93,7 @@ public sealed class SshApptainerBackend(
         }
 
         var failures = new List<PreparationFailure>();
-        var byImage = tasks.GroupBy(t => t.ImageReference!, StringComparer.Ordinal).ToList();
+        var byImage = containerTasks.GroupBy(t => t.ImageReference!, StringComparer.Ordinal).ToList();
         var preparations = byImage.Select(async group =>
         {
             var stopwatch = Stopwatch.StartNew();
@@ -147,7 +148,7 @@ public sealed class SshApptainerBackend(
 
         if (failures.Count > 0) return failures;
 
-        foreach (var task in tasks.Where(t => OverlayOf(t) == OverlayMode.Image))
+        foreach (var task in containerTasks.Where(t => OverlayOf(t) == OverlayMode.Image))
         {
             _overlays[(run.RunId, task.Index)] = CreateOverlayAsync(connection, task, run.Workspaces[task.Index], cancellationToken);
         }
@@ -166,29 +167,43 @@ public sealed class SshApptainerBackend(
         var container = run.ContainerName(task);
         var hostName = task.Definition.Host!;
 
-        logger.LogInformation("Preparing remote Apptainer container: {Container} on {Host}", container, hostName);
-        if (_overlays.TryGetValue((run.RunId, task.Index), out var overlayCreation))
+        var pidFile = workspace.Root.TrimEnd('/') + "/task.pgid";
+        string script;
+        if (task.Definition.Kind == TaskKind.Batch)
         {
-            var overlayWatch = Stopwatch.StartNew();
-            try
+            // A batch task reads its inputs where they lie on the host (zero copy on one host, the copy otherwise).
+            var command = InputStager.RewriteCommand(task.Definition.Command, execution.Inputs, input => ShellQuote.Quote(input.HostDirectory));
+            var argv = new List<string> { "env" };
+            argv.AddRange(task.Definition.Environment.OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => $"{e.Key}={e.Value}"));
+            argv.AddRange([task.Definition.Shell ?? "/bin/sh", "-c", command]);
+            script = TaskScript(workspace, pidFile, argv);
+            logger.LogInformation("Executing on host {Host}: {Command}", hostName, task.Definition.Command);
+        }
+        else
+        {
+            logger.LogInformation("Preparing remote Apptainer container: {Container} on {Host}", container, hostName);
+            if (_overlays.TryGetValue((run.RunId, task.Index), out var overlayCreation))
             {
-                await overlayCreation.ConfigureAwait(false);
-                execution.Timings.Overlay = overlayWatch.Elapsed;
+                var overlayWatch = Stopwatch.StartNew();
+                try
+                {
+                    await overlayCreation.ConfigureAwait(false);
+                    execution.Timings.Overlay = overlayWatch.Elapsed;
+                }
+                catch (Exception exception) when (exception is SshHostException or SshConnectionLostException)
+                {
+                    return TaskOutcome.Failed(exception.Message);
+                }
             }
-            catch (Exception exception) when (exception is SshHostException or SshConnectionLostException)
-            {
-                return TaskOutcome.Failed(exception.Message);
-            }
+
+            var command = InputStager.RewriteCommand(task.Definition.Command, execution.Inputs, input => input.ContainerDirectory);
+            var args = ApptainerCommandLine.Exec(_images[(run.RunId, task.Index)], command, task.Definition, OverlayOf(task),
+                workspace.OverlayPath, workspace.WorkDir, execution.Inputs, apptainerOptions.Value.Silent);
+            script = TaskScript(workspace, pidFile, [host.EffectiveApptainer, .. args]);
+            logger.LogInformation("Remote container {Container} prepared successfully", container);
+            logger.LogInformation("Executing in remote container on {Host}: {Command}", hostName, task.Definition.Command);
         }
 
-        var command = InputStager.RewriteCommand(task.Definition.Command, execution.Inputs, input => input.ContainerDirectory);
-        var args = ApptainerCommandLine.Exec(_images[(run.RunId, task.Index)], command, task.Definition, OverlayOf(task),
-            workspace.OverlayPath, workspace.WorkDir, execution.Inputs, apptainerOptions.Value.Silent);
-        var pidFile = workspace.Root.TrimEnd('/') + "/task.pgid";
-        var script = TaskScript(host, workspace, pidFile, args);
-
-        logger.LogInformation("Remote container {Container} prepared successfully", container);
-        logger.LogInformation("Executing in remote container on {Host}: {Command}", hostName, task.Definition.Command);
         var stopwatch = Stopwatch.StartNew();
         try
         {
@@ -233,18 +248,18 @@ public sealed class SshApptainerBackend(
     }
 
     /// <summary>
-    /// The remote side of one task. <c>setsid</c> puts apptainer in a process group of its own whose id is written to
+    /// The remote side of one task. <c>setsid</c> puts the task's process (apptainer, or the shell of a batch task) in a
+    /// process group of its own whose id is written to
     /// <paramref name="pidFile"/> before anything else runs, so a cancel can kill the whole group from another channel.
     /// Output goes through FIFOs to <c>tee</c>, so it streams back and also stays in stdout.log and stderr.log beside
     /// the work directory (kept with <c>remove=false</c>), as for local tasks. Every argv element is quoted; the user's
     /// command is one of them, run by the container's shell.
     /// </summary>
-    internal static string TaskScript(SshHostOptions host, TaskWorkspace workspace, string pidFile, IReadOnlyList<string> apptainerArgs)
+    internal static string TaskScript(TaskWorkspace workspace, string pidFile, IReadOnlyList<string> command)
     {
         var q = ShellQuote.Quote;
         var argv = new List<string> { "setsid", "-w", "/bin/sh", "-c", "echo $$ > \"$0\" && exec \"$@\"", pidFile };
-        argv.Add(host.EffectiveApptainer);
-        argv.AddRange(apptainerArgs);
+        argv.AddRange(command);
         var (outPipe, errPipe) = (q(workspace.Root.TrimEnd('/') + "/.stdout.pipe"), q(workspace.Root.TrimEnd('/') + "/.stderr.pipe"));
         return $"cd {q(workspace.WorkDir)} || exit 125; rm -f {outPipe} {errPipe}; mkfifo {outPipe} {errPipe} || exit 125; " +
                $"tee {q(workspace.StdoutPath)} < {outPipe} & tee {q(workspace.StderrPath)} < {errPipe} >&2 & " +
