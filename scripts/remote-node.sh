@@ -24,6 +24,10 @@
 # known_hosts file, pid, sshd log); the tests read it.
 set -euo pipefail
 
+DAGON_LOG_TAG=remote-node
+# shellcheck source=lib/roots.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/roots.sh"
+
 readonly DAGON_HOME=${DAGON_HOME:-/var/lib/dagon}
 readonly NODE_ROOT=$DAGON_HOME/node-root
 readonly SID_ROOT=$DAGON_HOME/sid-root
@@ -38,51 +42,13 @@ readonly PACKAGES=(openssh-server apptainer squashfuse fuse2fs fuse-overlayfs e2
 readonly RECIPE="dagon-node-root recipe 1: sid + ${PACKAGES[*]} + user $NODE_USER($NODE_UID)"
 readonly STAMP=etc/dagon-node-root.stamp
 
-log() { printf '[remote-node] %s\n' "$*" >&2; }
-die() {
-  printf '[remote-node] ERROR: %s\n' "$*" >&2
-  exit 1
-}
 
 [[ $ADDRESS == 127.* ]] || die "DAGON_NODE_ADDRESS must be a loopback address (127.0.0.0/8), not $ADDRESS"
 [[ $PORT =~ ^[0-9]+$ ]] || die "DAGON_NODE_PORT must be a number, not $PORT"
 
-run_logged() {
-  local reason=$1 logfile
-  shift
-  logfile=$(mktemp /tmp/dagon-remote-node.XXXXXX.log)
-  if ! "$@" </dev/null >"$logfile" 2>&1; then
-    tail -n 25 "$logfile" | sed 's/^/    /' >&2
-    die "$reason (command: $*)"
-  fi
-  rm -f "$logfile"
-}
-
-# chroot with /proc, /sys and /dev in a private mount namespace, so no mount outlives the command.
-in_root() {
-  local dir=$1
-  shift
-  # shellcheck disable=SC2016 # expanded by the inner shell
-  unshare --mount --propagation private -- /bin/sh -euc '
-    dir=$1; shift
-    mount -t proc proc "$dir/proc"
-    mount --rbind /sys "$dir/sys"
-    mount --rbind /dev "$dir/dev"
-    exec chroot "$dir" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LC_ALL=C.UTF-8 \
-      DEBIAN_FRONTEND=noninteractive "$@"' in_root "$dir" "$@"
-}
-
 root_is_current() {
   local line
   [[ -f $NODE_ROOT/$STAMP ]] && IFS= read -r line <"$NODE_ROOT/$STAMP" && [[ $line == "$RECIPE" ]]
-}
-
-remove_tree() {
-  local dir=$1
-  if awk -v d="$dir" '$5 == d || index($5, d "/") == 1 { found = 1 } END { exit !found }' /proc/self/mountinfo; then
-    die "will not delete $dir: something is mounted under it"
-  fi
-  rm -rf --one-file-system -- "$dir"
 }
 
 cmd_prepare() {

@@ -14,6 +14,10 @@
 # APPTAINER_TMPDIR=/var/tmp/dagon-apptainer (owned by dagon), and /etc/profile.d/dagon-apptainer.sh exporting both.
 set -euo pipefail
 
+DAGON_LOG_TAG=setup-apptainer
+# shellcheck source=lib/roots.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/roots.sh"
+
 readonly DAGON_HOME=${DAGON_HOME:-/var/lib/dagon}
 readonly SID_ROOT=$DAGON_HOME/sid-root
 readonly SID_MIRROR=${DAGON_SID_MIRROR:-http://deb.debian.org/debian}
@@ -43,26 +47,8 @@ readonly here
 changed=0
 apt_updated=0
 
-log() { printf '[setup-apptainer] %s\n' "$*"; }
-die() {
-  printf '[setup-apptainer] ERROR: %s\n' "$*" >&2
-  exit 1
-}
 now() { printf '%s' "$EPOCHREALTIME"; }
 elapsed() { LC_ALL=C awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f s", b - a }'; }
-
-# Runs a command quietly into a log file; on failure shows the log's tail and stops with REASON.
-run_logged() {
-  local reason=$1 logfile
-  shift
-  logfile=$(mktemp /tmp/dagon-setup-apptainer.XXXXXX.log)
-  if ! "$@" </dev/null >"$logfile" 2>&1; then
-    printf '[setup-apptainer] --- last lines of %s ---\n' "$logfile" >&2
-    tail -n 25 "$logfile" | sed 's/^/    /' >&2
-    die "$reason (command: $*)"
-  fi
-  rm -f "$logfile"
-}
 
 ensure_host_packages() {
   local missing=() p
@@ -142,21 +128,6 @@ ensure_host_user() {
   ensure_dir "$RUN_HOME" "$RUN_USER:$RUN_USER" 755
 }
 
-# Runs a command chrooted into DIR with /proc, /sys and /dev mounted in a private mount namespace: the mounts vanish
-# with the command, even if this script is killed, so no mount is ever left under a folder we may delete.
-in_root() {
-  local dir=$1
-  shift
-  # shellcheck disable=SC2016 # expanded by the inner shell
-  unshare --mount --propagation private -- /bin/sh -euc '
-    dir=$1; shift
-    mount -t proc proc "$dir/proc"
-    mount --rbind /sys "$dir/sys"
-    mount --rbind /dev "$dir/dev"
-    exec chroot "$dir" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LC_ALL=C.UTF-8 \
-      DEBIAN_FRONTEND=noninteractive "$@"' in_root "$dir" "$@"
-}
-
 # Idempotent set-up of a root (fresh or existing): user, subordinate ids, mount points, marker.
 configure_root() {
   local dir=$1 d
@@ -232,15 +203,6 @@ build_root() {
 root_is_current() {
   local line
   [[ -f $SID_ROOT/$STAMP_FILE ]] && IFS= read -r line <"$SID_ROOT/$STAMP_FILE" && [[ $line == "$RECIPE" ]]
-}
-
-# Refuses to delete a folder that something is mounted under (which would delete through the mount).
-remove_tree() {
-  local dir=$1
-  if awk -v d="$dir" '$5 == d || index($5, d "/") == 1 { found = 1 } END { exit !found }' /proc/self/mountinfo; then
-    die "will not delete $dir: something is mounted under it (see /proc/self/mountinfo)"
-  fi
-  rm -rf --one-file-system -- "$dir"
 }
 
 ensure_root() {
