@@ -64,7 +64,7 @@ cmd_prepare() {
   for old in "$DAGON_HOME"/node-root.tmp.*; do [[ -e $old ]] && remove_tree "$old"; done
   # shellcheck disable=SC2064
   trap "remove_tree '$tmp'" EXIT
-  # The lead's Apptainer root (scripts/setup-apptainer.sh) saves the debootstrap when it exists; it is only read.
+  # The Apptainer root of scripts/setup-apptainer.sh, when it exists, saves the debootstrap; it is only read.
   if [[ -x $SID_ROOT/usr/bin/apt-get && -f $SID_ROOT/etc/dagon-sid-root.stamp ]]; then
     log "copying $SID_ROOT to $tmp"
     cp -a --one-file-system "$SID_ROOT" "$tmp"
