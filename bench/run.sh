@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the benchmark: W1, W1 with the seed's semantics, W2, W3 beside their floors, Snakemake where installed
+# Runs the benchmark: W1, W1 with DagOnStar's semantics, W2, W3 beside their floors, Snakemake where installed
 # (pass --with-snakemake to apt-get install it), and P1 (engine only). Extra arguments go to the harness
 # (--runs N, --smoke). Timings are noisy on shared machines: read the ratios, which are measured in one run.
 set -euo pipefail

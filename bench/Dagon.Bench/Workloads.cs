@@ -81,7 +81,7 @@ internal sealed class Workloads(string scratch, string image, int scale)
             """, dir);
     }
 
-    /// <summary>W1 with the seed's semantics: a 1024 MB overlay per task and staged references.</summary>
+    /// <summary>W1 with DagOnStar's semantics: a 1024 MB overlay per task and staged references.</summary>
     public Task<TimeSpan> W1SeedEngine() => Engine(Dataflow(), 2);
 
     public Task<TimeSpan> W1SeedFloor()

@@ -1,7 +1,7 @@
 using Dagon.Hosting;
 using Dagon.Model;
 
-// The seed's remote dataflow demo: the same four tasks as DataflowDemo, all on the host of dagon.ini's [ssh] section.
+// DagOnStar's remote dataflow demo: the same four tasks as DataflowDemo, all on the host of dagon.ini's [ssh] section.
 // A writes the host's name, B and C each add a random number to A's file, D joins them; every file stays on the host
 // (same-host references are read-only mounts, no copy). Run from this folder (it reads ./dagon.ini) or pass
 // --config FILE. The image is built on the host, once, from busybox-host.def; where the host can pull images, pass

@@ -3,7 +3,7 @@ using Dagon;
 namespace Dagon.Samples;
 
 /// <summary>
-/// The seed's dataflow demo: A writes the hostname, B and C each add a random number to A's file, D joins them.
+/// DagOnStar's dataflow demo: A writes the hostname, B and C each add a random number to A's file, D joins them.
 /// The workflow:/// references are both the edges of the DAG and the data each task reads; the generator turns them
 /// into DependsOn edges and the analyzers check them while you type.
 /// </summary>

@@ -24,7 +24,7 @@ public sealed class RemoteWorkflowTests(RemoteNode node, ITestOutputHelper outpu
     }
 
     [Fact]
-    public async Task Seed_remote_demo_runs_every_task_on_the_node_and_reuses_the_host_image()
+    public async Task DagOnStar_remote_demo_runs_every_task_on_the_node_and_reuses_the_host_image()
     {
         WorkflowBuilder Demo() => Workflow.Create("DataFlow-Demo-Apptainer-Remote")
             .DefaultImage(node.NodeDefinition)
@@ -165,7 +165,7 @@ public sealed class RemoteWorkflowTests(RemoteNode node, ITestOutputHelper outpu
     }
 
     [Fact]
-    public async Task Seed_style_ip_user_port_on_a_task_and_a_host_for_a_whole_workflow()
+    public async Task DagOnStar_style_ip_user_port_on_a_task_and_a_host_for_a_whole_workflow()
     {
         var settings = node.Config();
         settings["ssh:ssh_key"] = node.KeyPath;

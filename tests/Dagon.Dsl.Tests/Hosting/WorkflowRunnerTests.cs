@@ -124,7 +124,7 @@ public sealed class WorkflowRunnerTests : IDisposable
     }
 
     [Fact]
-    public async Task JsonExportHasTheSeedsShape()
+    public async Task JsonExportHasDagOnStarsShape()
     {
         var json = Path.Combine(_root, "run.json");
         _backend.Behaviours["A"] = Writes("output/f1.txt");

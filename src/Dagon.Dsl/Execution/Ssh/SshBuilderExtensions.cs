@@ -6,7 +6,7 @@ namespace Dagon.Model;
 public static class SshBuilderExtensions
 {
     /// <summary>
-    /// The seed's per-task <c>ip</c>, <c>ssh_username</c> and <c>ssh_port</c>: runs the task on that address; the key
+    /// DagOnStar's per-task <c>ip</c>, <c>ssh_username</c> and <c>ssh_port</c>: runs the task on that address; the key
     /// (unless given), known_hosts file and remote settings come from dagon.ini's <c>[ssh]</c> section.
     /// </summary>
     public static TaskBuilder OnSsh(this TaskBuilder task, string ip, string? sshUsername = null, int sshPort = 22, string? privateKey = null) =>

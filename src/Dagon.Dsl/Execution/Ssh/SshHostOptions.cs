@@ -14,7 +14,7 @@ public enum RemoteImageBuild
 
 /// <summary>
 /// One remote host profile: the <c>[ssh]</c> section of dagon.ini (profile "ssh", also the default) or a
-/// <c>[host:NAME]</c> section (profile NAME). Key names follow the seed's (<c>remote_ip</c>, <c>ssh_user</c>,
+/// <c>[host:NAME]</c> section (profile NAME). Key names follow DagOnStar's (<c>remote_ip</c>, <c>ssh_user</c>,
 /// <c>ssh_port</c>); unset keys of a <c>[host:NAME]</c> profile fall back to <c>[ssh]</c>.
 /// </summary>
 public sealed class SshHostOptions
@@ -122,7 +122,7 @@ public sealed class SshHostOptions
 
 /// <summary>
 /// Every host profile of the configuration, and the ad-hoc form tasks may name instead of a profile:
-/// <c>ssh://user@address:port</c> (the seed's per-task <c>ip</c>, <c>ssh_username</c>, <c>ssh_port</c>), which takes
+/// <c>ssh://user@address:port</c> (DagOnStar's per-task <c>ip</c>, <c>ssh_username</c>, <c>ssh_port</c>), which takes
 /// its key, known_hosts and remote settings from <c>[ssh]</c>.
 /// </summary>
 public sealed class SshHostProfiles
@@ -211,7 +211,7 @@ public sealed class SshHostProfiles
         throw new SshHostException($"no host profile '{host}': add a [host:{host}] section (or [ssh]) to dagon.ini");
     }
 
-    /// <summary>The ad-hoc host string for the seed's per-task <c>ip</c>, <c>ssh_username</c>, <c>ssh_port</c> (and key).</summary>
+    /// <summary>The ad-hoc host string for DagOnStar's per-task <c>ip</c>, <c>ssh_username</c>, <c>ssh_port</c> (and key).</summary>
     public static string AdHoc(string address, string? user = null, int port = 22, string? privateKey = null)
     {
         var host = address.Contains(':', StringComparison.Ordinal) ? $"[{address}]" : address;
