@@ -28,7 +28,7 @@ var workloads = new Workloads(scratch, image, scale);
 
 var rows = new List<string[]>();
 if (only.Contains("W1")) await Measure("W1 dataflow, 4 apptainer execs", workloads.W1Floor, workloads.W1Engine, null);
-if (only.Contains("W1seed")) await Measure("W1 seed semantics (overlay/task)", workloads.W1SeedFloor, workloads.W1SeedEngine, null);
+if (only.Contains("W1seed")) await Measure("W1 DagOnStar semantics (overlay/task)", workloads.W1SeedFloor, workloads.W1SeedEngine, null);
 if (only.Contains("W2")) await Measure($"W2 {1000 / scale} no-op native + 1, -j2", workloads.W2Floor, workloads.W2Engine, snakemake ? workloads.W2Snakemake : null);
 if (only.Contains("W3")) await Measure($"W3 chain of {200 / scale} native tasks", workloads.W3Floor, workloads.W3Engine, snakemake ? workloads.W3Snakemake : null);
 
