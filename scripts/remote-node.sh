@@ -6,22 +6,28 @@
 #   sudo scripts/remote-node.sh status    # exit 0 when the node runs and its sshd answers
 #   sudo scripts/remote-node.sh stop
 #
-# The node has its own mount, UTS, PID and IPC namespaces, its own hostname (dagon-node), its own root filesystem
-# (a Debian sid root with openssh-server and Apptainer), a tmpfs /tmp, and an sshd on its own loopback address
-# (127.0.0.2 by default). Logins are as the ordinary user `hpcuser` with a key; Apptainer runs there natively in
-# its unprivileged mode. Nothing on the node shares a path with this machine, so anything a workflow needs there
-# has to cross SSH.
+# The node has its own network, mount, UTS, PID and IPC namespaces, its own hostname (dagon-node), its own root
+# filesystem (a Debian sid root with openssh-server and Apptainer), a tmpfs /tmp, and an sshd on its own address.
+# Its network namespace (dagon-<name>) is joined to this machine by a veth pair on a /30 the script chooses out of
+# 10.250.0.0/16 (derived from the node name): this machine is .1 (veth dg-<name>-h), the node .2 (dg-<name>-n, with
+# its own lo). The node has no default route: it reaches only this machine's end of the pair, and nothing reaches
+# it but this machine. Its /etc/hosts names its own address. Logins are as the ordinary user `hpcuser` with a key;
+# Apptainer runs there natively in its unprivileged mode. Nothing on the node shares a path with this machine, so
+# anything a workflow needs there has to cross SSH. `stop` removes the node, its veth pair and its namespace; `start`
+# first clears what a killed earlier run left behind. Needs `ip` (iproute2; installed when missing) and a kernel
+# that allows network namespaces and veth pairs: without them `start` stops with the reason (no fallback).
 #
 # Settings (environment):
 #   DAGON_HOME                 /var/lib/dagon; the node root is $DAGON_HOME/node-root
 #   DAGON_NODE_NAME            instance name (default "node"); several instances may run from one root
-#   DAGON_NODE_ADDRESS         listen address (default 127.0.0.2; must be loopback)
+#   DAGON_NODE_ADDRESS         the node's address: the second address of a /30 in 10.250.0.0/16 or 198.18.0.0/15
+#                              (default: 10.250.X.Y chosen from the name); this machine's end is the first
 #   DAGON_NODE_PORT            listen port (default 2222)
 #   DAGON_NODE_AUTHORIZED_KEY  public key allowed to log in; default: a key generated in the state folder
 #   DAGON_NODE_STATE           state folder (default $DAGON_HOME/nodes/$DAGON_NODE_NAME)
 #
 # `start` writes $DAGON_NODE_STATE/node.env (shell-sourceable KEY=VALUE lines: address, port, user, key path,
-# known_hosts file, pid, sshd log); the tests read it.
+# known_hosts file, pid, sshd log, network namespace and this machine's address); the tests read it.
 set -euo pipefail
 
 DAGON_LOG_TAG=remote-node
@@ -33,7 +39,32 @@ readonly NODE_ROOT=$DAGON_HOME/node-root
 readonly SID_ROOT=$DAGON_HOME/sid-root
 readonly MIRROR=${DAGON_SID_MIRROR:-http://deb.debian.org/debian}
 readonly NAME=${DAGON_NODE_NAME:-node}
-readonly ADDRESS=${DAGON_NODE_ADDRESS:-127.0.0.2}
+[[ $NAME =~ ^[A-Za-z0-9_][A-Za-z0-9_.-]*$ ]] || die "DAGON_NODE_NAME may hold only letters, digits, '_', '.', '-': $NAME"
+# The node's /30: chosen from the name (one of the 16384 /30s of 10.250.0.0/16) unless DAGON_NODE_ADDRESS says.
+ip4_to_int() {
+  local IFS=. a b c d
+  read -r a b c d <<<"$1"
+  echo $(((a << 24) | (b << 16) | (c << 8) | d))
+}
+int_to_ip4() { echo "$((($1 >> 24) & 255)).$((($1 >> 16) & 255)).$((($1 >> 8) & 255)).$(($1 & 255))"; }
+NAME_HASH=$(($(cksum <<<"$NAME" | cut -d' ' -f1) % 16384))
+readonly NAME_HASH
+readonly ADDRESS=${DAGON_NODE_ADDRESS:-$(int_to_ip4 $(($(ip4_to_int 10.250.0.0) + NAME_HASH * 4 + 2)))}
+[[ $ADDRESS =~ ^([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})$ ]] || die "DAGON_NODE_ADDRESS is not an IPv4 address: $ADDRESS"
+# Only the project's own ranges (a private test range and the benchmark range), and the node's end of a /30.
+case $(($(ip4_to_int "$ADDRESS") >> 16)) in
+  $(($(ip4_to_int 10.250.0.0) >> 16)) | $(($(ip4_to_int 198.18.0.0) >> 16)) | $(($(ip4_to_int 198.19.0.0) >> 16))) ;;
+  *) die "DAGON_NODE_ADDRESS must lie in 10.250.0.0/16 or 198.18.0.0/15 (the node lives in its own network namespace), not $ADDRESS" ;;
+esac
+(($(ip4_to_int "$ADDRESS") % 4 == 2)) || die "DAGON_NODE_ADDRESS must be the second address of a /30 (last number 2, 6, 10, ...), not $ADDRESS"
+HOST_ADDRESS=$(int_to_ip4 $(($(ip4_to_int "$ADDRESS") - 1)))
+readonly HOST_ADDRESS
+readonly NETNS=dagon-$NAME
+# Interface names hold at most 15 characters: long node names use their hash.
+VETH=dg-$NAME
+((${#NAME} <= 10)) || VETH=dg-x$(printf '%04x' "$NAME_HASH")
+readonly VETH
+readonly VETH_HOST=$VETH-h VETH_NODE=$VETH-n
 readonly PORT=${DAGON_NODE_PORT:-2222}
 readonly STATE=${DAGON_NODE_STATE:-$DAGON_HOME/nodes/$NAME}
 readonly NODE_USER=hpcuser NODE_UID=3100
@@ -43,7 +74,6 @@ readonly RECIPE="dagon-node-root recipe 1: sid + ${PACKAGES[*]} + user $NODE_USE
 readonly STAMP=etc/dagon-node-root.stamp
 
 
-[[ $ADDRESS == 127.* ]] || die "DAGON_NODE_ADDRESS must be a loopback address (127.0.0.0/8), not $ADDRESS"
 [[ $PORT =~ ^[0-9]+$ ]] || die "DAGON_NODE_PORT must be a number, not $PORT"
 
 root_is_current() {
@@ -110,6 +140,46 @@ ensure_hosts_file() {
 
 pid_alive() { [[ -f $STATE/pid ]] && kill -0 "$(cat "$STATE/pid")" 2>/dev/null; }
 
+netns_exists() { [[ -e /run/netns/$NETNS ]] || ip netns list 2>/dev/null | grep -qE "^$NETNS( |\$)"; }
+veth_exists() { ip link show dev "$VETH_HOST" >/dev/null 2>&1; }
+
+# Removes the node's veth pair and network namespace (what a stopped or killed node leaves); idempotent.
+teardown_net() {
+  command -v ip >/dev/null || return 0
+  if veth_exists; then ip link del dev "$VETH_HOST" || die "cannot delete the veth $VETH_HOST"; fi
+  if netns_exists; then ip netns del "$NETNS" || die "cannot delete the network namespace $NETNS"; fi
+}
+
+# The node's own network: namespace $NETNS with lo and $VETH_NODE ($ADDRESS/30), joined to $VETH_HOST
+# ($HOST_ADDRESS/30) here. No default route and no forwarding: only this machine and the node talk over it.
+setup_net() {
+  if ! command -v ip >/dev/null; then
+    log "installing iproute2 (for ip netns and veth)"
+    run_logged "cannot install iproute2, which the node's network namespace needs" apt-get install -y iproute2
+  fi
+  teardown_net
+  # The /30 must be free here: another interface with an address in it would make the route ambiguous.
+  local other
+  other=$(ip -o -4 addr show | awk -v h="$HOST_ADDRESS" -v n="$ADDRESS" '{ split($4, a, "/") } a[1] == h || a[1] == n { print $2 }' | head -n 1)
+  [[ -z $other ]] && other=$(ip -4 route show "$HOST_ADDRESS/30" 2>/dev/null | head -n 1)
+  [[ -z $other ]] || die "the node's subnet $HOST_ADDRESS/30 is already in use here ($other); choose DAGON_NODE_ADDRESS or DAGON_NODE_NAME"
+  ip netns add "$NETNS" ||
+    die "cannot create the network namespace $NETNS ('ip netns add' failed): the node needs its own network namespace; it does not fall back to a loopback address"
+  if ! ip link add "$VETH_HOST" type veth peer name "$VETH_NODE" netns "$NETNS"; then
+    teardown_net
+    die "cannot create the veth pair $VETH_HOST/$VETH_NODE ('ip link add ... type veth' failed; is the veth module available?): the node needs it to be reachable"
+  fi
+  # shellcheck disable=SC2015 # the last part only runs on failure: it ends in die
+  ip addr add "$HOST_ADDRESS/30" dev "$VETH_HOST" &&
+    ip link set dev "$VETH_HOST" up &&
+    ip -n "$NETNS" link set dev lo up &&
+    ip -n "$NETNS" addr add "$ADDRESS/30" dev "$VETH_NODE" &&
+    ip -n "$NETNS" link set dev "$VETH_NODE" up || {
+    teardown_net
+    die "cannot configure the veth pair $VETH_HOST ($HOST_ADDRESS) / $VETH_NODE ($ADDRESS) in $NETNS"
+  }
+}
+
 # Answers when a TCP connection to the node's sshd gets an SSH banner.
 sshd_answers() {
   timeout 2 bash -c 'exec 3<>"/dev/tcp/$0/$1" && IFS= read -r -t 2 line <&3 && [[ $line == SSH-* ]]' "$ADDRESS" "$PORT" 2>/dev/null
@@ -127,8 +197,10 @@ cmd_start() {
     write_env
     return
   fi
+  # A node that runs but does not answer, or what a killed one left (its veth pair and namespace), goes first.
   pid_alive && stop_node
-  if sshd_answers; then die "something else already listens on $ADDRESS:$PORT; choose DAGON_NODE_PORT"; fi
+  rm -f "$STATE/pid"
+  setup_net
 
   local pubkey=${DAGON_NODE_AUTHORIZED_KEY:-}
   if [[ -z $pubkey ]]; then
@@ -168,7 +240,7 @@ EOF
   # shellcheck disable=SC2016
   local inner='
     set -e
-    root=$1 node_hostname=$2 config=$3 sshd_log=$4
+    root=$1 node_hostname=$2 config=$3 sshd_log=$4 address=$5
     hostname "$node_hostname"
     mount --make-rprivate /
     mount --bind "$root" "$root"
@@ -178,6 +250,9 @@ EOF
     mount -t tmpfs -o mode=1777 tmpfs "$root/tmp"
     mount -t tmpfs -o mode=755 tmpfs "$root/run"
     mkdir -p "$root/run/sshd"
+    # This node'"'"'s own /etc/hosts (the root may be shared by several nodes): it names the node'"'"'s address.
+    printf "127.0.0.1\tlocalhost\n%s\t%s\n::1\tlocalhost ip6-localhost ip6-loopback\n" "$address" "$node_hostname" >"$root/run/hosts"
+    mount --bind "$root/run/hosts" "$root/etc/hosts"
     cd "$root"
     pivot_root . .oldroot
     cd /
@@ -187,8 +262,9 @@ EOF
     trap "kill -TERM $sshd 2>/dev/null" TERM INT
     while kill -0 $sshd 2>/dev/null; do wait $sshd || true; done
   '
-  setsid nohup unshare --mount --uts --pid --ipc --fork --kill-child -- \
-    /bin/bash -c "$inner" node-init "$NODE_ROOT" "$NODE_HOSTNAME" "$config" "$sshd_log" \
+  # ip netns exec and unshare both exec (no fork): the recorded PID is unshare's, inside the node's network namespace.
+  setsid nohup ip netns exec "$NETNS" unshare --mount --uts --pid --ipc --fork --kill-child -- \
+    /bin/bash -c "$inner" node-init "$NODE_ROOT" "$NODE_HOSTNAME" "$config" "$sshd_log" "$ADDRESS" \
     >"$STATE/node.log" 2>&1 </dev/null 8>&- 9>&- &
   echo $! >"$STATE/pid"
   local i
@@ -227,6 +303,9 @@ DAGON_NODE_KNOWN_HOSTS=$STATE/known_hosts
 DAGON_NODE_PID=$(cat "$STATE/pid")
 DAGON_NODE_ROOT=$NODE_ROOT
 DAGON_NODE_SSHD_LOG=$NODE_ROOT/var/log/sshd-$NAME.log
+DAGON_NODE_NETNS=$NETNS
+DAGON_NODE_HOST_ADDRESS=$HOST_ADDRESS
+DAGON_NODE_VETH=$VETH_HOST
 EOF
   cat "$STATE/node.env"
 }
@@ -249,25 +328,33 @@ stop_node() {
 }
 
 cmd_stop() {
-  [[ -d $STATE ]] || { log "node $NAME is not running"; return; }
-  exec 9>"$STATE/.lock"
-  flock -w 30 9 || die "another start/stop of node $NAME is running"
+  if [[ -d $STATE ]]; then
+    exec 9>"$STATE/.lock"
+    flock -w 30 9 || die "another start/stop of node $NAME is running"
+  fi
   if pid_alive; then
     stop_node
     log "node $NAME stopped"
   else
-    rm -f "$STATE/pid"
+    rm -f "$STATE/pid" 2>/dev/null || true
     log "node $NAME is not running"
+  fi
+  if netns_exists || veth_exists; then
+    teardown_net
+    log "removed the network namespace $NETNS and the veth pair $VETH_HOST"
   fi
 }
 
 cmd_status() {
+  local net="network namespace $NETNS: absent, veth $VETH_HOST: absent"
+  netns_exists && net=${net/: absent,/: present,}
+  veth_exists && net=${net%absent}present
   if pid_alive && sshd_answers; then
-    log "node $NAME runs (pid $(cat "$STATE/pid")), sshd answers on $ADDRESS:$PORT"
+    log "node $NAME runs (pid $(cat "$STATE/pid")), sshd answers on $ADDRESS:$PORT; $net"
     [[ -f $STATE/node.env ]] && cat "$STATE/node.env"
     return 0
   fi
-  if root_is_current; then log "node $NAME is not running (root prepared)"; else log "node root not prepared"; fi
+  if root_is_current; then log "node $NAME is not running (root prepared); $net"; else log "node root not prepared; $net"; fi
   return 1
 }
 

@@ -3,13 +3,13 @@ using System.Diagnostics;
 namespace Dagon.Dsl.RemoteTests;
 
 /// <summary>
-/// A real remote HPC node for the tests (scripts/remote-node.sh): its own namespaces, hostname and root, sshd on
-/// 127.0.0.2, a login user whose only key is one this fixture generates. Started once per test run, stopped at the end.
+/// A real remote HPC node for the tests (scripts/remote-node.sh): its own namespaces (network included), hostname
+/// and root, sshd on the node's own address (which the script chooses and writes to node.env), a login user whose
+/// only key is one this fixture generates. Started once per test run, stopped at the end.
 /// </summary>
 public sealed class RemoteNode : IDisposable
 {
     public const string Name = "remotetests";
-    public const string Address = "127.0.0.2";
     public const int Port = 2232;
 
     public RemoteNode()
@@ -29,6 +29,8 @@ public sealed class RemoteNode : IDisposable
     public string Scratch { get; }
     public string KeyPath { get; }
     public string OtherKeyPath { get; }
+    /// <summary>The node's own address, in its own network namespace (DAGON_NODE_ADDRESS in node.env).</summary>
+    public string Address => Env["DAGON_NODE_ADDRESS"];
     public string KnownHostsPath => Env["DAGON_NODE_KNOWN_HOSTS"];
     public string User => Env["DAGON_NODE_USER"];
     public string HostName => Env["DAGON_NODE_HOSTNAME"];
@@ -90,7 +92,8 @@ public sealed class RemoteNode : IDisposable
         var start = new ProcessStartInfo(Path.Combine(RepoRoot, "scripts", "remote-node.sh")) { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(subcommand);
         start.Environment["DAGON_NODE_NAME"] = Name;
-        start.Environment["DAGON_NODE_ADDRESS"] = Address;
+        // The script chooses the node's address (its own /30); a DAGON_NODE_ADDRESS from outside must not leak in.
+        start.Environment.Remove("DAGON_NODE_ADDRESS");
         start.Environment["DAGON_NODE_PORT"] = Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["DAGON_NODE_AUTHORIZED_KEY"] = KeyPath + ".pub";
         return Exec(start, TimeSpan.FromSeconds(120));

@@ -175,7 +175,7 @@ public sealed class RemoteWorkflowTests(RemoteNode node, ITestOutputHelper outpu
             .Task("P", t => t.Command("hostname > h.txt").NoOverlay())
             .Task("Q", t => t.Command("cat workflow:///P/h.txt").NoOverlay())
             .OnHost("node");
-        workflow.Task("S", t => t.Command("hostname").NoOverlay().OnSsh(RemoteNode.Address, node.User, RemoteNode.Port));
+        workflow.Task("S", t => t.Command("hostname").NoOverlay().OnSsh(node.Address, node.User, RemoteNode.Port));
         await using var harness = new Harness(settings, output);
         var result = await harness.RunAsync(workflow);
         Assert.True(result.Succeeded, Describe(result, harness));

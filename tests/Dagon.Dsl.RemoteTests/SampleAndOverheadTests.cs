@@ -16,7 +16,7 @@ public sealed class SampleAndOverheadTests(RemoteNode node, ITestOutputHelper ou
         var ini = Path.Combine(directory, "dagon.ini");
         File.WriteAllText(ini, $"""
             [ssh]
-            remote_ip = {RemoteNode.Address}
+            remote_ip = {node.Address}
             ssh_user = {node.User}
             ssh_port = {RemoteNode.Port}
             ssh_key = {node.KeyPath}

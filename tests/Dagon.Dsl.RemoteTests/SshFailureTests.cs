@@ -44,7 +44,7 @@ public sealed class SshFailureTests(RemoteNode node, ITestOutputHelper output)
         Assert.False(result.Succeeded);
         Assert.Contains("unknown host key for host 'node'", result.SetupError);
         Assert.Matches("SHA256:[A-Za-z0-9+/]{43}", result.SetupError);
-        Assert.Contains($"ssh-keyscan -p {RemoteNode.Port} {RemoteNode.Address} >> {empty}", result.SetupError);
+        Assert.Contains($"ssh-keyscan -p {RemoteNode.Port} {node.Address} >> {empty}", result.SetupError);
     }
 
     [Fact]
@@ -53,7 +53,7 @@ public sealed class SshFailureTests(RemoteNode node, ITestOutputHelper output)
         // The node's address with somebody else's ed25519 key.
         var fake = (await File.ReadAllTextAsync(node.OtherKeyPath + ".pub")).Split(' ');
         var path = Path.Combine(node.Scratch, "changed_known_hosts");
-        await File.WriteAllTextAsync(path, $"[{RemoteNode.Address}]:{RemoteNode.Port} {fake[0]} {fake[1]}\n");
+        await File.WriteAllTextAsync(path, $"[{node.Address}]:{RemoteNode.Port} {fake[0]} {fake[1]}\n");
         await using var harness = new Harness(node.Config(knownHosts: path), output);
         var result = await harness.RunAsync(OneRemoteTask());
         Assert.False(result.Succeeded);
