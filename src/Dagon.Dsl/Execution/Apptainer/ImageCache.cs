@@ -31,15 +31,8 @@ public sealed class ImageCache(ApptainerOptions options, ILogger<ImageCache> log
     public string? CachePathFor(ImageSource source) =>
         source.NeedsBuild ? Path.Combine(Directory, $"{ReadableName(source)}-{CacheKey(source)}.sif") : null;
 
-    public Task<PreparedImage> PrepareAsync(ImageSource source, string apptainer, CancellationToken cancellationToken)
-    {
-        var key = source.Kind + ":" + source.Reference;
-        var lazy = _pending.GetOrAdd(key, _ => new Lazy<Task<PreparedImage>>(() => PrepareCoreAsync(source, apptainer, cancellationToken)));
-        var task = lazy.Value;
-        // A failed or cancelled preparation must not poison later runs that use this instance.
-        if (task.IsFaulted || task.IsCanceled) _pending.TryRemove(new KeyValuePair<string, Lazy<Task<PreparedImage>>>(key, lazy));
-        return task;
-    }
+    public Task<PreparedImage> PrepareAsync(ImageSource source, string apptainer, CancellationToken cancellationToken) =>
+        Once(source.Kind + ":" + source.Reference, () => PrepareCoreAsync(source, apptainer, cancellationToken));
 
     private async Task<PreparedImage> PrepareCoreAsync(ImageSource source, string apptainer, CancellationToken cancellationToken)
     {
@@ -66,26 +59,16 @@ public sealed class ImageCache(ApptainerOptions options, ILogger<ImageCache> log
         }
 
         var target = CachePathFor(source)!;
-        if (File.Exists(target))
+        if (!await CreateOnceAsync(target, source.Reference, partial => BuildAsync(source, partial, apptainer, cancellationToken), cancellationToken)
+                .ConfigureAwait(false))
         {
             logger.LogInformation("Using cached SIF image: {Path} (for {Source})", target, source.Reference);
             return new PreparedImage(source, target, false, stopwatch.Elapsed);
         }
 
-        SharedDirectory.Create(Directory);
-        await using (await AcquireLockAsync(target + ".lock", source, cancellationToken).ConfigureAwait(false))
-        {
-            if (File.Exists(target))
-            {
-                logger.LogInformation("Using SIF image built by another run: {Path}", target);
-                return new PreparedImage(source, target, false, stopwatch.Elapsed);
-            }
-
-            await BuildAsync(source, target, apptainer, cancellationToken).ConfigureAwait(false);
-            Interlocked.Increment(ref _builds);
-            logger.LogInformation("SIF image built: {Path} ({Seconds:F1} s)", target, stopwatch.Elapsed.TotalSeconds);
-            return new PreparedImage(source, target, true, stopwatch.Elapsed);
-        }
+        Interlocked.Increment(ref _builds);
+        logger.LogInformation("SIF image built: {Path} ({Seconds:F1} s)", target, stopwatch.Elapsed.TotalSeconds);
+        return new PreparedImage(source, target, true, stopwatch.Elapsed);
     }
 
     /// <summary>
@@ -93,49 +76,68 @@ public sealed class ImageCache(ApptainerOptions options, ILogger<ImageCache> log
     /// (so its upper directory belongs to the user Apptainer runs as) and kept beside the images. Tasks get sparse
     /// copies of it, which takes milliseconds instead of the second mkfs needs for each new image.
     /// </summary>
-    public Task<string> OverlayTemplateAsync(int sizeMb, string apptainer, CancellationToken cancellationToken)
+    public async Task<string> OverlayTemplateAsync(int sizeMb, string apptainer, CancellationToken cancellationToken)
     {
-        var key = "overlay:" + sizeMb.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var lazy = _pending.GetOrAdd(key, _ => new Lazy<Task<PreparedImage>>(async () =>
+        var target = Path.Combine(Directory, $"overlay-template-{sizeMb}mb.img");
+        var template = await Once("overlay:" + sizeMb.ToString(System.Globalization.CultureInfo.InvariantCulture), async () =>
         {
-            var target = Path.Combine(Directory, $"overlay-template-{sizeMb}mb.img");
-            var source = new ImageSource(ImageSourceKind.SifFile, target);
-            if (File.Exists(target)) return new PreparedImage(source, target, false, TimeSpan.Zero);
-            SharedDirectory.Create(Directory);
-            await using (await AcquireLockAsync(target + ".lock", source, cancellationToken).ConfigureAwait(false))
+            var created = await CreateOnceAsync(target, $"the {sizeMb} MB overlay template", async partial =>
             {
-                if (File.Exists(target)) return new PreparedImage(source, target, false, TimeSpan.Zero);
-                var partial = Path.Combine(Directory, $".{Path.GetFileName(target)}.{Environment.ProcessId}.{Guid.NewGuid():N}.partial");
-                try
+                logger.LogInformation("Creating {Size}MB overlay template (once per size): {Path}", sizeMb, target);
+                var result = await ProcessRunner.RunAsync(apptainer, ApptainerCommandLine.CreateOverlay(sizeMb, partial),
+                    Directory, cancellationToken: cancellationToken).ConfigureAwait(false);
+                if (result.ExitCode != 0 || !File.Exists(partial))
                 {
-                    logger.LogInformation("Creating {Size}MB overlay template (once per size): {Path}", sizeMb, target);
-                    var result = await ProcessRunner.RunAsync(apptainer, ApptainerCommandLine.CreateOverlay(sizeMb, partial),
-                        Directory, cancellationToken: cancellationToken).ConfigureAwait(false);
-                    if (result.ExitCode != 0 || !File.Exists(partial))
-                    {
-                        throw new ImagePreparationException(
-                            $"could not create a {sizeMb} MB overlay in {Directory} (apptainer overlay create exited with {result.ExitCode}): " +
-                            string.Join(" ", result.StderrTail));
-                    }
-
-                    File.Move(partial, target, overwrite: false);
-                    return new PreparedImage(source, target, true, TimeSpan.Zero);
+                    throw new ImagePreparationException(
+                        $"could not create a {sizeMb} MB overlay in {Directory} (apptainer overlay create exited with {result.ExitCode}): " +
+                        string.Join(" ", result.StderrTail));
                 }
-                finally
-                {
-                    TryDelete(partial);
-                }
-            }
-        }));
-        var task = lazy.Value;
-        if (task.IsFaulted || task.IsCanceled) _pending.TryRemove(new KeyValuePair<string, Lazy<Task<PreparedImage>>>(key, lazy));
-        return task.ContinueWith(t => t.GetAwaiter().GetResult().Path, cancellationToken,
-            TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }, cancellationToken).ConfigureAwait(false);
+            return new PreparedImage(new ImageSource(ImageSourceKind.SifFile, target), target, created, TimeSpan.Zero);
+        }).ConfigureAwait(false);
+        return template.Path;
     }
 
-    private async Task BuildAsync(ImageSource source, string target, string apptainer, CancellationToken cancellationToken)
+    /// <summary>
+    /// One preparation per key in this process: tasks of a run wanting the same image share it. A failed or cancelled
+    /// preparation is forgotten, so it does not poison later runs that use this instance.
+    /// </summary>
+    private Task<PreparedImage> Once(string key, Func<Task<PreparedImage>> prepare)
     {
-        var partial = Path.Combine(Directory, $".{Path.GetFileName(target)}.{Environment.ProcessId}.{Guid.NewGuid():N}.partial");
+        var lazy = _pending.GetOrAdd(key, _ => new Lazy<Task<PreparedImage>>(prepare));
+        var task = lazy.Value;
+        if (task.IsFaulted || task.IsCanceled) _pending.TryRemove(new KeyValuePair<string, Lazy<Task<PreparedImage>>>(key, lazy));
+        return task;
+    }
+
+    /// <summary>
+    /// Makes <paramref name="target"/> exist, once across processes: under an exclusive lock file beside it,
+    /// <paramref name="create"/> writes a temporary name that is then renamed into place, so no reader ever sees half
+    /// a file. Returns false when the file already existed (made earlier, or by a concurrent run we waited for).
+    /// </summary>
+    private async Task<bool> CreateOnceAsync(string target, string what, Func<string, Task> create, CancellationToken cancellationToken)
+    {
+        if (File.Exists(target)) return false;
+        SharedDirectory.Create(Directory);
+        await using (await AcquireLockAsync(target + ".lock", what, cancellationToken).ConfigureAwait(false))
+        {
+            if (File.Exists(target)) return false;
+            var partial = Path.Combine(Directory, $".{Path.GetFileName(target)}.{Environment.ProcessId}.{Guid.NewGuid():N}.partial");
+            try
+            {
+                await create(partial).ConfigureAwait(false);
+                File.Move(partial, target, overwrite: false);
+                return true;
+            }
+            finally
+            {
+                TryDelete(partial);
+            }
+        }
+    }
+
+    private async Task BuildAsync(ImageSource source, string partial, string apptainer, CancellationToken cancellationToken)
+    {
         var fakeroot = source.Kind == ImageSourceKind.DefinitionFile && options.Fakeroot switch
         {
             FakerootMode.Always => true,
@@ -163,16 +165,10 @@ public sealed class ImageCache(ApptainerOptions options, ILogger<ImageCache> log
                 throw new ImagePreparationException(
                     $"building image from '{source.Reference}' failed (apptainer build exited with {result.ExitCode}):{Environment.NewLine}{message}");
             }
-
-            File.Move(partial, target, overwrite: false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             throw new ImagePreparationException($"building image from '{source.Reference}' took longer than {options.BuildTimeoutSeconds} s");
-        }
-        finally
-        {
-            TryDelete(partial);
         }
     }
 
@@ -185,7 +181,7 @@ public sealed class ImageCache(ApptainerOptions options, ILogger<ImageCache> log
         return environment;
     }
 
-    private async Task<FileStream> AcquireLockAsync(string path, ImageSource source, CancellationToken cancellationToken)
+    private async Task<FileStream> AcquireLockAsync(string path, string what, CancellationToken cancellationToken)
     {
         var waited = false;
         while (true)
@@ -199,7 +195,7 @@ public sealed class ImageCache(ApptainerOptions options, ILogger<ImageCache> log
             {
                 if (!waited)
                 {
-                    logger.LogInformation("Waiting for another run that is building {Source}", source.Reference);
+                    logger.LogInformation("Waiting for another run that is making {What}", what);
                     waited = true;
                 }
 
