@@ -135,7 +135,8 @@ public sealed class ExecutionPlan
         }
 
         var graph = new TaskGraph(dependencies);
-        if (errors.Count == 0 && graph.TopologicalOrder() is null)
+        // Build() already proved each workflow acyclic; only edges between workflows can close a new cycle.
+        if (errors.Count == 0 && workflows.Count > 1 && graph.TopologicalOrder() is null)
         {
             var asDefinitions = tasks.Select(t => t.Definition with { Name = t.DisplayName }).ToList();
             foreach (var cycle in WorkflowValidator.FindCycles(asDefinitions, d => tasks.First(t => t.DisplayName == d.Name).Dependencies.Select(x => x.DisplayName)))
