@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Dagon.Execution.Processes;
 using Dagon.Model;
 using Dagon.Scheduling;
 using Xunit.Abstractions;
@@ -215,7 +216,7 @@ public sealed class RemoteWorkflowTests(RemoteNode node, ITestOutputHelper outpu
             var root = result["M"].Workspace!.Root;
             Assert.StartsWith("/tmp/hpcuser/dagon work/", root);
             Assert.Contains("Keeping remote working directory on node", harness.Log);
-            var (_, kept) = node.Ssh($"cat {Execution.Ssh.ShellQuote.Quote(root + "/work/m.txt")} {Execution.Ssh.ShellQuote.Quote(root + "/stdout.log")} && rm -rf {Execution.Ssh.ShellQuote.Quote(root[..root.LastIndexOf('/')])}");
+            var (_, kept) = node.Ssh($"cat {ShellQuote.Quote(root + "/work/m.txt")} {ShellQuote.Quote(root + "/stdout.log")} && rm -rf {ShellQuote.Quote(root[..root.LastIndexOf('/')])}");
             Assert.Equal("via-module\nvia-module", kept.Trim()); // the output file, then the task's kept stdout.log
         }
     }
@@ -258,7 +259,7 @@ public sealed class RemoteWorkflowTests(RemoteNode node, ITestOutputHelper outpu
         Assert.Equal(["content"], harness.StdoutOf("Cons"));
     }
 
-    private static string RemoteShellQuoteForTest(string s) => Execution.Ssh.ShellQuote.Quote(s);
+    private static string RemoteShellQuoteForTest(string s) => ShellQuote.Quote(s);
 
     [Fact]
     public async Task A_local_sif_is_uploaded_once_with_its_checksum_checked()
@@ -359,7 +360,7 @@ public sealed class RemoteWorkflowTests(RemoteNode node, ITestOutputHelper outpu
 
     private int CountOnNode(string commandLine)
     {
-        var (_, text) = node.Ssh($"ps -eo args | grep -c -x {Execution.Ssh.ShellQuote.Quote(commandLine)} || true");
+        var (_, text) = node.Ssh($"ps -eo args | grep -c -x {ShellQuote.Quote(commandLine)} || true");
         return int.TryParse(text.Trim(), out var count) ? count : -1;
     }
 

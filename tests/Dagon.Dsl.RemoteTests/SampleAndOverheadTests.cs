@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Dagon.Execution.Processes;
 using Dagon.Model;
 using Xunit.Abstractions;
 
@@ -52,7 +53,7 @@ public sealed class SampleAndOverheadTests(RemoteNode node, ITestOutputHelper ou
         for (var i = 0; i < n; i++)
         {
             var stopwatch = Stopwatch.StartNew();
-            var (code, text) = node.Ssh($"apptainer -s exec {Execution.Ssh.ShellQuote.Quote(image)} /bin/sh -c true");
+            var (code, text) = node.Ssh($"apptainer -s exec {ShellQuote.Quote(image)} /bin/sh -c true");
             Assert.True(code == 0, text);
             bare.Add(stopwatch.Elapsed.TotalSeconds);
         }
@@ -64,7 +65,7 @@ public sealed class SampleAndOverheadTests(RemoteNode node, ITestOutputHelper ou
         for (var i = 0; i <= n; i++)
         {
             var stopwatch = Stopwatch.StartNew();
-            var (code, text) = node.Ssh($"apptainer -s exec {Execution.Ssh.ShellQuote.Quote(image)} /bin/sh -c true", mux);
+            var (code, text) = node.Ssh($"apptainer -s exec {ShellQuote.Quote(image)} /bin/sh -c true", mux);
             Assert.True(code == 0, text);
             if (i > 0) multiplexed.Add(stopwatch.Elapsed.TotalSeconds); // the first one opens the master
         }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Dagon.Execution.Processes;
 using Dagon.Execution.Ssh;
 using Microsoft.Extensions.Configuration;
 

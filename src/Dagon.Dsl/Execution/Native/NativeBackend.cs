@@ -33,7 +33,7 @@ public sealed class NativeBackend(ILogger<NativeBackend> logger) : ITaskBackend
     public Task<TaskOutcome> RunAsync(TaskExecution execution, CancellationToken cancellationToken)
     {
         var definition = execution.Task.Definition;
-        var command = InputStager.RewriteCommand(definition.Command, execution.Inputs, input => ShellWord(input.HostDirectory));
+        var command = InputStager.RewriteCommand(definition.Command, execution.Inputs, input => ShellQuote.Quote(input.HostDirectory));
         logger.LogInformation("Executing on host: {Command}", definition.Command);
         Directory.CreateDirectory(execution.Workspace.WorkDir); // here rather than upfront: a thousand tasks start sooner
         return TaskProcess.RunAsync(execution, definition.Shell ?? DefaultShell, ["-c", command],
@@ -48,13 +48,4 @@ public sealed class NativeBackend(ILogger<NativeBackend> logger) : ITaskBackend
 
     /// <summary>POSIX sh, as DagOnStar's batch tasks use (Python's shell=True); <c>Shell("/bin/bash")</c> for bash.</summary>
     private const string DefaultShell = "/bin/sh";
-
-    /// <summary>
-    /// A producer's directory as a shell word. Work directories are usually plain paths and go in as they are;
-    /// a temp folder with spaces or quotes is single-quoted so the rewritten command still splits correctly.
-    /// </summary>
-    internal static string ShellWord(string path) =>
-        path.All(c => char.IsAsciiLetterOrDigit(c) || "/._-+=,@%:~".Contains(c))
-            ? path
-            : "'" + path.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 }

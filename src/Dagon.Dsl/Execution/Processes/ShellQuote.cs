@@ -1,11 +1,11 @@
 using System.Text;
 
-namespace Dagon.Execution.Ssh;
+namespace Dagon.Execution.Processes;
 
 /// <summary>
-/// POSIX shell quoting. An SSH exec request carries one string that the remote login shell parses, so every argv
-/// element that reaches a remote host goes through <see cref="Quote"/>: inside single quotes nothing is special
-/// except the single quote itself, which is written as <c>'\''</c>.
+/// POSIX shell quoting, wherever text must reach a shell as one word: every argv element sent to a remote host (an
+/// SSH exec request carries one string that the login shell parses), and the paths references are rewritten to in
+/// batch commands. Inside single quotes nothing is special except the single quote itself, written as <c>'\''</c>.
 /// </summary>
 public static class ShellQuote
 {

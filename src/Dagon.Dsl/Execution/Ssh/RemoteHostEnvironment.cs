@@ -1,3 +1,5 @@
+using Dagon.Execution.Processes;
+
 namespace Dagon.Execution.Ssh;
 
 /// <summary>What the engine learned about a host by asking it once: its user, home and whether Apptainer is there.</summary>

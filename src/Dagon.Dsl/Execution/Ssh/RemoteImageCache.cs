@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using Dagon.Execution.Apptainer;
+using Dagon.Execution.Processes;
 using Dagon.Model;
 using Microsoft.Extensions.Logging;
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text;
 using Dagon.Execution.Apptainer;
+using Dagon.Execution.Processes;
 using Dagon.Model;
 using Dagon.Scheduling;
 using Dagon.Staging;

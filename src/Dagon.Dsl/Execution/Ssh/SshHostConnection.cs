@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using System.Text;
+using Dagon.Execution.Processes;
 using Microsoft.Extensions.Logging;
 using Renci.SshNet;
 using Renci.SshNet.Common;

@@ -3,8 +3,9 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
-using Dagon.Execution;
+using Dagon.Execution.Processes;
 using Dagon.Execution.Ssh;
+using Dagon.Execution;
 using Dagon.Model;
 using Microsoft.Extensions.Logging;
 
