@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using Dagon.Bench;
-using Dagon.Execution.Apptainer;
+using Dagon.Containers;
+using Dagon.Images;
 using Dagon.Model;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -21,7 +22,7 @@ Console.WriteLine($"Dagon.Dsl benchmark, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC,
 
 // The demo's Debian image, built once into the machine's image cache (the warm case), like every workload's image.
 var definition = ImageSource.Parse(Path.Combine(root, "samples", "DataflowDemo", "dataflow.def"));
-var apptainer = ApptainerLocator.Resolve("apptainer");
+var apptainer = Dagon.Processes.ExecutableSearch.Find("apptainer") ?? throw ApptainerNotFoundException.OnThisMachine("apptainer");
 var cache = new ImageCache(new ApptainerOptions(), NullLogger<ImageCache>.Instance);
 var image = (await cache.PrepareAsync(definition, apptainer, CancellationToken.None)).Path;
 var workloads = new Workloads(scratch, image, scale);

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Dagon.Execution;
 using Dagon.Hosting;
 using Dagon.Model;
+using Dagon.Running;
 using Dagon.Scheduling;
 using Dagon.Staging;
 using Microsoft.Extensions.Configuration;
@@ -166,7 +167,8 @@ internal sealed class Workloads(string scratch, string image, int scale)
         var before = GC.GetTotalMemory(true);
         var stopwatch = Stopwatch.StartNew();
         var definition = Layered(tasks, width);
-        var runner = new WorkflowRunner([new NoopBackend()], new InputStager(Microsoft.Extensions.Logging.Abstractions.NullLogger<InputStager>.Instance),
+        var runner = new WorkflowRunner(new NoopExecutor(), new InputStager(Microsoft.Extensions.Logging.Abstractions.NullLogger<InputStager>.Instance,
+                new PlaceTransfer(Microsoft.Extensions.Logging.Abstractions.NullLogger<PlaceTransfer>.Instance)),
             Microsoft.Extensions.Options.Options.Create(new DagonOptions { MaxParallelism = 2 }),
             Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
         var result = await runner.RunAsync(definition);
@@ -196,14 +198,24 @@ internal sealed class Workloads(string scratch, string image, int scale)
     }
 
     /// <summary>Runs nothing: what remains is the engine's own cost per task.</summary>
-    private sealed class NoopBackend : ITaskBackend
+    private sealed class NoopExecutor : ITaskExecutor
     {
-        public string Name => "noop";
-        public bool CanRun(PlannedTask task) => true;
-        public TaskWorkspace PlanWorkspace(PlannedTask task, RunContext run) => new("/nonexistent/" + task.Index);
-        public Task<IReadOnlyList<PreparationFailure>> PrepareAsync(IReadOnlyList<PlannedTask> tasks, RunContext run, CancellationToken cancellationToken) =>
-            Task.FromResult<IReadOnlyList<PreparationFailure>>([]);
+        private static readonly Dagon.Places.Local.LocalPlace Local = new();
+
+        public Task<Preparation> PrepareAsync(ExecutionPlan plan, DagonOptions options, CancellationToken cancellationToken)
+        {
+            var run = new RunState(plan, options);
+            for (var i = 0; i < plan.Tasks.Count; i++)
+            {
+                run.Places[i] = Local;
+                run.Workspaces[i] = new TaskWorkspace("/nonexistent/" + i);
+            }
+
+            return Task.FromResult(new Preparation(run, []));
+        }
+
         public Task<TaskOutcome> RunAsync(TaskExecution execution, CancellationToken cancellationToken) => Task.FromResult(TaskOutcome.Success);
-        public Task CleanupAsync(PlannedTask task, RunContext run, CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task CleanupAsync(PlannedTask task, RunState run, CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task FinishAsync(RunState run, CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
-using Dagon.Execution.Apptainer;
+using Dagon.Containers;
+using Dagon.Images;
 
 namespace Dagon.Dsl.IntegrationTests;
 
@@ -24,14 +25,8 @@ public sealed class ApptainerFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        try
-        {
-            Apptainer = ApptainerLocator.Resolve("apptainer");
-        }
-        catch (ApptainerNotFoundException exception)
-        {
-            throw new InvalidOperationException($"Real Apptainer is required for the integration tests. {exception.Message} {Provision}");
-        }
+        Apptainer = Dagon.Processes.ExecutableSearch.Find("apptainer") ?? throw new InvalidOperationException(
+            $"Real Apptainer is required for the integration tests. {ApptainerNotFoundException.OnThisMachine("apptainer").Message} {Provision}");
 
         var version = await Run(Apptainer, "--version");
         if (!version.Contains("apptainer version", StringComparison.Ordinal))

@@ -1,4 +1,6 @@
+using Dagon.Execution;
 using Dagon.Hosting;
+using Dagon.Running;
 using Dagon.Model;
 using Dagon.Reporting;
 using Dagon.Scheduling;

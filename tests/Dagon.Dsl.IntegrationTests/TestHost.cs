@@ -1,6 +1,9 @@
 using System.Collections.Concurrent;
-using Dagon.Execution.Apptainer;
+using Dagon.Containers;
+using Dagon.Images;
+using Dagon.Execution;
 using Dagon.Hosting;
+using Dagon.Running;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;

@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using Dagon.Execution;
-using Dagon.Execution.Ssh;
+using Dagon.Images;
+using Dagon.Places.Ssh;
 using Dagon.Hosting;
+using Dagon.Running;
 using Dagon.Model;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -20,7 +22,7 @@ public sealed class Harness : IAsyncDisposable
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection();
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Information).AddProvider(new CaptureProvider(Lines, output)));
-        services.AddDagon(configuration);
+        services.AddDagon(configuration).AddDagonSsh(configuration);
         _services = services.BuildServiceProvider();
     }
 
@@ -30,7 +32,7 @@ public sealed class Harness : IAsyncDisposable
 
     public SshConnectionPool Pool => _services.GetRequiredService<SshConnectionPool>();
 
-    public RemoteImageCache RemoteImages => _services.GetRequiredService<RemoteImageCache>();
+    public HostImageCache RemoteImages => _services.GetRequiredService<HostImageCache>();
 
     public Task<RunResult> RunAsync(WorkflowBuilder workflow, CancellationToken cancellationToken = default) =>
         _services.GetRequiredService<WorkflowRunner>().RunAsync(workflow.Build(), cancellationToken);

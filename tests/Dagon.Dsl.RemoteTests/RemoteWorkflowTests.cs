@@ -1,5 +1,7 @@
 using System.Diagnostics;
-using Dagon.Execution.Processes;
+using Dagon.Execution;
+using Dagon.Places.Ssh;
+using Dagon.Processes;
 using Dagon.Model;
 using Dagon.Scheduling;
 using Xunit.Abstractions;
@@ -9,7 +11,7 @@ namespace Dagon.Dsl.RemoteTests;
 [Collection(RemoteNodeCollection.Name)]
 public sealed class RemoteWorkflowTests(RemoteNode node, ITestOutputHelper output)
 {
-    internal static string Describe(Hosting.RunResult result, Harness harness) =>
+    internal static string Describe(RunResult result, Harness harness) =>
         string.Join('\n', result.Tasks.Select(t => $"{t.Task.DisplayName}: {t.Outcome}")) + $"\nsetup: {result.SetupError}\n--- log ---\n{harness.Log}";
 
     private string LocalImage => node.LocalImage ?? throw new InvalidOperationException(

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using Dagon.Execution.Processes;
+using Dagon.Processes;
 using Dagon.Model;
 using Xunit.Abstractions;
 

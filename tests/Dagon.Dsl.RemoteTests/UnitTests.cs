@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using Dagon.Execution.Processes;
-using Dagon.Execution.Ssh;
+using Dagon.Processes;
+using Dagon.Places.Ssh;
 using Microsoft.Extensions.Configuration;
 
 namespace Dagon.Dsl.RemoteTests;
@@ -141,7 +141,7 @@ public sealed class HostProfileTests
     [Fact]
     public void Expands_user_and_home_with_the_hosts_values()
     {
-        var environment = new RemoteHostEnvironment("alice", "/home/alice", "/usr/bin/apptainer", "apptainer version 1.4.5");
+        var environment = new Dagon.Places.PlaceInfo("alice", "/home/alice");
         Assert.Equal("/scratch/alice/x", environment.Expand("/scratch/$USER/x"));
         Assert.Equal("/home/alice/.cache", environment.Expand("~/.cache"));
         Assert.Equal("/tmp/alice-/home/alice", environment.Expand("/tmp/${USER}-$HOME"));
@@ -150,10 +150,10 @@ public sealed class HostProfileTests
     [Fact]
     public void Task_script_quotes_every_argument_and_records_the_process_group()
     {
-        var script = SshApptainerBackend.TaskScript(
-            new Staging.TaskWorkspace("/tmp/u/dagon work/r/T", "hpc"),
-            "/tmp/u/dagon work/r/T/task.pgid",
-            ["singularity", "exec", "img.sif", "/bin/sh", "-c", "echo $HOME; rm -rf /", "X=a'b"]);
+        var workspace = new Staging.TaskWorkspace("/tmp/u/dagon work/r/T");
+        var script = RemoteTaskScript.Run(
+            ["singularity", "exec", "img.sif", "/bin/sh", "-c", "echo $HOME; rm -rf /", "X=a'b"],
+            workspace.Root, workspace.WorkDir, workspace.StdoutPath, workspace.StderrPath);
         Assert.StartsWith("cd '/tmp/u/dagon work/r/T/work' || exit 125; ", script);
         Assert.Contains("setsid -w /bin/sh -c ", script);
         Assert.Contains("tee '/tmp/u/dagon work/r/T/stdout.log' < '/tmp/u/dagon work/r/T/.stdout.pipe' &", script);

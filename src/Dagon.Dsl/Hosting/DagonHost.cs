@@ -1,5 +1,9 @@
+using Dagon.Containers;
+using Dagon.Execution;
 using Dagon.Model;
+using Dagon.Places.Ssh;
 using Dagon.Reporting;
+using Dagon.Running;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -57,7 +61,7 @@ public static class DagonHost
             .AddConsoleFormatter<DagonConsoleFormatter, Microsoft.Extensions.Logging.Console.ConsoleFormatterOptions>();
         builder.Services.AddSingleton<IHostLifetime, CancelKeyLifetime>();
 
-        builder.Services.AddDagon(builder.Configuration);
+        builder.Services.AddDagon(builder.Configuration).AddDagonSsh(builder.Configuration);
         return builder;
     }
 
@@ -122,7 +126,7 @@ public static class DagonHost
         try
         {
             _ = services.GetRequiredService<Microsoft.Extensions.Options.IOptions<DagonOptions>>().Value;
-            _ = services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Execution.Apptainer.ApptainerOptions>>().Value;
+            _ = services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ApptainerOptions>>().Value;
         }
         catch (InvalidOperationException exception)
         {

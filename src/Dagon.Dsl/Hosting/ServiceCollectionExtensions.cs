@@ -1,28 +1,42 @@
+using Dagon.Containers;
 using Dagon.Execution;
-using Dagon.Execution.Apptainer;
-using Dagon.Execution.Ssh;
+using Dagon.Images;
+using Dagon.Launching;
+using Dagon.Places.Local;
+using Dagon.Running;
 using Dagon.Staging;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Dagon.Hosting;
 
 public static class ServiceCollectionExtensions
 {
-    /// <summary>Registers the runner, the staging service and the local Apptainer backend, bound to dagon.ini's sections.</summary>
+    /// <summary>
+    /// Registers the runner and its parts for this machine, bound to dagon.ini's sections: this machine as a place,
+    /// processes as the launcher, the image caches and staging. Remote places are added apart (<c>AddDagonSsh</c>).
+    /// </summary>
     public static IServiceCollection AddDagon(this IServiceCollection services, IConfiguration configuration)
     {
         services.Configure<DagonOptions>(configuration.GetSection(DagonOptions.Section));
         services.Configure<ApptainerOptions>(configuration.GetSection(ApptainerOptions.Section));
+        services.TryAddSingleton<LocalPlace>();
+        services.TryAddSingleton<PlaceDirectory>();
+        services.TryAddSingleton<ITaskLauncher, DirectLauncher>();
         services.TryAddSingleton(sp => new ImageCache(
-            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<ApptainerOptions>>().Value,
+            sp.GetRequiredService<IOptions<ApptainerOptions>>().Value,
             sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<ImageCache>>()));
+        services.TryAddSingleton(sp => new HostImageCache(
+            sp.GetRequiredService<ImageCache>(),
+            sp.GetRequiredService<IOptions<ApptainerOptions>>().Value,
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<HostImageCache>>()));
+        services.TryAddSingleton<OverlayFactory>();
+        services.TryAddSingleton<PlaceTransfer>();
         services.TryAddSingleton<InputStager>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<ITaskBackend, ApptainerBackend>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<ITaskBackend, Execution.Native.NativeBackend>());
+        services.TryAddSingleton<ITaskExecutor, TaskExecutor>();
         services.TryAddSingleton<WorkflowRunner>();
-        services.AddDagonSsh(configuration);
         return services;
     }
 }

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using Dagon.Hosting;
+using Dagon.Execution;
 using Dagon.Scheduling;
 
 namespace Dagon.Reporting;

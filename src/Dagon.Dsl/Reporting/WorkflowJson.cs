@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Dagon.Hosting;
+using Dagon.Execution;
 using Dagon.Model;
 using Dagon.Scheduling;
 
@@ -29,10 +29,6 @@ public static class WorkflowJson
                 StringComparer.Ordinal))).ToList();
         return (documents.Count == 1 ? (JsonNode)documents[0] : new JsonArray([.. documents])).ToJsonString(Indented);
     }
-
-    /// <summary>A workflow that has not run: every task READY, no working directory yet.</summary>
-    public static string Export(WorkflowDefinition workflow, string? id = null) =>
-        Build(workflow, id ?? workflow.Name, new Dictionary<string, (string, string?)>()).ToJsonString(Indented);
 
     private static JsonObject Build(WorkflowDefinition workflow, string id, IReadOnlyDictionary<string, (string Status, string? WorkDir)> states)
     {

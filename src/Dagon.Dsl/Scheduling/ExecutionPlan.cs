@@ -33,8 +33,11 @@ public sealed class PlannedTask
 
     public IReadOnlyList<ResolvedReference> Inputs { get; internal set; } = [];
 
-    /// <summary>The image reference in effect (task's own, a run-wide override, or the workflow default).</summary>
-    public string? ImageReference { get; internal set; }
+    /// <summary>
+    /// The image a container task runs in (its own, a run-wide override, or the workflow default), parsed once here,
+    /// local paths made absolute against the folder they were written for; null for batch tasks.
+    /// </summary>
+    public ImageSource? Image { get; internal set; }
 
     public override string ToString() => DisplayName;
 }
@@ -72,7 +75,9 @@ public sealed class ExecutionPlan
             throw new WorkflowValidationException(duplicateWorkflow.Key, [$"Workflow '{duplicateWorkflow.Key}' is added to the run twice"]);
         }
 
-        if (imageOverride is not null && !ImageSource.TryParse(imageOverride, Directory.GetCurrentDirectory(), out _, out var imageError))
+        // The override comes from the command line or dagon.ini, so a relative path in it means the current folder.
+        ImageSource? overrideImage = null;
+        if (imageOverride is not null && !ImageSource.TryParse(imageOverride, Directory.GetCurrentDirectory(), out overrideImage, out var imageError))
         {
             throw new WorkflowValidationException(workflows[0].Name, [$"The image given to replace every task's image is invalid: {imageError}"]);
         }
@@ -87,7 +92,7 @@ public sealed class ExecutionPlan
             {
                 var planned = new PlannedTask(tasks.Count, workflow, task, qualify ? $"{workflow.Name}/{task.Name}" : task.Name)
                 {
-                    ImageReference = imageOverride ?? workflow.ImageOf(task),
+                    Image = task.Kind == TaskKind.Batch ? null : overrideImage ?? ImageSource.Parse(workflow.ImageOf(task)!, workflow.BaseDirectory),
                 };
                 tasks.Add(planned);
                 map[task.Name] = planned;

@@ -1,74 +1,73 @@
-using Dagon.Execution;
 using Dagon.Model;
+using Dagon.Places;
 using Dagon.Scheduling;
-using Dagon.Staging.Transfers;
 using Microsoft.Extensions.Logging;
 
 namespace Dagon.Staging;
 
 /// <summary>
-/// Makes the files a task references available on the machine that runs it. On one machine that is zero-copy: the
-/// producer's work directory is mounted read-only and the reference rewritten to point into it. Between machines an
-/// <see cref="IInputTransfer"/> copies the files first.
+/// Makes the files a task references available on the place that runs it. On one place that is zero-copy: the
+/// producer's work directory is mounted read-only and the reference rewritten to point into it. Between places a
+/// <see cref="PlaceTransfer"/> copies the files first, checksummed.
 /// </summary>
-public sealed class InputStager(ILogger<InputStager> logger, IEnumerable<IInputTransfer> transfers)
+public sealed class InputStager(ILogger<InputStager> logger, PlaceTransfer transfer)
 {
     private static readonly Task<IReadOnlyList<StagedInput>> NothingToStage = Task.FromResult<IReadOnlyList<StagedInput>>([]);
-    private readonly IReadOnlyList<IInputTransfer> _transfers = transfers.ToList();
 
-    public InputStager(ILogger<InputStager> logger) : this(logger, []) { }
-
-    public Task<IReadOnlyList<StagedInput>> StageAsync(PlannedTask consumer, RunContext run, CancellationToken cancellationToken) =>
+    public Task<IReadOnlyList<StagedInput>> StageAsync(PlannedTask consumer, IRunLocations run, CancellationToken cancellationToken) =>
         consumer.Inputs.Count == 0 ? NothingToStage : StageInputsAsync(consumer, run, cancellationToken);
 
-    private async Task<IReadOnlyList<StagedInput>> StageInputsAsync(PlannedTask consumer, RunContext run, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<StagedInput>> StageInputsAsync(PlannedTask consumer, IRunLocations run, CancellationToken cancellationToken)
     {
-        var consumerWorkspace = run.Workspaces[consumer.Index];
         var staged = new List<StagedInput>();
         foreach (var group in consumer.Inputs.GroupBy(i => i.Producer))
         {
             cancellationToken.ThrowIfCancellationRequested();
             var producer = group.Key;
-            var producerWorkspace = run.Workspaces[producer.Index];
-            if (!producerWorkspace.IsLocal || !consumerWorkspace.IsLocal)
+            var references = group.Select(g => g.Reference).ToArray();
+            var request = new TransferRequest(consumer, run.PlaceOf(consumer), run.WorkspaceOf(consumer),
+                producer, run.PlaceOf(producer), run.WorkspaceOf(producer), references, run.Copies);
+            try
             {
-                var transfer = _transfers.FirstOrDefault(t => t.CanStage(producerWorkspace, consumerWorkspace));
-                if (transfer is not null)
-                {
-                    var request = new TransferRequest(consumer, consumerWorkspace, producer, producerWorkspace, group.Select(g => g.Reference).ToArray(), run);
-                    staged.Add(await transfer.StageAsync(request, cancellationToken).ConfigureAwait(false));
-                    continue;
-                }
+                staged.Add(request.ProducerPlace.Host == request.ConsumerPlace.Host
+                    ? await InPlaceAsync(request, cancellationToken).ConfigureAwait(false)
+                    : await transfer.CopyAsync(request, cancellationToken).ConfigureAwait(false));
             }
-
-            if (producerWorkspace.Host != consumerWorkspace.Host)
+            catch (PlaceUnavailableException exception)
             {
                 throw new StagingException(
-                    $"Task '{consumer.DisplayName}' reads files of task '{producer.DisplayName}', which runs on " +
-                    $"{Describe(producerWorkspace)} while '{consumer.DisplayName}' runs on {Describe(consumerWorkspace)}; " +
-                    "no transfer between these locations is configured");
+                    $"Task '{consumer.DisplayName}' could not get the files of task '{producer.DisplayName}' " +
+                    $"({request.ProducerPlace.Description} -> {request.ConsumerPlace.Description}): {exception.Message}");
             }
-
-            var references = group.Select(g => g.Reference).ToArray();
-            foreach (var reference in references)
-            {
-                var path = Path.Combine(producerWorkspace.WorkDir, reference.Path);
-                if (!File.Exists(path) && !Directory.Exists(path))
-                {
-                    throw new StagingException(
-                        $"Task '{consumer.DisplayName}' references '{reference.Text}', but task '{producer.DisplayName}' " +
-                        $"did not produce '{reference.Path}' (looked for {path})");
-                }
-
-                logger.LogInformation("Staging {Reference} from {Producer} to {Consumer} (read-only mount, no copy)",
-                    reference.Text, producer.DisplayName, consumer.DisplayName);
-            }
-
-            staged.Add(new StagedInput(producer.DisplayName, producerWorkspace.WorkDir, Names.Slug(producer.DisplayName), references));
         }
 
         return staged;
     }
+
+    /// <summary>Producer and consumer share a place: the files are only checked to be there.</summary>
+    private async Task<StagedInput> InPlaceAsync(TransferRequest request, CancellationToken cancellationToken)
+    {
+        var place = request.ProducerPlace;
+        var root = request.ProducerWorkspace.WorkDir;
+        var paths = request.References.Select(r => FullPath(root, r.Path)).Distinct(StringComparer.Ordinal).ToList();
+        var missing = await place.FindMissingAsync(paths, cancellationToken).ConfigureAwait(false);
+        if (missing.Count > 0)
+        {
+            var reference = request.References.First(r => FullPath(root, r.Path) == missing[0]);
+            var where = place.Host is null ? missing[0] : $"host '{place.Host}':{missing[0]}";
+            throw request.Missing(reference.Path, where);
+        }
+
+        foreach (var reference in request.References)
+        {
+            logger.LogInformation("Staging {Reference} from {Producer} to {Consumer}{Where} (read-only mount, no copy)",
+                reference.Text, request.Producer.DisplayName, request.Consumer.DisplayName, place.Host is null ? "" : $" on {place.Description}");
+        }
+
+        return new StagedInput(request.Producer.DisplayName, root, PathSegment.Slug(request.Producer.DisplayName), request.References);
+    }
+
+    private static string FullPath(string root, string relative) => relative.Length == 0 ? root : root.TrimEnd('/') + "/" + relative;
 
     /// <summary>
     /// Replaces each reference in <paramref name="command"/> with the producer's directory as <paramref name="visibleDirectory"/>
@@ -88,6 +87,24 @@ public sealed class InputStager(ILogger<InputStager> logger, IEnumerable<IInputT
 
         return text;
     }
+}
 
-    private static string Describe(TaskWorkspace workspace) => workspace.Host is null ? "this machine" : $"host '{workspace.Host}'";
+/// <summary>The files of one producer that one consumer references, and where both live.</summary>
+public sealed record TransferRequest(
+    PlannedTask Consumer,
+    IPlace ConsumerPlace,
+    TaskWorkspace ConsumerWorkspace,
+    PlannedTask Producer,
+    IPlace ProducerPlace,
+    TaskWorkspace ProducerWorkspace,
+    IReadOnlyList<WorkflowReference> References,
+    SharedCopies Copies)
+{
+    public StagingException Missing(string path, string where)
+    {
+        var reference = References.First(r => r.Path == path);
+        return new StagingException(
+            $"Task '{Consumer.DisplayName}' references '{reference.Text}', but task '{Producer.DisplayName}' " +
+            $"did not produce '{path}' (looked for {where})");
+    }
 }

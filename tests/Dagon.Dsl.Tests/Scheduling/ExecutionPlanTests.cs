@@ -43,7 +43,7 @@ public class ExecutionPlanTests
     {
         var workflow = Workflow.Create("w").DefaultImage("x.def").Task("a", t => t.Command("echo").Image("y.sif")).Build();
         var plan = ExecutionPlan.Create([workflow], imageOverride: "docker://ubuntu:20.04");
-        Assert.Equal("docker://ubuntu:20.04", plan.Tasks[0].ImageReference);
+        Assert.Equal(ImageSource.Parse("docker://ubuntu:20.04"), plan.Tasks[0].Image);
     }
 
     [Fact]

@@ -1,0 +1,65 @@
+using Dagon.Model;
+using Microsoft.Extensions.Configuration;
+
+namespace Dagon.Containers;
+
+public enum FakerootMode
+{
+    /// <summary>Use <c>--fakeroot</c> for definition-file builds unless this process is root.</summary>
+    Auto,
+    Always,
+    Never,
+}
+
+/// <summary>The <c>[apptainer]</c> section of dagon.ini.</summary>
+public sealed class ApptainerOptions
+{
+    public const string Section = "apptainer";
+
+    /// <summary>Command or path of the Apptainer binary (<c>singularity</c> on older sites).</summary>
+    [ConfigurationKeyName("executable")]
+    public string Executable { get; set; } = "apptainer";
+
+    /// <summary>Where built SIF images are kept and reused across tasks and runs.</summary>
+    [ConfigurationKeyName("image_cache_dir")]
+    public string? ImageCacheDir { get; set; }
+
+    /// <summary>Apptainer's own layer cache (<c>APPTAINER_CACHEDIR</c>); left to Apptainer when unset.</summary>
+    [ConfigurationKeyName("cache_dir")]
+    public string? CacheDir { get; set; }
+
+    /// <summary>Apptainer's build scratch space (<c>APPTAINER_TMPDIR</c>); left to Apptainer when unset.</summary>
+    [ConfigurationKeyName("tmp_dir")]
+    public string? TmpDir { get; set; }
+
+    /// <summary>Overrides every task's overlay mode: image, writable-tmpfs or none.</summary>
+    [ConfigurationKeyName("overlay")]
+    public OverlayMode? Overlay { get; set; }
+
+    [ConfigurationKeyName("fakeroot")]
+    public FakerootMode Fakeroot { get; set; } = FakerootMode.Auto;
+
+    /// <summary>Passes <c>--silent</c> to exec so Apptainer's INFO/WARNING lines do not mix with task output.</summary>
+    [ConfigurationKeyName("silent")]
+    public bool Silent { get; set; } = true;
+
+    /// <summary>Pull docker:// images over plain HTTP (a registry on the local network).</summary>
+    [ConfigurationKeyName("nohttps")]
+    public bool NoHttps { get; set; }
+
+    /// <summary>How long one image build may take.</summary>
+    [ConfigurationKeyName("build_timeout_seconds")]
+    public int BuildTimeoutSeconds { get; set; } = 3600;
+
+    internal string ResolveImageCacheDir()
+    {
+        if (!string.IsNullOrWhiteSpace(ImageCacheDir)) return Path.GetFullPath(ImageCacheDir);
+        if (Environment.GetEnvironmentVariable("DAGON_IMAGE_CACHE") is { Length: > 0 } fromEnvironment) return fromEnvironment;
+        if (Environment.IsPrivilegedProcess) return "/var/cache/dagon/images";
+        var xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
+        var cacheHome = string.IsNullOrEmpty(xdg)
+            ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache")
+            : xdg;
+        return Path.Combine(cacheHome, "dagon", "images");
+    }
+}

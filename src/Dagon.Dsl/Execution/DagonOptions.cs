@@ -1,0 +1,33 @@
+using Microsoft.Extensions.Configuration;
+
+namespace Dagon.Execution;
+
+/// <summary>The <c>[dagon]</c> section of dagon.ini: settings of a run, wherever its tasks run.</summary>
+public sealed class DagonOptions
+{
+    public const string Section = "dagon";
+
+    /// <summary>Tasks running at once; 0 means one per core.</summary>
+    [ConfigurationKeyName("max_parallelism")]
+    public int MaxParallelism { get; set; }
+
+    /// <summary>Parent folder of work directories for tasks that set no tmp_dir of their own.</summary>
+    [ConfigurationKeyName("tmp_dir")]
+    public string? TmpDir { get; set; }
+
+    /// <summary>Overrides every task's remove flag when set (false keeps every work directory).</summary>
+    [ConfigurationKeyName("remove")]
+    public bool? Remove { get; set; }
+
+    /// <summary>Runs every task in this image instead of the declared ones (e.g. <c>docker://ubuntu:20.04</c>).</summary>
+    [ConfigurationKeyName("image")]
+    public string? Image { get; set; }
+
+    /// <summary>Writes the workflow, with every task's final status, as JSON to this file after the run.</summary>
+    [ConfigurationKeyName("json")]
+    public string? JsonPath { get; set; }
+
+    public int EffectiveParallelism => MaxParallelism > 0 ? MaxParallelism : Environment.ProcessorCount;
+
+    public string ResolveTmpDir() => string.IsNullOrWhiteSpace(TmpDir) ? Path.GetTempPath() : TmpDir;
+}

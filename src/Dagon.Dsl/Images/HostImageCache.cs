@@ -1,0 +1,180 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Security.Cryptography;
+using Dagon.Concurrency;
+using Dagon.Containers;
+using Dagon.Model;
+using Dagon.Places;
+using Microsoft.Extensions.Logging;
+
+namespace Dagon.Images;
+
+/// <summary>
+/// A remote place's own image cache (its <c>image_cache_dir</c>): every distinct image is made ready once per place
+/// and reused by later tasks and runs. Registry sources and self-contained definition files are built on the place; a
+/// local .sif, a definition whose <c>%files</c> copy files of this machine, and everything for a place set to
+/// <c>image_build = local</c> are built here and uploaded, their sha256 checked on the place before use. Images land
+/// under a temporary name and are renamed into place, so a reader never sees half an image.
+/// </summary>
+public sealed class HostImageCache(ImageCache localImages, ApptainerOptions localOptions, ILogger<HostImageCache> logger)
+{
+    /// <summary>
+    /// Runs on the place with every value as a positional argument. Concurrent runs on one place wait for each
+    /// other's build (flock, where the place has it) instead of building twice.
+    /// </summary>
+    private const string BuildScript =
+        "cache=$1 target=$2 partial=$3 apptainer=$4 fakeroot=$5 source=$6 definition=$7; " +
+        "mkdir -p \"$cache\" || exit 1; " +
+        "if command -v flock >/dev/null 2>&1; then exec 9> \"$target.lock\" && flock 9; fi; " +
+        "if [ -f \"$target\" ]; then echo cached; exit 0; fi; " +
+        "if [ -n \"$definition\" ]; then printf '%s' \"$definition\" > \"$source\" || exit 1; cd \"$cache\" || exit 1; fi; " +
+        "\"$apptainer\" build $fakeroot \"$partial\" \"$source\" && mv -f \"$partial\" \"$target\" && echo built; " +
+        "status=$?; rm -f \"$partial\"; exit $status";
+
+    private readonly OnceByKey<string, PreparedImage> _once = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _localHashes = new(StringComparer.Ordinal);
+    private int _builds;
+    private int _uploads;
+
+    /// <summary>Images built on places by this instance (not found in a place's cache).</summary>
+    public int BuildCount => Volatile.Read(ref _builds);
+
+    public int UploadCount => Volatile.Read(ref _uploads);
+
+    public async Task<PreparedImage> PrepareAsync(IPlace place, string apptainer, ImageSource source, CancellationToken cancellationToken)
+    {
+        var info = await place.ProbeAsync(cancellationToken).ConfigureAwait(false);
+        var cacheDir = info.Expand(place.Settings.ImageCacheDir ?? "~/.cache/dagon/images").TrimEnd('/');
+        var key = $"{place.Host}|{cacheDir}|{source.Kind}:{source.Reference}";
+        return await _once.GetAsync(key, async () =>
+        {
+            var stopwatch = Stopwatch.StartNew();
+            var path = await PrepareCoreAsync(place, apptainer, cacheDir, source, cancellationToken).ConfigureAwait(false);
+            return new PreparedImage(path, stopwatch.Elapsed);
+        }).ConfigureAwait(false);
+    }
+
+    private async Task<string> PrepareCoreAsync(IPlace place, string apptainer, string cacheDir, ImageSource source, CancellationToken cancellationToken)
+    {
+        switch (source.Kind)
+        {
+            case ImageSourceKind.SandboxDirectory:
+                throw new ImagePreparationException(
+                    $"image '{source.Reference}' is a local sandbox directory, which is not sent to remote hosts; build a SIF from it " +
+                    $"(apptainer build image.sif {source.Reference}) and use that, or build the image on {place.Description}");
+            case ImageSourceKind.SifFile:
+                return await UploadAsync(place, cacheDir, source.Reference, cancellationToken).ConfigureAwait(false);
+            case ImageSourceKind.DefinitionFile when !File.Exists(source.Reference):
+                throw new ImagePreparationException($"definition file '{source.Reference}' does not exist");
+        }
+
+        var definition = source.Kind == ImageSourceKind.DefinitionFile
+            ? await File.ReadAllTextAsync(source.Reference, cancellationToken).ConfigureAwait(false)
+            : null;
+        if (place.Settings.BuildImagesHere || (definition is not null && DefinitionFile.CopiesFiles(definition)))
+        {
+            var why = place.Settings.BuildImagesHere ? "image_build = local" : "its %files are on this machine";
+            logger.LogInformation("Building {Source} here for {Place} ({Why})", source.Reference, place.Description, why);
+            var local = await localImages.PrepareAsync(source, LocalApptainer(), cancellationToken).ConfigureAwait(false);
+            return await UploadAsync(place, cacheDir, local.Path, cancellationToken).ConfigureAwait(false);
+        }
+
+        return await BuildOnPlaceAsync(place, apptainer, cacheDir, source, definition, cancellationToken).ConfigureAwait(false);
+    }
+
+    private string LocalApptainer() =>
+        Processes.ExecutableSearch.Find(localOptions.Executable) ?? throw ApptainerNotFoundException.OnThisMachine(localOptions.Executable);
+
+    private async Task<string> BuildOnPlaceAsync(IPlace place, string apptainer, string cacheDir, ImageSource source, string? definition,
+        CancellationToken cancellationToken)
+    {
+        var fileName = ImageKey.FileName(source);
+        var target = $"{cacheDir}/{fileName}";
+        var buildSource = definition is null ? source.Reference : $"{cacheDir}/{Path.ChangeExtension(fileName, ".def")}";
+        var fakeroot = definition is not null && (place.Settings.Fakeroot ?? true) ? "--fakeroot" : "";
+        string[] argv = ["/bin/sh", "-c", BuildScript, "dagon-build", cacheDir, target, $"{target}.partial.{Guid.NewGuid():N}",
+            apptainer, fakeroot, buildSource, definition ?? ""];
+
+        var stopwatch = Stopwatch.StartNew();
+        logger.LogInformation("Preparing image on {Place} from: {Source}", place.Description, source.Reference);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(localOptions.BuildTimeoutSeconds));
+        CommandResult result;
+        try
+        {
+            result = await place.RunAsync(new PlaceCommand(argv)
+            {
+                CaptureStdout = true,
+                OnStderr = line => logger.LogDebug("[build on {Place}] {Line}", place.Description, line),
+            }, timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new ImagePreparationException(
+                $"building image '{source.Reference}' on {place.Description} took longer than {localOptions.BuildTimeoutSeconds} s");
+        }
+
+        if (!result.Succeeded)
+        {
+            var hint = source.Kind is ImageSourceKind.Docker or ImageSourceKind.Library or ImageSourceKind.Oras or ImageSourceKind.Http
+                ? " If the host cannot reach the registry, set image_build = local for it: the image is then built here and uploaded."
+                : "";
+            throw new ImagePreparationException(
+                $"building image '{source.Reference}' on {place.Description} failed (apptainer build exited with {result.ExitCode}).{hint}" +
+                $"{Environment.NewLine}{string.Join(Environment.NewLine, result.StderrTail)}");
+        }
+
+        if (result.Stdout.Contains("cached", StringComparison.Ordinal))
+        {
+            logger.LogInformation("Using cached SIF image on {Place}: {Path}", place.Description, target);
+        }
+        else
+        {
+            Interlocked.Increment(ref _builds);
+            logger.LogInformation("Remote SIF image built successfully on {Place}: {Path} ({Seconds:F1} s)", place.Description, target, stopwatch.Elapsed.TotalSeconds);
+        }
+
+        return target;
+    }
+
+    private async Task<string> UploadAsync(IPlace place, string cacheDir, string localPath, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(localPath)) throw new ImagePreparationException($"image file '{localPath}' does not exist");
+        var hash = await LocalHashAsync(localPath, cancellationToken).ConfigureAwait(false);
+        var name = ImageKey.FileNameOfCopy(localPath, hash);
+        var target = $"{cacheDir}/{name}";
+        if ((await place.FindMissingAsync([target], cancellationToken).ConfigureAwait(false)).Count == 0)
+        {
+            logger.LogInformation("Using cached SIF image on {Place}: {Path}", place.Description, target);
+            return target;
+        }
+
+        logger.LogInformation("Uploading SIF image {Local} to {Place} ({Size:F1} MB)", localPath, place.Description, new FileInfo(localPath).Length / 1048576.0);
+        var partial = $".{name}.partial.{Guid.NewGuid():N}";
+        await place.CreateDirectoriesAsync([cacheDir], cancellationToken).ConfigureAwait(false);
+        await place.UploadAsync(localPath, $"{cacheDir}/{partial}", cancellationToken).ConfigureAwait(false);
+        var remoteHash = (await place.HashAsync(cacheDir, [partial], cancellationToken).ConfigureAwait(false))[0];
+        if (!string.Equals(remoteHash, hash, StringComparison.OrdinalIgnoreCase))
+        {
+            await place.RemoveTreeAsync($"{cacheDir}/{partial}", CancellationToken.None).ConfigureAwait(false);
+            throw new ImagePreparationException(
+                $"uploading image '{localPath}' to {place.Description} corrupted it: sha256 here {hash}, on the host {remoteHash}");
+        }
+
+        await place.MoveAsync($"{cacheDir}/{partial}", target, cancellationToken).ConfigureAwait(false);
+        Interlocked.Increment(ref _uploads);
+        logger.LogInformation("SIF image uploaded to {Place}: {Path} (sha256 {Hash} verified)", place.Description, target, hash[..16]);
+        return target;
+    }
+
+    private async Task<string> LocalHashAsync(string path, CancellationToken cancellationToken)
+    {
+        var info = new FileInfo(path);
+        var key = $"{info.FullName}|{info.Length}|{info.LastWriteTimeUtc.Ticks}";
+        if (_localHashes.TryGetValue(key, out var known)) return known;
+        await using var stream = File.OpenRead(path);
+        var hash = Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false));
+        _localHashes[key] = hash;
+        return hash;
+    }
+}

@@ -1,0 +1,235 @@
+using System.Diagnostics;
+using Dagon.Concurrency;
+using Dagon.Containers;
+using Dagon.LocalFiles;
+using Dagon.Model;
+using Dagon.Processes;
+using Microsoft.Extensions.Logging;
+
+namespace Dagon.Images;
+
+/// <summary>
+/// Builds each distinct image once and keeps it for every later task and run. Tasks of one run share a single build
+/// through an in-process map of pending builds; concurrent runs share it through an exclusive lock file next to the
+/// image. A build writes to a temporary name and is renamed into place, so no reader ever sees half an image.
+/// </summary>
+public sealed class ImageCache(ApptainerOptions options, ILogger<ImageCache> logger)
+{
+    private static readonly TimeSpan LockPollInterval = TimeSpan.FromMilliseconds(200);
+    private readonly OnceByKey<string, PreparedImage> _once = new(StringComparer.Ordinal);
+    private int _builds;
+
+    /// <summary>Images this instance built (not found in the cache).</summary>
+    public int BuildCount => Volatile.Read(ref _builds);
+
+    public string Directory => options.ResolveImageCacheDir();
+
+    /// <summary>The cache file an image source maps to; null for sources used in place.</summary>
+    public string? CachePathFor(ImageSource source) =>
+        source.NeedsBuild ? Path.Combine(Directory, ImageKey.FileName(source)) : null;
+
+    public Task<PreparedImage> PrepareAsync(ImageSource source, string apptainer, CancellationToken cancellationToken)
+    {
+        // In-place images are keyed by their path; built ones by their cache file, which covers their content.
+        var keyedByContent = source.NeedsBuild && (source.Kind != ImageSourceKind.DefinitionFile || File.Exists(source.Reference));
+        var key = keyedByContent ? CachePathFor(source)! : source.Kind + ":" + source.Reference;
+        return _once.GetAsync(key, () => PrepareCoreAsync(source, apptainer, cancellationToken));
+    }
+
+    private async Task<PreparedImage> PrepareCoreAsync(ImageSource source, string apptainer, CancellationToken cancellationToken)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        switch (source.Kind)
+        {
+            case ImageSourceKind.SifFile:
+                if (!File.Exists(source.Reference))
+                {
+                    throw new ImagePreparationException($"image file '{source.Reference}' does not exist");
+                }
+
+                return new PreparedImage(source.Reference, stopwatch.Elapsed);
+            case ImageSourceKind.SandboxDirectory:
+                if (!System.IO.Directory.Exists(source.Reference))
+                {
+                    throw new ImagePreparationException(
+                        $"image '{source.Reference}' does not exist (a local image must be a .sif file, a .def file or a sandbox directory)");
+                }
+
+                return new PreparedImage(source.Reference, stopwatch.Elapsed);
+            case ImageSourceKind.DefinitionFile when !File.Exists(source.Reference):
+                throw new ImagePreparationException($"definition file '{source.Reference}' does not exist");
+        }
+
+        var target = CachePathFor(source)!;
+        if (!await CreateOnceAsync(target, source.Reference, partial => BuildAsync(source, partial, apptainer, cancellationToken), cancellationToken)
+                .ConfigureAwait(false))
+        {
+            logger.LogInformation("Using cached SIF image: {Path} (for {Source})", target, source.Reference);
+            return new PreparedImage(target, stopwatch.Elapsed);
+        }
+
+        Interlocked.Increment(ref _builds);
+        logger.LogInformation("SIF image built: {Path} ({Seconds:F1} s)", target, stopwatch.Elapsed.TotalSeconds);
+        return new PreparedImage(target, stopwatch.Elapsed);
+    }
+
+    /// <summary>
+    /// An empty overlay image of <paramref name="sizeMb"/> MB, made once per size with <c>apptainer overlay create</c>
+    /// (so its upper directory belongs to the user Apptainer runs as) and kept beside the images. Tasks get sparse
+    /// copies of it, which takes milliseconds instead of the second mkfs needs for each new image.
+    /// </summary>
+    public async Task<string> OverlayTemplateAsync(int sizeMb, string apptainer, CancellationToken cancellationToken)
+    {
+        var target = Path.Combine(Directory, $"overlay-template-{sizeMb}mb.img");
+        var template = await _once.GetAsync("overlay:" + sizeMb.ToString(System.Globalization.CultureInfo.InvariantCulture), async () =>
+        {
+            await CreateOnceAsync(target, $"the {sizeMb} MB overlay template", async partial =>
+            {
+                logger.LogInformation("Creating {Size}MB overlay template (once per size): {Path}", sizeMb, target);
+                var argv = ApptainerCommandLine.CreateOverlay(apptainer, sizeMb, partial);
+                var result = await ProcessRunner.RunAsync(argv[0], argv.Skip(1).ToArray(), Directory, cancellationToken: cancellationToken)
+                    .ConfigureAwait(false);
+                if (result.ExitCode != 0 || !File.Exists(partial))
+                {
+                    throw new ImagePreparationException(
+                        $"could not create a {sizeMb} MB overlay in {Directory} (apptainer overlay create exited with {result.ExitCode}): " +
+                        string.Join(" ", result.StderrTail));
+                }
+            }, cancellationToken).ConfigureAwait(false);
+            return new PreparedImage(target, TimeSpan.Zero);
+        }).ConfigureAwait(false);
+        return template.Path;
+    }
+
+    /// <summary>
+    /// Makes <paramref name="target"/> exist, once across processes: under an exclusive lock file beside it,
+    /// <paramref name="create"/> writes a temporary name that is then renamed into place, so no reader ever sees half
+    /// a file. Returns false when the file already existed (made earlier, or by a concurrent run we waited for).
+    /// </summary>
+    private async Task<bool> CreateOnceAsync(string target, string what, Func<string, Task> create, CancellationToken cancellationToken)
+    {
+        if (File.Exists(target)) return false;
+        ContainerUserAccess.CreateDirectory(Directory);
+        await using (await AcquireLockAsync(target + ".lock", what, cancellationToken).ConfigureAwait(false))
+        {
+            if (File.Exists(target)) return false;
+            var partial = Path.Combine(Directory, $".{Path.GetFileName(target)}.{Environment.ProcessId}.{Guid.NewGuid():N}.partial");
+            try
+            {
+                await create(partial).ConfigureAwait(false);
+                File.Move(partial, target, overwrite: false);
+                return true;
+            }
+            finally
+            {
+                TryDelete(partial);
+            }
+        }
+    }
+
+    private async Task BuildAsync(ImageSource source, string partial, string apptainer, CancellationToken cancellationToken)
+    {
+        var fakeroot = source.Kind == ImageSourceKind.DefinitionFile && options.Fakeroot switch
+        {
+            FakerootMode.Always => true,
+            FakerootMode.Never => false,
+            _ => !Environment.IsPrivilegedProcess || ApptainerRunsUnprivileged(apptainer),
+        };
+        logger.LogInformation("Building SIF image from: {Source}{Fakeroot}", source.Reference, fakeroot ? " (--fakeroot)" : "");
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(options.BuildTimeoutSeconds));
+        try
+        {
+            var workingDirectory = source.Kind == ImageSourceKind.DefinitionFile ? Path.GetDirectoryName(source.Reference)! : Directory;
+            var argv = ApptainerCommandLine.Build(apptainer, partial, source.Reference, fakeroot);
+            var result = await ProcessRunner.RunAsync(
+                argv[0],
+                argv.Skip(1).ToArray(),
+                workingDirectory,
+                BuildEnvironment(),
+                onStdout: line => logger.LogDebug("[build {Source}] {Line}", source.Reference, line),
+                onStderr: line => logger.LogDebug("[build {Source}] {Line}", source.Reference, line),
+                cancellationToken: timeout.Token).ConfigureAwait(false);
+            if (result.ExitCode != 0 || !File.Exists(partial))
+            {
+                var message = string.Join(Environment.NewLine, result.StderrTail.Concat(result.StdoutTail.TakeLast(5)));
+                throw new ImagePreparationException(
+                    $"building image from '{source.Reference}' failed (apptainer build exited with {result.ExitCode}):{Environment.NewLine}{message}");
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new ImagePreparationException($"building image from '{source.Reference}' took longer than {options.BuildTimeoutSeconds} s");
+        }
+    }
+
+    private Dictionary<string, string?> BuildEnvironment()
+    {
+        var environment = new Dictionary<string, string?>(StringComparer.Ordinal);
+        if (!string.IsNullOrWhiteSpace(options.CacheDir)) environment["APPTAINER_CACHEDIR"] = options.CacheDir;
+        if (!string.IsNullOrWhiteSpace(options.TmpDir)) environment["APPTAINER_TMPDIR"] = options.TmpDir;
+        if (options.NoHttps) environment["APPTAINER_NOHTTPS"] = "1";
+        return environment;
+    }
+
+    private async Task<FileStream> AcquireLockAsync(string path, string what, CancellationToken cancellationToken)
+    {
+        var waited = false;
+        while (true)
+        {
+            try
+            {
+                // FileShare.None takes an exclusive advisory lock (flock) on Unix, released if the process dies.
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException)
+            {
+                if (!waited)
+                {
+                    logger.LogInformation("Waiting for another run that is making {What}", what);
+                    waited = true;
+                }
+
+                await Task.Delay(LockPollInterval, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>
+    /// True when the engine runs as root but Apptainer itself does not (the provisioning script's wrapper marks
+    /// itself so); definition builds then need --fakeroot like any unprivileged build.
+    /// </summary>
+    private static bool ApptainerRunsUnprivileged(string apptainer)
+    {
+        try
+        {
+            using var reader = new StreamReader(apptainer);
+            var buffer = new char[4096];
+            var read = reader.Read(buffer, 0, buffer.Length);
+            return new string(buffer, 0, read).Contains("dagon-apptainer-wrapper", StringComparison.Ordinal);
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            if (File.Exists(path)) File.Delete(path);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}

@@ -1,0 +1,55 @@
+using Dagon.Places;
+using Dagon.Processes;
+using Dagon.Scheduling;
+
+namespace Dagon.Launching;
+
+/// <summary>
+/// Starts the task's program as a process on its place and waits for it: its output is streamed and kept in the
+/// workspace's log files, its timeout enforced, and how it ended becomes the task's outcome. What stopped it
+/// (timeout or cancellation) is told apart here, once, for every place.
+/// </summary>
+public sealed class DirectLauncher : ITaskLauncher
+{
+    public async Task<TaskOutcome> LaunchAsync(LaunchRequest request, CancellationToken cancellationToken)
+    {
+        var place = request.Place;
+        var where = place.Host is null ? "" : $" on {place.Description}";
+        var killed = place.Host is null ? $"{request.Killed} was killed" : $"{request.Killed}'s process group{where} was killed";
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (request.Timeout is { } timeLimit) timeout.CancelAfter(timeLimit);
+        try
+        {
+            var result = await place.RunAsync(new PlaceCommand(request.Argv)
+            {
+                WorkingDirectory = request.Workspace.WorkDir,
+                StdoutFile = request.Workspace.StdoutPath,
+                StderrFile = request.Workspace.StderrPath,
+                ControlDirectory = request.Workspace.Root,
+                OnStdout = request.OnStdout,
+                OnStderr = request.OnStderr,
+            }, timeout.Token).ConfigureAwait(false);
+            if (result.ExitCode == 0) return TaskOutcome.Success;
+            return result.ExitCode is { } code
+                ? TaskOutcome.Failed($"command exited with code {code}{where}", code, result.StderrTail)
+                : TaskOutcome.Failed($"the command{where} was killed by signal {result.Signal ?? "?"}", errorTail: result.StderrTail);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && request.Timeout is { } limit)
+        {
+            return TaskOutcome.Failed($"timed out after {limit.TotalSeconds:0.###} s; {killed}");
+        }
+        catch (OperationCanceledException)
+        {
+            return TaskOutcome.Cancelled($"the run was cancelled; {killed}");
+        }
+        catch (ProcessLaunchException exception)
+        {
+            return TaskOutcome.Failed(exception.Message);
+        }
+        catch (PlaceUnavailableException exception)
+        {
+            return TaskOutcome.Failed($"{exception.Message}. The task did not finish; its processes{where} may still run " +
+                                      $"(process group in {request.Workspace.Root}). The place is reached again for the tasks that follow.");
+        }
+    }
+}

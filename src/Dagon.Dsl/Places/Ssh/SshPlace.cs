@@ -1,0 +1,205 @@
+using System.Text;
+using Dagon.Concurrency;
+using Dagon.LocalFiles;
+using Dagon.Processes;
+using Renci.SshNet.Common;
+
+namespace Dagon.Places.Ssh;
+
+/// <summary>
+/// An SSH host as a place. Programs run on exec channels of the host's pooled connection; a program given a control
+/// directory runs under <c>setsid</c> with its process-group id recorded there, so cancelling kills the whole remote
+/// group, not just the channel. Files move over SFTP; checksums and listings are computed on the host.
+/// </summary>
+public sealed class SshPlace(string host, SshConnection connection) : IPlace
+{
+    private readonly OnceByKey<string, PlaceInfo> _probe = new(StringComparer.Ordinal);
+
+    public string? Host => host;
+
+    public string Description => $"host '{host}'";
+
+    internal SshConnection Connection => connection;
+
+    public PlaceSettings Settings { get; } = new()
+    {
+        TmpDir = connection.Options.EffectiveTmpDir,
+        ImageCacheDir = connection.Options.EffectiveImageCacheDir,
+        Apptainer = connection.Options.EffectiveApptainer,
+        BuildImagesHere = connection.Options.ImageBuild == RemoteImageBuild.Local,
+        Fakeroot = connection.Options.Fakeroot ?? true, // hosts are unprivileged
+    };
+
+    public Task<PlaceInfo> ProbeAsync(CancellationToken cancellationToken) =>
+        _probe.GetAsync("info", async () =>
+        {
+            var output = await connection.RunCheckedAsync("printf '%s\\n' \"${USER:-$(id -un)}\" \"$HOME\"", "probing the host", cancellationToken)
+                .ConfigureAwait(false);
+            var lines = output.Split('\n');
+            return new PlaceInfo(lines[0].Trim(), lines.Length > 1 ? lines[1].Trim() : "");
+        });
+
+    public async Task<string?> LocateAsync(string command, CancellationToken cancellationToken)
+    {
+        var output = await connection.RunCheckedAsync($"command -v {ShellQuote.Quote(command)} || true", "looking for " + command, cancellationToken)
+            .ConfigureAwait(false);
+        var path = output.Trim();
+        return path.Length == 0 ? null : path;
+    }
+
+    public async Task<CommandResult> RunAsync(PlaceCommand command, CancellationToken cancellationToken)
+    {
+        var argv = WithEnvironment(command);
+        string script;
+        Func<Task>? kill = null;
+        if (command.ControlDirectory is { } control)
+        {
+            script = RemoteTaskScript.Run(argv, control, command.WorkingDirectory, command.StdoutFile, command.StderrFile);
+            kill = () => KillAsync(control);
+        }
+        else
+        {
+            var cd = command.WorkingDirectory is null ? "" : $"cd {ShellQuote.Quote(command.WorkingDirectory)} || exit 125; ";
+            script = cd + ShellQuote.Join(argv);
+        }
+
+        return await connection.RunScriptAsync(script, command.OnStdout, command.OnStderr, command.CaptureStdout,
+            onCancel: kill, cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
+
+    private static IReadOnlyList<string> WithEnvironment(PlaceCommand command)
+    {
+        if (command.Environment is not { Count: > 0 } environment) return command.Argv;
+        var argv = new List<string> { "env" };
+        argv.AddRange(environment.OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => $"{e.Key}={e.Value}"));
+        argv.AddRange(command.Argv);
+        return argv;
+    }
+
+    /// <summary>Bounded, over an urgent channel: waiting for a free session would wait for the very program to stop.</summary>
+    private async Task KillAsync(string controlDirectory)
+    {
+        var grace = RemoteTaskScript.KillGrace;
+        using var limit = new CancellationTokenSource(grace + TimeSpan.FromSeconds(10));
+        await connection.RunScriptAsync(RemoteTaskScript.Kill(controlDirectory), timeout: grace + TimeSpan.FromSeconds(5),
+            cancellationToken: limit.Token, urgent: true).ConfigureAwait(false);
+    }
+
+    public Task CreateDirectoriesAsync(IReadOnlyList<string> paths, CancellationToken cancellationToken) =>
+        paths.Count == 0
+            ? Task.CompletedTask
+            : connection.RunCheckedAsync($"umask 077; mkdir -p -- {string.Join(' ', paths.Select(ShellQuote.Quote))}", "creating folders", cancellationToken);
+
+    public async Task<IReadOnlyList<string>> FindMissingAsync(IReadOnlyList<string> paths, CancellationToken cancellationToken)
+    {
+        if (paths.Count == 0) return [];
+        var output = await connection.RunCheckedAsync(
+            $"for p in {string.Join(' ', paths.Select(ShellQuote.Quote))}; do [ -e \"$p\" ] || printf '%s\\n' \"$p\"; done",
+            "checking paths", cancellationToken).ConfigureAwait(false);
+        return output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+    }
+
+    public Task RemoveTreeAsync(string path, CancellationToken cancellationToken)
+    {
+        var q = ShellQuote.Quote(path);
+        // rm may need write permission that a container left unset on its own folders.
+        return connection.RunCheckedAsync($"chmod -R u+rwX {q} 2>/dev/null; rm -rf -- {q}", "removing " + path, cancellationToken);
+    }
+
+    public async Task<FileListing> ListAsync(string root, IReadOnlyList<string> relativePaths, CancellationToken cancellationToken)
+    {
+        var directories = await CheckExistAsync(root, relativePaths, cancellationToken).ConfigureAwait(false);
+        var q = ShellQuote.Quote;
+        var listing = await connection.RunCheckedAsync(
+            $"cd {q(root)} || exit 3; find {string.Join(' ', relativePaths.Select(p => q(RelativeArg(p))))} -type f -print0",
+            "listing files", cancellationToken).ConfigureAwait(false);
+        // Output arrives line by line and gets a final newline appended; the NUL-separated names end before it.
+        if (listing.EndsWith('\n')) listing = listing[..^1];
+        var relative = listing.Split('\0', StringSplitOptions.RemoveEmptyEntries)
+            .Select(p => p.StartsWith("./", StringComparison.Ordinal) ? p[2..] : p)
+            .Distinct(StringComparer.Ordinal).ToList();
+        var hashes = await HashAsync(root, relative, cancellationToken).ConfigureAwait(false);
+        return new FileListing(relative.Select((p, i) => new ListedFile(p, hashes[i])).ToList(), directories);
+    }
+
+    /// <summary>Fails naming the first path missing on the host; returns those that are folders.</summary>
+    private async Task<List<string>> CheckExistAsync(string root, IReadOnlyList<string> paths, CancellationToken cancellationToken)
+    {
+        var q = ShellQuote.Quote;
+        var script = new StringBuilder($"cd {q(root)} || exit 3; ");
+        for (var i = 0; i < paths.Count; i++)
+        {
+            var arg = q(RelativeArg(paths[i]));
+            script.Append($"if [ -d {arg} ]; then echo d{i}; elif [ ! -e {arg} ]; then echo m{i}; fi; ");
+        }
+
+        var output = await connection.RunCheckedAsync(script.ToString(), "checking files", cancellationToken).ConfigureAwait(false);
+        var directories = new List<string>();
+        foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var path = paths[int.Parse(line.AsSpan(1), System.Globalization.CultureInfo.InvariantCulture)];
+            if (line[0] == 'm') throw new MissingPathException(path, $"host '{host}':{root.TrimEnd('/')}/{path}");
+            directories.Add(path);
+        }
+
+        return directories;
+    }
+
+    public async Task<IReadOnlyList<string>> HashAsync(string root, IReadOnlyList<string> relativePaths, CancellationToken cancellationToken)
+    {
+        if (relativePaths.Count == 0) return [];
+        var q = ShellQuote.Quote;
+        var output = await connection.RunCheckedAsync(
+            $"cd {q(root)} || exit 3; sha256sum -- {string.Join(' ', relativePaths.Select(p => q(RelativeArg(p))))}",
+            "computing checksums", cancellationToken).ConfigureAwait(false);
+        // sha256sum prints one line per file in argument order; a name with a newline gets a leading backslash.
+        var hashes = output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => line.TrimStart('\\'))
+            .Where(line => line.Length >= 64 && Uri.IsHexDigit(line[0]))
+            .Select(line => line[..64].ToLowerInvariant())
+            .ToList();
+        if (hashes.Count != relativePaths.Count)
+        {
+            throw new SshHostException($"sha256sum on host '{host}' returned {hashes.Count} checksums for {relativePaths.Count} files");
+        }
+
+        return hashes;
+    }
+
+    public async Task UploadAsync(string localFile, string path, CancellationToken cancellationToken)
+    {
+        var sftp = await connection.GetSftpAsync(cancellationToken).ConfigureAwait(false);
+        await using var stream = File.OpenRead(localFile);
+        try
+        {
+            await sftp.UploadFileAsync(stream, path, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SshException exception)
+        {
+            throw new SshHostException($"copying {localFile} to {path} on host '{host}' failed: {exception.Message}", exception);
+        }
+    }
+
+    public async Task DownloadAsync(string path, string localFile, CancellationToken cancellationToken)
+    {
+        ContainerUserAccess.CreateDirectory(Path.GetDirectoryName(localFile)!);
+        var sftp = await connection.GetSftpAsync(cancellationToken).ConfigureAwait(false);
+        await using var stream = File.Create(localFile);
+        try
+        {
+            await sftp.DownloadFileAsync(path, stream, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SshException exception)
+        {
+            throw new SshHostException($"copying {path} from host '{host}' failed: {exception.Message}", exception);
+        }
+    }
+
+    public Task MoveAsync(string from, string to, CancellationToken cancellationToken) =>
+        connection.RunCheckedAsync($"mv -f -- {ShellQuote.Quote(from)} {ShellQuote.Quote(to)}", "storing " + to, cancellationToken);
+
+    /// <summary>A relative path as an argument that no command mistakes for an option.</summary>
+    private static string RelativeArg(string path) => path.Length == 0 ? "." : "./" + path;
+
+    public override string ToString() => $"{Description} ({connection.Options.Describe()})";
+}

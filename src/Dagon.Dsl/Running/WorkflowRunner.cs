@@ -1,0 +1,168 @@
+using System.Diagnostics;
+using Dagon.Execution;
+using Dagon.Model;
+using Dagon.Reporting;
+using Dagon.Scheduling;
+using Dagon.Staging;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Dagon.Running;
+
+/// <summary>
+/// Runs workflows end to end: plans the graph, has the executor prepare everything that can fail early, schedules
+/// the tasks, stages their inputs, and cleans up. It knows nothing about containers, places or launchers.
+/// </summary>
+public sealed class WorkflowRunner(
+    ITaskExecutor executor,
+    InputStager stager,
+    IOptions<DagonOptions> options,
+    ILoggerFactory loggerFactory)
+{
+    private readonly ILogger _logger = loggerFactory.CreateLogger("Dagon.Workflow");
+
+    public Task<RunResult> RunAsync(WorkflowDefinition workflow, CancellationToken cancellationToken = default) =>
+        RunAsync([workflow], cancellationToken);
+
+    /// <summary>Runs one or more workflows as one DAG (tasks may reference each other's workflows).</summary>
+    /// <exception cref="WorkflowValidationException">The workflows cannot run together; nothing was started.</exception>
+    public async Task<RunResult> RunAsync(IReadOnlyList<WorkflowDefinition> workflows, CancellationToken cancellationToken = default)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        var settings = options.Value;
+        var plan = ExecutionPlan.Create(workflows, settings.Image);
+        _logger.LogInformation("Starting workflow {Workflow}: {Count} tasks, run {RunId}, up to {Parallelism} at once",
+            string.Join(", ", workflows.Select(w => w.Name)), plan.Tasks.Count, plan.RunId, settings.EffectiveParallelism);
+
+        Preparation preparation;
+        try
+        {
+            preparation = await executor.PrepareAsync(plan, settings, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Nothing of the run's state survives a cancelled preparation but what the executor made on disk.
+            var empty = new RunState(plan, settings);
+            return Result(empty, plan.Tasks.Select(_ => TaskOutcome.Cancelled("not started: the run was cancelled")).ToArray(), stopwatch, cancelled: true);
+        }
+
+        var run = preparation.Run;
+        if (preparation.SetupError is not null || preparation.Failures.Count > 0)
+        {
+            return await FinishAsync(run, NotStarted(preparation), stopwatch, SetupError(preparation)).ConfigureAwait(false);
+        }
+
+        var cleanup = new EagerCleanup(plan, task => executor.CleanupAsync(task, run, CancellationToken.None), _logger);
+        var scheduler = new DagScheduler(settings.EffectiveParallelism, i => plan.Tasks[i].DisplayName);
+        var finished = await scheduler.RunAsync(
+            plan.Graph,
+            (index, token) => new ValueTask<TaskOutcome>(RunTaskAsync(plan.Tasks[index], run, token)),
+            (index, outcome) =>
+            {
+                Report(plan.Tasks[index], outcome, run.Timings[index]);
+                cleanup.Finished(index);
+            },
+            cancellationToken).ConfigureAwait(false);
+        await cleanup.DrainAsync().ConfigureAwait(false);
+        return await FinishAsync(run, finished, stopwatch, cancelled: cancellationToken.IsCancellationRequested, cleanedUp: cleanup.Done)
+            .ConfigureAwait(false);
+    }
+
+    private TaskOutcome[] NotStarted(Preparation preparation)
+    {
+        var outcomes = new TaskOutcome?[preparation.Run.Plan.Tasks.Count];
+        foreach (var failure in preparation.Failures)
+        {
+            _logger.LogError("Task {Task} cannot run: {Reason}", failure.Task.DisplayName, failure.Message);
+            outcomes[failure.Task.Index] ??= TaskOutcome.Failed(failure.Message);
+        }
+
+        var reason = preparation.SetupError is { } error
+            ? "not started: " + error
+            : $"not started: task '{preparation.Failures[0].Task.DisplayName}' could not be prepared";
+        if (preparation.SetupError is not null) _logger.LogError("{Error}", preparation.SetupError);
+        return outcomes.Select(o => o ?? TaskOutcome.Skipped(reason)).ToArray();
+    }
+
+    private static string SetupError(Preparation preparation) =>
+        preparation.SetupError ?? $"Task '{preparation.Failures[0].Task.DisplayName}' could not be prepared: {preparation.Failures[0].Message}";
+
+    private async Task<TaskOutcome> RunTaskAsync(PlannedTask task, RunState run, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var timings = run.Timings[task.Index];
+        try
+        {
+            IReadOnlyList<StagedInput> inputs;
+            try
+            {
+                inputs = await stager.StageAsync(task, run, cancellationToken).ConfigureAwait(false);
+                timings.Staging = Stopwatch.GetElapsedTime(started);
+            }
+            catch (StagingException exception)
+            {
+                return TaskOutcome.Failed(exception.Message);
+            }
+
+            return await executor.RunAsync(new TaskExecution { Task = task, Run = run, Inputs = inputs }, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            timings.Total = Stopwatch.GetElapsedTime(started);
+        }
+    }
+
+    private void Report(PlannedTask task, TaskOutcome outcome, TaskTimings timings)
+    {
+        switch (outcome.State)
+        {
+            case TaskState.Succeeded:
+                _logger.LogInformation("[{Task}] Task completed successfully ({Seconds:F2} s)", task.DisplayName, timings.Total.TotalSeconds);
+                break;
+            case TaskState.Failed:
+                _logger.LogError("[{Task}] Task failed: {Reason}", task.DisplayName, outcome.Reason);
+                foreach (var line in outcome.ErrorTail ?? []) _logger.LogError("[{Task}]   {Line}", task.DisplayName, line);
+                break;
+            default:
+                _logger.LogWarning("[{Task}] Task {State}: {Reason}", task.DisplayName, outcome.State.ToString().ToLowerInvariant(), outcome.Reason);
+                break;
+        }
+    }
+
+    /// <summary>Cleanup runs even when the run was cancelled or failed to prepare: that is when stale overlays would otherwise pile up.</summary>
+    private async Task<RunResult> FinishAsync(RunState run, TaskOutcome[] outcomes, Stopwatch stopwatch, string? setupError = null,
+        bool cancelled = false, bool[]? cleanedUp = null)
+    {
+        foreach (var task in run.Plan.Tasks)
+        {
+            if (cleanedUp?[task.Index] == true) continue;
+            try
+            {
+                await executor.CleanupAsync(task, run, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception exception)
+            {
+                _logger.LogWarning("Cleanup of task {Task} failed: {Reason}", task.DisplayName, exception.Message);
+            }
+        }
+
+        await executor.FinishAsync(run, CancellationToken.None).ConfigureAwait(false);
+        var result = Result(run, outcomes, stopwatch, setupError, cancelled);
+        if (options.Value.JsonPath is { Length: > 0 } jsonPath)
+        {
+            await File.WriteAllTextAsync(jsonPath, WorkflowJson.Export(result), CancellationToken.None).ConfigureAwait(false);
+            _logger.LogInformation("Workflow JSON written to {Path}", jsonPath);
+        }
+
+        return result;
+    }
+
+    private static RunResult Result(RunState run, TaskOutcome[] outcomes, Stopwatch stopwatch, string? setupError = null, bool cancelled = false) => new()
+    {
+        Plan = run.Plan,
+        Tasks = run.Plan.Tasks.Select(t => new TaskResult(t, outcomes[t.Index], run.Workspaces[t.Index], run.Timings[t.Index])).ToList(),
+        WallTime = stopwatch.Elapsed,
+        SetupError = setupError,
+        Cancelled = cancelled,
+    };
+}

@@ -1,0 +1,34 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Dagon.Staging;
+
+/// <summary>Turns task and workflow names into path segments that are safe in any shell and file system.</summary>
+public static class PathSegment
+{
+    /// <summary>
+    /// Keeps <c>[A-Za-z0-9._-]</c> and replaces the rest with <c>_</c>; when anything was replaced a short hash of
+    /// the original is appended, so that "a b" and "a_b" never share a directory.
+    /// </summary>
+    public static string Slug(string name)
+    {
+        var builder = new StringBuilder(name.Length);
+        var changed = name.Length == 0;
+        foreach (var c in name)
+        {
+            if (char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-') builder.Append(c);
+            else
+            {
+                builder.Append('_');
+                changed = true;
+            }
+        }
+
+        if (builder.Length > 0 && builder[0] == '.') { builder[0] = '_'; changed = true; }
+        if (changed) builder.Append('-').Append(ShortHash(name));
+        return builder.ToString();
+    }
+
+    public static string ShortHash(string text) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..8];
+}
