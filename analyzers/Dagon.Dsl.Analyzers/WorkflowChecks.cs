@@ -127,7 +127,11 @@ internal sealed class WorkflowChecks
             if (BindRules.Check(bind.Value) is { } error) Report(InvalidBind, bind.Location, task.Name, error);
         }
 
-        if (task.OverlaySize is { Value: <= 0 } overlay) Report(NonPositiveOverlaySize, overlay.Location, task.Name, overlay.Value);
+        if (task.OverlaySize is { } overlay && OverlayRules.Check(overlay.Value) is { } overlayError)
+        {
+            Report(InvalidOverlaySize, overlay.Location, task.Name, overlay.Value, overlayError);
+        }
+
         if (task.TimeoutSeconds is { Value: <= 0 } timeout) Report(NonPositiveTimeout, timeout.Location, task.Name, timeout.Value);
     }
 

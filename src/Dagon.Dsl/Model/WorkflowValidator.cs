@@ -1,3 +1,5 @@
+using Dagon.Rules;
+
 namespace Dagon.Model;
 
 /// <summary>Rejects workflows that cannot run, before anything runs. Every message names the task and the cause.</summary>
@@ -59,14 +61,9 @@ internal static class WorkflowValidator
         var label = $"Task '{task.Name}'";
         if (string.IsNullOrWhiteSpace(task.Name)) errors.Add("A task has an empty name");
         if (string.IsNullOrWhiteSpace(task.Command)) errors.Add($"{label} has an empty command");
-        if (task.Overlay == OverlayMode.Image && task.OverlaySizeMb <= 0)
+        if (task.Overlay == OverlayMode.Image && OverlayRules.Check(task.OverlaySizeMb) is { } overlayError)
         {
-            errors.Add($"{label} has overlay size {task.OverlaySizeMb} MB; it must be positive");
-        }
-        else if (task.Overlay == OverlayMode.Image && task.OverlaySizeMb < TaskDefinition.MinimumOverlaySizeMb)
-        {
-            errors.Add($"{label} has overlay size {task.OverlaySizeMb} MB; Apptainer needs at least {TaskDefinition.MinimumOverlaySizeMb} MB " +
-                       "(or use WritableTmpfs for small scratch space)");
+            errors.Add($"{label} has overlay size {task.OverlaySizeMb} MB; {overlayError}");
         }
 
         foreach (var name in task.Environment.Keys)
