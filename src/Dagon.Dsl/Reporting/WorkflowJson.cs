@@ -67,7 +67,6 @@ public static class WorkflowJson
         TaskState.Failed => "FAILED",
         TaskState.Skipped => "SKIPPED",
         TaskState.Cancelled => "CANCELLED",
-        TaskState.Running => "RUNNING",
         _ => "READY",
     };
 }
