@@ -54,9 +54,9 @@ public static class DiagnosticDescriptors
         "DAG011", "Invalid bind path",
         "Task '{0}': {1}");
 
-    public static readonly DiagnosticDescriptor NonPositiveOverlaySize = Error(
-        "DAG012", "Overlay size must be positive",
-        "Task '{0}' has overlay size {1} MB; it must be positive");
+    public static readonly DiagnosticDescriptor InvalidOverlaySize = Error(
+        "DAG012", "Overlay size is too small",
+        "Task '{0}' has overlay size {1} MB; {2}");
 
     public static readonly DiagnosticDescriptor EmptyCommand = Error(
         "DAG013", "Task has no command",

@@ -25,7 +25,7 @@ public sealed class WorkflowAnalyzer : DiagnosticAnalyzer
 
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
         UnknownTask, DependencyCycle, SelfDependency, MissingImage, MalformedImage, ImageFileNotFound, DuplicateTaskName,
-        NotPartial, TaskOutsideWorkflow, DependsOnNonTask, InvalidBind, NonPositiveOverlaySize, EmptyCommand,
+        NotPartial, TaskOutsideWorkflow, DependsOnNonTask, InvalidBind, InvalidOverlaySize, EmptyCommand,
         UnknownWorkflow, RunTimeCommand, MalformedReference, NonPositiveTimeout, EmptyWorkflowName,
         ReservedTaskClassName, UnsupportedClassShape, UnreferenceableName, ConflictingTaskKinds);
 

@@ -5,6 +5,7 @@ using System.Collections.Immutable;
 using System.IO;
 using System.Linq;
 using Dagon.Dsl.Declarations;
+using Dagon.Rules;
 using Microsoft.CodeAnalysis;
 using static Dagon.Dsl.Analyzers.DiagnosticDescriptors;
 
@@ -51,7 +52,7 @@ internal sealed class WorkflowChecks
         if (!_workflow.IsPartial) Report(NotPartial, _workflow.Identifier, _workflow.ClassName);
         if (_workflow.IsGeneric) Report(UnsupportedClassShape, _workflow.Identifier, _workflow.ClassName, "generic");
         if (_workflow.Name.Trim().Length == 0) Report(EmptyWorkflowName, _workflow.NameLocation ?? _workflow.Identifier);
-        else if (!ContainerRules.IsReferenceableName(_workflow.Name)) Report(UnreferenceableName, _workflow.NameLocation ?? _workflow.Identifier, "workflow", _workflow.Name);
+        else if (!NameRules.IsReferenceableName(_workflow.Name)) Report(UnreferenceableName, _workflow.NameLocation ?? _workflow.Identifier, "workflow", _workflow.Name);
         if (_workflow.DefaultImage is { } image) CheckImage(image, "workflow '" + _workflow.Name + "'");
     }
 
@@ -71,7 +72,7 @@ internal sealed class WorkflowChecks
         }
 
         if (!task.IsPartial) Report(NotPartial, task.Identifier, task.ClassName);
-        if (task.NameLocation is { } nameLocation && !ContainerRules.IsReferenceableName(task.Name)) Report(UnreferenceableName, nameLocation, "task", task.Name);
+        if (task.NameLocation is { } nameLocation && !NameRules.IsReferenceableName(task.Name)) Report(UnreferenceableName, nameLocation, "task", task.Name);
         if (task.IsStatic) Report(UnsupportedClassShape, task.Identifier, task.ClassName, "static");
         if (task.BaseType is { } baseType) Report(UnsupportedClassShape, task.Identifier, task.ClassName, "derived from '" + baseType + "'");
         if (Array.IndexOf(WellKnownNames.GeneratedWorkflowMembers, task.ClassName) >= 0) Report(ReservedTaskClassName, task.Identifier, task.ClassName, _workflow.Name);
@@ -123,22 +124,26 @@ internal sealed class WorkflowChecks
 
         foreach (var bind in task.BindPaths)
         {
-            if (ContainerRules.CheckBind(bind.Value) is { } error) Report(InvalidBind, bind.Location, task.Name, error);
+            if (BindRules.Check(bind.Value) is { } error) Report(InvalidBind, bind.Location, task.Name, error);
         }
 
-        if (task.OverlaySize is { Value: <= 0 } overlay) Report(NonPositiveOverlaySize, overlay.Location, task.Name, overlay.Value);
+        if (task.OverlaySize is { } overlay && OverlayRules.Check(overlay.Value) is { } overlayError)
+        {
+            Report(InvalidOverlaySize, overlay.Location, task.Name, overlay.Value, overlayError);
+        }
+
         if (task.TimeoutSeconds is { Value: <= 0 } timeout) Report(NonPositiveTimeout, timeout.Location, task.Name, timeout.Value);
     }
 
     private void CheckImage(StringArgument image, string owner)
     {
-        if (ContainerRules.CheckImage(image.Value) is { } error)
+        if (ImageRules.Check(image.Value) is { } error)
         {
             Report(MalformedImage, image.Location, owner, error);
             return;
         }
 
-        if (_projectDirectory is null || !ContainerRules.IsRelativeImageFile(image.Value)) return;
+        if (_projectDirectory is null || !ImageRules.IsRelativeImageFile(image.Value)) return;
 #pragma warning disable RS1035 // The check is about the file system: a relative .sif/.def must exist in the project (docs/diagnostics.md#dag006).
         var exists = File.Exists(Path.Combine(_projectDirectory, image.Value));
 #pragma warning restore RS1035

@@ -2,6 +2,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using Dagon.Rules;
 
 namespace Dagon.Dsl.Declarations;
 
@@ -51,56 +52,20 @@ internal sealed class WorkflowGraph
     /// </summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> FindCycles()
     {
-        // Run order follows the reversed edges: from a task to the tasks that depend on it.
-        var dependents = new Dictionary<string, List<string>>(StringComparer.Ordinal);
-        foreach (var pair in _dependencies)
-        {
-            foreach (var dependency in pair.Value)
-            {
-                if (!dependents.TryGetValue(dependency, out var list)) dependents[dependency] = list = new List<string>();
-                list.Add(pair.Key);
-            }
-        }
-
-        foreach (var list in dependents.Values) list.Sort(StringComparer.Ordinal);
+        // Index the tasks in ordinal name order, so that among cycles of equal length the search picks the same
+        // one whatever the declaration order.
+        var names = _dependencies.Keys.OrderBy(n => n, StringComparer.Ordinal).ToArray();
+        var index = new Dictionary<string, int>(names.Length, StringComparer.Ordinal);
+        for (var i = 0; i < names.Length; i++) index[names[i]] = i;
+        var dependencies = new int[names.Length][];
+        for (var i = 0; i < names.Length; i++) dependencies[i] = _dependencies[names[i]].Select(n => index[n]).ToArray();
 
         var cycles = new SortedDictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
-        foreach (var start in _dependencies.Keys)
+        foreach (var cycle in new Dag(dependencies).FindCycles())
         {
-            var path = ShortestPathBack(start, dependents);
-            if (path is not null) cycles[start] = path;
+            cycles[names[cycle[0]]] = cycle.Select(i => names[i]).ToArray();
         }
 
         return cycles;
-    }
-
-    private static IReadOnlyList<string>? ShortestPathBack(string start, Dictionary<string, List<string>> next)
-    {
-        // Breadth-first, so the reported cycle is the shortest one; iterative, so long chains do not overflow.
-        var previous = new Dictionary<string, string>(StringComparer.Ordinal);
-        var queue = new Queue<string>();
-        queue.Enqueue(start);
-        while (queue.Count > 0)
-        {
-            var current = queue.Dequeue();
-            if (!next.TryGetValue(current, out var followers)) continue;
-            foreach (var follower in followers)
-            {
-                if (follower == start)
-                {
-                    var path = new List<string> { start };
-                    for (var node = current; node != start; node = previous[node]) path.Add(node);
-                    path.Add(start);
-                    path.Reverse(1, path.Count - 2);
-                    return path;
-                }
-
-                if (previous.ContainsKey(follower)) continue;
-                previous[follower] = current;
-                queue.Enqueue(follower);
-            }
-        }
-
-        return null;
     }
 }

@@ -278,6 +278,22 @@ public class AnalyzerTests
         """));
 
     [Fact]
+    public async Task OverlaySizeBelowApptainersMinimumIsReportedAndTheMinimumIsNot()
+    {
+        // The runtime rejects the same sizes when the workflow is built (WorkflowValidationTests).
+        var test = new AnalyzerTest(Workflow("""
+                [ApptainerTask(Command = "true", OverlaySize = {|#0:63|})]
+                public partial class A;
+
+                [ApptainerTask(Command = "true", OverlaySize = 64)]
+                public partial class B;
+            """));
+        test.ExpectedDiagnostics.Add(new DiagnosticResult(DiagnosticDescriptors.InvalidOverlaySize).WithLocation(0)
+            .WithArguments("A", 63, "Apptainer needs at least 64 MB (or use WritableTmpfs for small scratch space)"));
+        await test.RunAsync();
+    }
+
+    [Fact]
     public Task EmptyOrMissingCommandIsReported() => AnalyzerTest.VerifyAsync(Workflow("""
             [ApptainerTask(Command = {|DAG013:"  "|})]
             public partial class A;

@@ -22,7 +22,7 @@ public sealed class ApptainerTaskAttribute : Attribute
     /// <summary><c>docker://</c>, <c>library://</c>, <c>oras://</c>, <c>http(s)://</c>, a <c>.sif</c>, a <c>.def</c> or a sandbox directory.</summary>
     public string? Image { get; set; }
 
-    /// <summary>Size in MB of the writable overlay; must be positive when set.</summary>
+    /// <summary>Size in MB of the writable overlay; at least 64 (what Apptainer accepts) when set.</summary>
     public int OverlaySize { get; set; }
 
     /// <summary>Bind paths, each <c>src:dst</c>, <c>src:dst:ro</c> or <c>src:dst:rw</c>, with an absolute destination.</summary>

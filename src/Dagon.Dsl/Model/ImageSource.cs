@@ -1,3 +1,5 @@
+using Dagon.Rules;
+
 namespace Dagon.Model;
 
 public enum ImageSourceKind
@@ -21,69 +23,29 @@ public enum ImageSourceKind
 /// <summary>Where a task's container image comes from.</summary>
 public sealed record ImageSource(ImageSourceKind Kind, string Reference)
 {
-    private static readonly (string Prefix, ImageSourceKind Kind)[] Schemes =
-    [
-        ("docker://", ImageSourceKind.Docker),
-        ("library://", ImageSourceKind.Library),
-        ("oras://", ImageSourceKind.Oras),
-        ("http://", ImageSourceKind.Http),
-        ("https://", ImageSourceKind.Http),
-    ];
-
     /// <summary>True when the image must be built (or pulled) before tasks can use it.</summary>
     public bool NeedsBuild => Kind is not (ImageSourceKind.SifFile or ImageSourceKind.SandboxDirectory);
 
-    public bool IsLocalPath => Kind is ImageSourceKind.SifFile or ImageSourceKind.DefinitionFile or ImageSourceKind.SandboxDirectory;
-
     /// <summary>
-    /// Classifies an image reference. Local paths are made absolute against <paramref name="baseDirectory"/>;
-    /// a path that is neither <c>.sif</c> nor <c>.def</c> is a sandbox directory.
+    /// Classifies an image reference, with the syntax the analyzers check too (<see cref="ImageRules"/>). Local
+    /// paths are made absolute against <paramref name="baseDirectory"/>; a path that is neither <c>.sif</c> nor
+    /// <c>.def</c> is a sandbox directory.
     /// </summary>
     public static bool TryParse(string? reference, string baseDirectory, out ImageSource? image, out string? error)
     {
         image = null;
-        if (string.IsNullOrWhiteSpace(reference))
+        if (!ImageRules.TryClassify(reference, out var kind, out error)) return false;
+
+        if (ImageRules.IsLocal(kind))
         {
-            error = "the image reference is empty";
-            return false;
+            var path = Path.GetFullPath(ExpandHome(reference!), baseDirectory);
+            image = new ImageSource(ToSourceKind(ImageRules.LocalKind(path)), path);
+        }
+        else
+        {
+            image = new ImageSource(ToSourceKind(kind), reference!);
         }
 
-        if (reference.Any(char.IsWhiteSpace))
-        {
-            error = $"the image reference '{reference}' contains whitespace";
-            return false;
-        }
-
-        foreach (var (prefix, kind) in Schemes)
-        {
-            if (reference.StartsWith(prefix, StringComparison.Ordinal))
-            {
-                if (reference.Length == prefix.Length)
-                {
-                    error = $"the image reference '{reference}' names no image after '{prefix}'";
-                    return false;
-                }
-
-                image = new ImageSource(kind, reference);
-                error = null;
-                return true;
-            }
-        }
-
-        var schemeEnd = reference.IndexOf("://", StringComparison.Ordinal);
-        if (schemeEnd > 0)
-        {
-            error = $"the image reference '{reference}' has an unknown scheme '{reference[..schemeEnd]}://' " +
-                    "(expected docker://, library://, oras://, http(s)://, a .sif or .def file, or a sandbox directory)";
-            return false;
-        }
-
-        var path = Path.GetFullPath(ExpandHome(reference), baseDirectory);
-        var localKind = path.EndsWith(".sif", StringComparison.OrdinalIgnoreCase) ? ImageSourceKind.SifFile
-            : path.EndsWith(".def", StringComparison.OrdinalIgnoreCase) ? ImageSourceKind.DefinitionFile
-            : ImageSourceKind.SandboxDirectory;
-        image = new ImageSource(localKind, path);
-        error = null;
         return true;
     }
 
@@ -91,6 +53,18 @@ public sealed record ImageSource(ImageSourceKind Kind, string Reference)
         TryParse(reference, baseDirectory ?? Directory.GetCurrentDirectory(), out var image, out var error)
             ? image!
             : throw new FormatException(error);
+
+    private static ImageSourceKind ToSourceKind(ImageKind kind) => kind switch
+    {
+        ImageKind.Docker => ImageSourceKind.Docker,
+        ImageKind.Library => ImageSourceKind.Library,
+        ImageKind.Oras => ImageSourceKind.Oras,
+        ImageKind.Http => ImageSourceKind.Http,
+        ImageKind.SifFile => ImageSourceKind.SifFile,
+        ImageKind.DefinitionFile => ImageSourceKind.DefinitionFile,
+        ImageKind.SandboxDirectory => ImageSourceKind.SandboxDirectory,
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+    };
 
     private static string ExpandHome(string path) =>
         path == "~" || path.StartsWith("~/", StringComparison.Ordinal)

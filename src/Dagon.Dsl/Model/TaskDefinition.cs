@@ -26,9 +26,6 @@ public sealed record TaskDefinition
 {
     public const int DefaultOverlaySizeMb = 1024;
 
-    /// <summary>The smallest overlay image <c>apptainer overlay create</c> accepts.</summary>
-    public const int MinimumOverlaySizeMb = 64;
-
     public required string Name { get; init; }
 
     public TaskKind Kind { get; init; } = TaskKind.Apptainer;

@@ -33,23 +33,8 @@ public sealed class WorkflowDefinition
     /// Names of the tasks in this workflow that <paramref name="task"/> must run after: explicit dependencies plus
     /// the producers of its same-workflow references, without duplicates, in first-mention order.
     /// </summary>
-    public IReadOnlyList<string> DependenciesOf(TaskDefinition task)
-    {
-        var result = new List<string>();
-        foreach (var name in task.DependsOn)
-        {
-            if (!result.Contains(name)) result.Add(name);
-        }
-
-        foreach (var reference in task.References)
-        {
-            if (IsLocal(reference) && !result.Contains(reference.Task)) result.Add(reference.Task);
-        }
-
-        return result;
-    }
+    public IReadOnlyList<string> DependenciesOf(TaskDefinition task) => WorkflowEdges.Of(Name, task);
 
     /// <summary>True when the reference points into this workflow (<c>workflow:///</c> or its own name).</summary>
-    public bool IsLocal(WorkflowReference reference) =>
-        reference.Workflow is null || string.Equals(reference.Workflow, Name, StringComparison.Ordinal);
+    public bool IsLocal(WorkflowReference reference) => WorkflowEdges.IsLocal(Name, reference);
 }

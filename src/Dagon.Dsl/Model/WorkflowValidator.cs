@@ -1,3 +1,5 @@
+using Dagon.Rules;
+
 namespace Dagon.Model;
 
 /// <summary>Rejects workflows that cannot run, before anything runs. Every message names the task and the cause.</summary>
@@ -25,32 +27,34 @@ internal static class WorkflowValidator
             ValidateTask(workflow, defaultImage, baseDirectory, task, names, errors);
         }
 
-        // Cycles only make sense once every edge points at a real task. A cheap topological sort finds out whether
-        // there is one; only then does the search that names the cycle's path run.
-        if (errors.Count == 0 && !IsAcyclic(workflow, tasks))
+        // Cycles only make sense once every edge points at a real task (and names are unique). On an acyclic graph
+        // the search costs one topological sort.
+        if (errors.Count == 0)
         {
-            foreach (var cycle in FindCycles(tasks, task => DependencyNames(workflow, task)))
+            foreach (var cycle in Graph(workflow, tasks).DistinctCycles())
             {
-                errors.Add($"Dependency cycle: {string.Join(" -> ", cycle)}");
+                errors.Add($"Dependency cycle: {string.Join(" -> ", cycle.Select(i => tasks[i].Name))}");
             }
         }
 
         return errors;
     }
 
-    private static bool IsAcyclic(string workflow, IReadOnlyList<TaskDefinition> tasks)
+    /// <summary>The workflow's edges on task indices (declaration order), each task's edges computed once.</summary>
+    private static Dag Graph(string workflow, IReadOnlyList<TaskDefinition> tasks)
     {
         var index = new Dictionary<string, int>(tasks.Count, StringComparer.Ordinal);
         for (var i = 0; i < tasks.Count; i++) index[tasks[i].Name] = i;
         var dependencies = new int[tasks.Count][];
         for (var i = 0; i < tasks.Count; i++)
         {
-            var edges = new List<int>();
-            foreach (var name in DependencyNames(workflow, tasks[i])) edges.Add(index[name]);
-            dependencies[i] = [.. edges];
+            var names = WorkflowEdges.Of(workflow, tasks[i]);
+            var edges = names.Count == 0 ? [] : new int[names.Count];
+            for (var j = 0; j < edges.Length; j++) edges[j] = index[names[j]];
+            dependencies[i] = edges;
         }
 
-        return new Scheduling.TaskGraph(dependencies).TopologicalOrder() is not null;
+        return new Dag(dependencies);
     }
 
     private static void ValidateTask(string workflow, string? defaultImage, string baseDirectory, TaskDefinition task,
@@ -59,14 +63,9 @@ internal static class WorkflowValidator
         var label = $"Task '{task.Name}'";
         if (string.IsNullOrWhiteSpace(task.Name)) errors.Add("A task has an empty name");
         if (string.IsNullOrWhiteSpace(task.Command)) errors.Add($"{label} has an empty command");
-        if (task.Overlay == OverlayMode.Image && task.OverlaySizeMb <= 0)
+        if (task.Overlay == OverlayMode.Image && OverlayRules.Check(task.OverlaySizeMb) is { } overlayError)
         {
-            errors.Add($"{label} has overlay size {task.OverlaySizeMb} MB; it must be positive");
-        }
-        else if (task.Overlay == OverlayMode.Image && task.OverlaySizeMb < TaskDefinition.MinimumOverlaySizeMb)
-        {
-            errors.Add($"{label} has overlay size {task.OverlaySizeMb} MB; Apptainer needs at least {TaskDefinition.MinimumOverlaySizeMb} MB " +
-                       "(or use WritableTmpfs for small scratch space)");
+            errors.Add($"{label} has overlay size {task.OverlaySizeMb} MB; {overlayError}");
         }
 
         foreach (var name in task.Environment.Keys)
@@ -120,68 +119,4 @@ internal static class WorkflowValidator
 
     private static bool IsEnvironmentName(string name) =>
         name.Length > 0 && (char.IsAsciiLetter(name[0]) || name[0] == '_') && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
-
-    private static IEnumerable<string> DependencyNames(string workflow, TaskDefinition task)
-    {
-        foreach (var dependency in task.DependsOn) yield return dependency;
-        foreach (var reference in task.References)
-        {
-            if (reference.Workflow is null || reference.Workflow == workflow) yield return reference.Task;
-        }
-    }
-
-    /// <summary>
-    /// Each cycle once, as the path that closes it (<c>A -> B -> A</c>). Iterative depth-first search, so that a
-    /// chain of a million tasks does not overflow the stack.
-    /// </summary>
-    internal static List<List<string>> FindCycles(IReadOnlyList<TaskDefinition> tasks, Func<TaskDefinition, IEnumerable<string>> dependencies)
-    {
-        var byName = new Dictionary<string, TaskDefinition>(StringComparer.Ordinal);
-        foreach (var task in tasks) byName.TryAdd(task.Name, task);
-
-        var state = new Dictionary<string, int>(StringComparer.Ordinal); // 0 unvisited, 1 on stack, 2 done
-        var cycles = new List<List<string>>();
-        var path = new List<string>();
-        var stack = new Stack<(string Name, IEnumerator<string> Edges)>();
-
-        foreach (var root in tasks)
-        {
-            if (state.GetValueOrDefault(root.Name) != 0) continue;
-            state[root.Name] = 1;
-            path.Add(root.Name);
-            stack.Push((root.Name, dependencies(root).Distinct().GetEnumerator()));
-
-            while (stack.Count > 0)
-            {
-                var (name, edges) = stack.Peek();
-                if (edges.MoveNext())
-                {
-                    var next = edges.Current;
-                    if (!byName.TryGetValue(next, out var nextTask)) continue;
-                    switch (state.GetValueOrDefault(next))
-                    {
-                        case 0:
-                            state[next] = 1;
-                            path.Add(next);
-                            stack.Push((next, dependencies(nextTask).Distinct().GetEnumerator()));
-                            break;
-                        case 1:
-                            // Edges point from a task to what it depends on; print the cycle in run order.
-                            var cycle = path.Skip(path.IndexOf(next)).Reverse().ToList();
-                            cycle.Insert(0, next);
-                            cycles.Add(cycle);
-                            break;
-                    }
-                }
-                else
-                {
-                    state[name] = 2;
-                    path.RemoveAt(path.Count - 1);
-                    stack.Pop();
-                }
-            }
-        }
-
-        return cycles;
-    }
 }

@@ -63,7 +63,6 @@ public static class WorkflowJson
         TaskState.Failed => "FAILED",
         TaskState.Skipped => "SKIPPED",
         TaskState.Cancelled => "CANCELLED",
-        TaskState.Running => "RUNNING",
         _ => "READY",
     };
 }

@@ -1,20 +1,21 @@
 using System.Threading.Channels;
+using Dagon.Rules;
 
 namespace Dagon.Scheduling;
 
-/// <summary>Runs a <see cref="TaskGraph"/>: each node starts as soon as its dependencies succeeded, at most N at once.</summary>
+/// <summary>Runs a <see cref="Dag"/>: each node starts as soon as its dependencies succeeded, at most N at once.</summary>
 /// <remarks>
 /// One coordinator loop owns all state and is woken only by completions (a channel), so there is no polling, no
 /// locking and O(1) work per finished task. A failed node marks everything downstream of it skipped; independent
 /// branches keep running. Cancellation stops new starts; running nodes get the token and are awaited.
 /// </remarks>
-public sealed class DagScheduler(int maxParallelism, Func<int, string>? nodeName = null)
+internal sealed class DagScheduler(int maxParallelism, Func<int, string>? nodeName = null)
 {
     public int MaxParallelism { get; } = maxParallelism > 0 ? maxParallelism : Environment.ProcessorCount;
 
     public delegate ValueTask<TaskOutcome> RunNode(int node, CancellationToken cancellationToken);
 
-    public async Task<TaskOutcome[]> RunAsync(TaskGraph graph, RunNode runNode,
+    public async Task<TaskOutcome[]> RunAsync(Dag graph, RunNode runNode,
         Action<int, TaskOutcome>? onFinished = null, CancellationToken cancellationToken = default)
     {
         var count = graph.Count;

@@ -1,4 +1,5 @@
 using Dagon.Model;
+using Dagon.Rules;
 
 namespace Dagon.Scheduling;
 
@@ -45,7 +46,7 @@ public sealed class PlannedTask
 /// <summary>Everything a run needs decided before it starts: the tasks of one or more workflows and their edges.</summary>
 public sealed class ExecutionPlan
 {
-    private ExecutionPlan(string runId, IReadOnlyList<WorkflowDefinition> workflows, IReadOnlyList<PlannedTask> tasks, TaskGraph graph)
+    private ExecutionPlan(string runId, IReadOnlyList<WorkflowDefinition> workflows, IReadOnlyList<PlannedTask> tasks, Dag graph)
     {
         RunId = runId;
         Workflows = workflows;
@@ -60,7 +61,7 @@ public sealed class ExecutionPlan
 
     public IReadOnlyList<PlannedTask> Tasks { get; }
 
-    public TaskGraph Graph { get; }
+    internal Dag Graph { get; }
 
     /// <summary>
     /// Resolves every dependency and reference, including <c>workflow://Other/Task/path</c> between workflows of the
@@ -139,14 +140,13 @@ public sealed class ExecutionPlan
             dependencies[planned.Index] = indices;
         }
 
-        var graph = new TaskGraph(dependencies);
+        var graph = new Dag(dependencies);
         // Build() already proved each workflow acyclic; only edges between workflows can close a new cycle.
-        if (errors.Count == 0 && workflows.Count > 1 && graph.TopologicalOrder() is null)
+        if (errors.Count == 0 && workflows.Count > 1)
         {
-            var asDefinitions = tasks.Select(t => t.Definition with { Name = t.DisplayName }).ToList();
-            foreach (var cycle in WorkflowValidator.FindCycles(asDefinitions, d => tasks.First(t => t.DisplayName == d.Name).Dependencies.Select(x => x.DisplayName)))
+            foreach (var cycle in graph.DistinctCycles())
             {
-                errors.Add($"Dependency cycle: {string.Join(" -> ", cycle)}");
+                errors.Add($"Dependency cycle: {string.Join(" -> ", cycle.Select(i => tasks[i].DisplayName))}");
             }
         }
 

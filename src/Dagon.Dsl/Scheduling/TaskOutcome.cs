@@ -2,8 +2,6 @@ namespace Dagon.Scheduling;
 
 public enum TaskState
 {
-    Pending,
-    Running,
     Succeeded,
     Failed,
     /// <summary>Not run because a task it depends on failed or was skipped.</summary>

@@ -124,6 +124,21 @@ public class WorkflowValidationTests
     }
 
     [Fact]
+    public void OverlayOneBelowApptainersMinimumIsRejected()
+    {
+        // DAG012 reports the same size at compile time (AnalyzerTests).
+        var error = Assert.Single(ErrorsOf(Demo().Task("A", t => t.Command("echo").OverlaySize(63))));
+        Assert.Equal("Task 'A' has overlay size 63 MB; Apptainer needs at least 64 MB (or use WritableTmpfs for small scratch space)", error);
+    }
+
+    [Fact]
+    public void OverlayOfApptainersMinimumIsAccepted()
+    {
+        var workflow = Demo().Task("A", t => t.Command("echo").OverlaySize(64)).Build();
+        Assert.Equal(64, workflow["A"].OverlaySizeMb);
+    }
+
+    [Fact]
     public void ConfigureUnknownTaskIsRejected()
     {
         var errors = ErrorsOf(Demo().Task("A", "echo").Configure("Z", t => t.OverlaySize(5)));

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Dagon.Rules;
 using Dagon.Scheduling;
 
 namespace Dagon.Dsl.Tests.Scheduling;
@@ -6,7 +7,7 @@ namespace Dagon.Dsl.Tests.Scheduling;
 public class DagSchedulerTests
 {
     // The dataflow shape: 0=A, 1=B, 2=C, 3=D; B and C after A, D after both.
-    private static readonly TaskGraph Diamond = new([[], [0], [0], [1, 2]]);
+    private static readonly Dag Diamond = new([[], [0], [0], [1, 2]]);
 
     [Fact]
     public async Task EveryTaskStartsOnlyAfterItsDependenciesSucceeded()
@@ -58,7 +59,7 @@ public class DagSchedulerTests
     [InlineData(3)]
     public async Task ParallelismIsBounded(int limit)
     {
-        var graph = new TaskGraph(Enumerable.Range(0, 12).Select(_ => Array.Empty<int>()).ToArray());
+        var graph = new Dag(Enumerable.Range(0, 12).Select(_ => Array.Empty<int>()).ToArray());
         var running = 0;
         var peak = 0;
         await new DagScheduler(limit).RunAsync(graph, async (_, _) =>
@@ -95,7 +96,7 @@ public class DagSchedulerTests
     [Fact]
     public async Task SkipPropagatesTransitively()
     {
-        var chain = new TaskGraph([[], [0], [1], [2], []]);
+        var chain = new Dag([[], [0], [1], [2], []]);
         var outcomes = await new DagScheduler(2).RunAsync(chain, (node, _) =>
             ValueTask.FromResult(node == 0 ? TaskOutcome.Failed("boom") : TaskOutcome.Success));
         Assert.Equal([TaskState.Failed, TaskState.Skipped, TaskState.Skipped, TaskState.Skipped, TaskState.Succeeded],
@@ -105,7 +106,7 @@ public class DagSchedulerTests
     [Fact]
     public async Task ExceptionInTaskBecomesFailure()
     {
-        var outcomes = await new DagScheduler(1).RunAsync(new TaskGraph([[]]),
+        var outcomes = await new DagScheduler(1).RunAsync(new Dag([[]]),
             (_, _) => throw new InvalidOperationException("launch failed"));
         Assert.Equal(TaskState.Failed, outcomes[0].State);
         Assert.Equal("launch failed", outcomes[0].Reason);
@@ -146,7 +147,7 @@ public class DagSchedulerTests
         }
 
         var order = new ConcurrentQueue<int>();
-        var outcomes = await new DagScheduler(2).RunAsync(new TaskGraph(dependencies), (node, _) =>
+        var outcomes = await new DagScheduler(2).RunAsync(new Dag(dependencies), (node, _) =>
         {
             order.Enqueue(node);
             return ValueTask.FromResult(TaskOutcome.Success);

@@ -1,5 +1,6 @@
-// This file is compiled into the runtime and linked into the generator and analyzers (netstandard2.0), so that
-// all three agree on what a workflow:// reference is. Keep it free of APIs newer than netstandard2.0.
+// Owned by common/ and linked into the runtime, the generator and the analyzers (Dagon.Dsl.Rules.props), so that
+// all three agree on what a workflow:// reference is. Public because the runtime's TaskDefinition.References exposes
+// it. Keep it free of APIs newer than netstandard2.0.
 #nullable enable
 using System.Collections.Generic;
 
@@ -125,7 +126,8 @@ namespace Dagon.Model
             return references;
         }
 
-        private static bool EndsReference(char c) =>
+        /// <summary>True for the characters that end a reference: white space and what the shell treats specially.</summary>
+        internal static bool EndsReference(char c) =>
             char.IsWhiteSpace(c) || c == '"' || c == '\'' || c == ';' || c == '|' || c == '&' || c == '<' ||
             c == '>' || c == '(' || c == ')' || c == '$' || c == '`' || c == '\\';
     }

@@ -1,0 +1,98 @@
+#nullable enable
+using System;
+
+namespace Dagon.Rules;
+
+/// <summary>What an image reference names; the runtime's public <c>ImageSourceKind</c> mirrors it member for member.</summary>
+internal enum ImageKind
+{
+    Docker,
+    Library,
+    Oras,
+    Http,
+    SifFile,
+    DefinitionFile,
+    SandboxDirectory,
+}
+
+/// <summary>The syntax of a container image reference: a known scheme, or a local file or directory.</summary>
+internal static class ImageRules
+{
+    private static readonly (string Prefix, ImageKind Kind)[] Schemes =
+    {
+        ("docker://", ImageKind.Docker),
+        ("library://", ImageKind.Library),
+        ("oras://", ImageKind.Oras),
+        ("http://", ImageKind.Http),
+        ("https://", ImageKind.Http),
+    };
+
+    /// <summary>Returns why <paramref name="image"/> is malformed, or null when it is usable.</summary>
+    public static string? Check(string? image) => TryClassify(image, out _, out var error) ? null : error;
+
+    /// <summary>
+    /// Classifies <paramref name="image"/>, or says in <paramref name="error"/> why it is malformed. A reference
+    /// without a scheme is a local path, classified by <see cref="LocalKind"/>.
+    /// </summary>
+    public static bool TryClassify(string? image, out ImageKind kind, out string? error)
+    {
+        kind = default;
+        if (image is null || image.Trim().Length == 0)
+        {
+            error = "the image reference is empty";
+            return false;
+        }
+
+        foreach (var c in image)
+        {
+            if (char.IsWhiteSpace(c))
+            {
+                error = $"the image reference '{image}' contains whitespace";
+                return false;
+            }
+        }
+
+        foreach (var (prefix, schemeKind) in Schemes)
+        {
+            if (!image.StartsWith(prefix, StringComparison.Ordinal)) continue;
+            if (image.Length == prefix.Length)
+            {
+                error = $"the image reference '{image}' names no image after '{prefix}'";
+                return false;
+            }
+
+            kind = schemeKind;
+            error = null;
+            return true;
+        }
+
+        var schemeEnd = image.IndexOf("://", StringComparison.Ordinal);
+        if (schemeEnd > 0)
+        {
+            error = $"the image reference '{image}' has an unknown scheme '{image.Substring(0, schemeEnd)}://' " +
+                    "(expected docker://, library://, oras://, http(s)://, a .sif or .def file, or a sandbox directory)";
+            return false;
+        }
+
+        kind = LocalKind(image);
+        error = null;
+        return true;
+    }
+
+    /// <summary>True for the kinds that name a file or directory on the local file system.</summary>
+    public static bool IsLocal(ImageKind kind) =>
+        kind is ImageKind.SifFile or ImageKind.DefinitionFile or ImageKind.SandboxDirectory;
+
+    /// <summary>A local path is a <c>.sif</c> image, a <c>.def</c> definition file, or else a sandbox directory.</summary>
+    public static ImageKind LocalKind(string path) =>
+        path.EndsWith(".sif", StringComparison.OrdinalIgnoreCase) ? ImageKind.SifFile
+        : path.EndsWith(".def", StringComparison.OrdinalIgnoreCase) ? ImageKind.DefinitionFile
+        : ImageKind.SandboxDirectory;
+
+    /// <summary>True for a relative <c>.sif</c> or <c>.def</c> path: a file expected to sit in the project.</summary>
+    public static bool IsRelativeImageFile(string image) =>
+        image.IndexOf("://", StringComparison.Ordinal) < 0
+        && !image.StartsWith("/", StringComparison.Ordinal)
+        && !image.StartsWith("~", StringComparison.Ordinal)
+        && LocalKind(image) is ImageKind.SifFile or ImageKind.DefinitionFile;
+}
