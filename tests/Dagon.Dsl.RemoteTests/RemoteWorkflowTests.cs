@@ -53,7 +53,7 @@ public sealed class RemoteWorkflowTests(RemoteNode node, ITestOutputHelper outpu
             var result = await again.RunAsync(Demo());
             Assert.True(result.Succeeded, Describe(result, again));
             Assert.Equal(0, again.RemoteImages.BuildCount);
-            Assert.Contains("Using cached SIF image on host node", again.Log);
+            Assert.Contains("Using cached SIF image on host 'node'", again.Log);
             runId = result.Plan.RunId;
         }
 
@@ -157,7 +157,7 @@ public sealed class RemoteWorkflowTests(RemoteNode node, ITestOutputHelper outpu
             {
                 for (var i = 0; i < 4; i++) Assert.Equal(["shared-input"], harness.StdoutOf($"F{i}"));
                 Assert.Single(harness.Lines, l => l.Contains("file(s) of Src copied", StringComparison.Ordinal));
-                Assert.Equal(3, harness.Lines.Count(l => l.Contains("Files of Src for", StringComparison.Ordinal) && l.Contains("already on host node", StringComparison.Ordinal)));
+                Assert.Equal(3, harness.Lines.Count(l => l.Contains("Files of Src for", StringComparison.Ordinal) && l.Contains("already on host 'node'", StringComparison.Ordinal)));
             }
         }
 
@@ -285,7 +285,7 @@ public sealed class RemoteWorkflowTests(RemoteNode node, ITestOutputHelper outpu
             var result = await again.RunAsync(workflow);
             Assert.True(result.Succeeded, Describe(result, again));
             Assert.Equal(0, again.RemoteImages.UploadCount);
-            Assert.Contains("Using cached SIF image on host node", again.Log);
+            Assert.Contains("Using cached SIF image on host 'node'", again.Log);
         }
     }
 
