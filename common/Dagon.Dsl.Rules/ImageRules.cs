@@ -1,30 +1,19 @@
 #nullable enable
 using System;
+using Dagon.Model;
 
 namespace Dagon.Rules;
-
-/// <summary>What an image reference names; the runtime's public <c>ImageSourceKind</c> mirrors it member for member.</summary>
-internal enum ImageKind
-{
-    Docker,
-    Library,
-    Oras,
-    Http,
-    SifFile,
-    DefinitionFile,
-    SandboxDirectory,
-}
 
 /// <summary>The syntax of a container image reference: a known scheme, or a local file or directory.</summary>
 internal static class ImageRules
 {
-    private static readonly (string Prefix, ImageKind Kind)[] Schemes =
+    private static readonly (string Prefix, ImageSourceKind Kind)[] Schemes =
     {
-        ("docker://", ImageKind.Docker),
-        ("library://", ImageKind.Library),
-        ("oras://", ImageKind.Oras),
-        ("http://", ImageKind.Http),
-        ("https://", ImageKind.Http),
+        ("docker://", ImageSourceKind.Docker),
+        ("library://", ImageSourceKind.Library),
+        ("oras://", ImageSourceKind.Oras),
+        ("http://", ImageSourceKind.Http),
+        ("https://", ImageSourceKind.Http),
     };
 
     /// <summary>Returns why <paramref name="image"/> is malformed, or null when it is usable.</summary>
@@ -34,7 +23,7 @@ internal static class ImageRules
     /// Classifies <paramref name="image"/>, or says in <paramref name="error"/> why it is malformed. A reference
     /// without a scheme is a local path, classified by <see cref="LocalKind"/>.
     /// </summary>
-    public static bool TryClassify(string? image, out ImageKind kind, out string? error)
+    public static bool TryClassify(string? image, out ImageSourceKind kind, out string? error)
     {
         kind = default;
         if (image is null || image.Trim().Length == 0)
@@ -80,19 +69,19 @@ internal static class ImageRules
     }
 
     /// <summary>True for the kinds that name a file or directory on the local file system.</summary>
-    public static bool IsLocal(ImageKind kind) =>
-        kind is ImageKind.SifFile or ImageKind.DefinitionFile or ImageKind.SandboxDirectory;
+    public static bool IsLocal(ImageSourceKind kind) =>
+        kind is ImageSourceKind.SifFile or ImageSourceKind.DefinitionFile or ImageSourceKind.SandboxDirectory;
 
     /// <summary>A local path is a <c>.sif</c> image, a <c>.def</c> definition file, or else a sandbox directory.</summary>
-    public static ImageKind LocalKind(string path) =>
-        path.EndsWith(".sif", StringComparison.OrdinalIgnoreCase) ? ImageKind.SifFile
-        : path.EndsWith(".def", StringComparison.OrdinalIgnoreCase) ? ImageKind.DefinitionFile
-        : ImageKind.SandboxDirectory;
+    public static ImageSourceKind LocalKind(string path) =>
+        path.EndsWith(".sif", StringComparison.OrdinalIgnoreCase) ? ImageSourceKind.SifFile
+        : path.EndsWith(".def", StringComparison.OrdinalIgnoreCase) ? ImageSourceKind.DefinitionFile
+        : ImageSourceKind.SandboxDirectory;
 
     /// <summary>True for a relative <c>.sif</c> or <c>.def</c> path: a file expected to sit in the project.</summary>
     public static bool IsRelativeImageFile(string image) =>
         image.IndexOf("://", StringComparison.Ordinal) < 0
         && !image.StartsWith("/", StringComparison.Ordinal)
         && !image.StartsWith("~", StringComparison.Ordinal)
-        && LocalKind(image) is ImageKind.SifFile or ImageKind.DefinitionFile;
+        && LocalKind(image) is ImageSourceKind.SifFile or ImageSourceKind.DefinitionFile;
 }

@@ -15,102 +15,121 @@ internal sealed class DagScheduler(int maxParallelism, Func<int, string>? nodeNa
 
     public delegate ValueTask<TaskOutcome> RunNode(int node, CancellationToken cancellationToken);
 
-    public async Task<TaskOutcome[]> RunAsync(Dag graph, RunNode runNode,
-        Action<int, TaskOutcome>? onFinished = null, CancellationToken cancellationToken = default)
+    public Task<TaskOutcome[]> RunAsync(Dag graph, RunNode runNode, Action<int, TaskOutcome>? onFinished = null,
+        CancellationToken cancellationToken = default) =>
+        new Coordinator(this, graph, runNode, onFinished, cancellationToken).RunAsync();
+
+    private string Describe(int node) => nodeName?.Invoke(node) ?? $"#{node}";
+
+    /// <summary>The state of one scheduling pass, owned by its single loop.</summary>
+    private sealed class Coordinator
     {
-        var count = graph.Count;
-        var outcomes = new TaskOutcome?[count];
-        var remaining = new int[count];
-        var ready = new Queue<int>();
-        for (var i = 0; i < count; i++)
+        private readonly DagScheduler _scheduler;
+        private readonly Dag _graph;
+        private readonly RunNode _runNode;
+        private readonly Action<int, TaskOutcome>? _onFinished;
+        private readonly CancellationToken _cancellationToken;
+        private readonly TaskOutcome?[] _outcomes;
+        private readonly int[] _remaining;
+        private readonly Queue<int> _ready = new();
+        private readonly Channel<(int Node, TaskOutcome Outcome)> _completions =
+            Channel.CreateUnbounded<(int, TaskOutcome)>(new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = false });
+        private int _running;
+
+        public Coordinator(DagScheduler scheduler, Dag graph, RunNode runNode, Action<int, TaskOutcome>? onFinished, CancellationToken cancellationToken)
         {
-            remaining[i] = graph.Dependencies[i].Length;
-            if (remaining[i] == 0) ready.Enqueue(i);
+            (_scheduler, _graph, _runNode, _onFinished, _cancellationToken) = (scheduler, graph, runNode, onFinished, cancellationToken);
+            _outcomes = new TaskOutcome?[graph.Count];
+            _remaining = new int[graph.Count];
+            for (var i = 0; i < graph.Count; i++)
+            {
+                _remaining[i] = graph.Dependencies[i].Length;
+                if (_remaining[i] == 0) _ready.Enqueue(i);
+            }
         }
 
-        var completions = Channel.CreateUnbounded<(int Node, TaskOutcome Outcome)>(
-            new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = false });
-        var running = 0;
-
-        while (true)
+        public async Task<TaskOutcome[]> RunAsync()
         {
-            while (running < MaxParallelism && ready.Count > 0 && !cancellationToken.IsCancellationRequested)
+            while (true)
             {
-                running++;
-                _ = RunOneAsync(ready.Dequeue(), runNode, completions.Writer, cancellationToken);
+                while (_running < _scheduler.MaxParallelism && _ready.Count > 0 && !_cancellationToken.IsCancellationRequested)
+                {
+                    _running++;
+                    _ = RunOneAsync(_ready.Dequeue());
+                }
+
+                if (_running == 0) break;
+                var (node, outcome) = await _completions.Reader.ReadAsync(CancellationToken.None).ConfigureAwait(false);
+                _running--;
+                Completed(node, outcome);
             }
 
-            if (running == 0) break;
+            for (var i = 0; i < _outcomes.Length; i++)
+            {
+                if (_outcomes[i] is null)
+                {
+                    Finish(i, _cancellationToken.IsCancellationRequested
+                        ? TaskOutcome.Cancelled("not started: the run was cancelled")
+                        : TaskOutcome.Skipped("not started: its dependencies never completed"));
+                }
+            }
 
-            var (node, outcome) = await completions.Reader.ReadAsync(CancellationToken.None).ConfigureAwait(false);
-            running--;
+            return _outcomes!;
+        }
+
+        private void Completed(int node, TaskOutcome outcome)
+        {
             Finish(node, outcome);
-
             if (outcome.State == TaskState.Succeeded)
             {
-                foreach (var dependent in graph.Dependents[node])
+                foreach (var dependent in _graph.Dependents[node])
                 {
-                    if (--remaining[dependent] == 0 && outcomes[dependent] is null) ready.Enqueue(dependent);
+                    if (--_remaining[dependent] == 0 && _outcomes[dependent] is null) _ready.Enqueue(dependent);
                 }
             }
             else
             {
                 SkipDownstream(node, outcome.State == TaskState.Cancelled
                     ? TaskOutcome.Cancelled("not started: the run was cancelled")
-                    : TaskOutcome.Skipped($"not run: upstream task '{Describe(node)}' {(outcome.State == TaskState.Failed ? "failed" : "did not succeed")}"));
+                    : TaskOutcome.Skipped($"not run: upstream task '{_scheduler.Describe(node)}' {(outcome.State == TaskState.Failed ? "failed" : "did not succeed")}"));
             }
         }
 
-        for (var i = 0; i < count; i++)
+        private void Finish(int node, TaskOutcome outcome)
         {
-            if (outcomes[i] is null)
-            {
-                Finish(i, cancellationToken.IsCancellationRequested
-                    ? TaskOutcome.Cancelled("not started: the run was cancelled")
-                    : TaskOutcome.Skipped("not started: its dependencies never completed"));
-            }
+            _outcomes[node] = outcome;
+            _onFinished?.Invoke(node, outcome);
         }
 
-        return outcomes!;
-
-        void Finish(int node, TaskOutcome outcome)
+        private void SkipDownstream(int failed, TaskOutcome template)
         {
-            outcomes[node] = outcome;
-            onFinished?.Invoke(node, outcome);
-        }
-
-        void SkipDownstream(int failed, TaskOutcome template)
-        {
-            var stack = new Stack<int>(graph.Dependents[failed]);
+            var stack = new Stack<int>(_graph.Dependents[failed]);
             while (stack.Count > 0)
             {
                 var node = stack.Pop();
-                if (outcomes[node] is not null) continue;
+                if (_outcomes[node] is not null) continue;
                 Finish(node, template);
-                foreach (var next in graph.Dependents[node]) stack.Push(next);
+                foreach (var next in _graph.Dependents[node]) stack.Push(next);
             }
         }
-    }
 
-    private string Describe(int node) => nodeName?.Invoke(node) ?? $"#{node}";
+        private async Task RunOneAsync(int node)
+        {
+            TaskOutcome outcome;
+            try
+            {
+                outcome = await _runNode(node, _cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (_cancellationToken.IsCancellationRequested)
+            {
+                outcome = TaskOutcome.Cancelled();
+            }
+            catch (Exception exception)
+            {
+                outcome = TaskOutcome.Failed(exception.Message);
+            }
 
-    private static async Task RunOneAsync(int node, RunNode runNode, ChannelWriter<(int, TaskOutcome)> completions,
-        CancellationToken cancellationToken)
-    {
-        TaskOutcome outcome;
-        try
-        {
-            outcome = await runNode(node, cancellationToken).ConfigureAwait(false);
+            _completions.Writer.TryWrite((node, outcome));
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            outcome = TaskOutcome.Cancelled();
-        }
-        catch (Exception exception)
-        {
-            outcome = TaskOutcome.Failed(exception.Message);
-        }
-
-        completions.TryWrite((node, outcome));
     }
 }

@@ -40,50 +40,35 @@ public sealed class SshConnection : IDisposable
     /// <summary>SSH connections this object has opened (exec and SFTP), for tests and the run summary.</summary>
     public int ConnectionsOpened => Volatile.Read(ref _connections);
 
-    public async Task<SshClient> GetClientAsync(CancellationToken cancellationToken)
+    public Task<SshClient> GetClientAsync(CancellationToken cancellationToken) =>
+        GetConnectedAsync(() => _client, c => _client = c, () => new SshClient(_connector.CreateConnectionInfo()), "SSH", cancellationToken);
+
+    public Task<SftpClient> GetSftpAsync(CancellationToken cancellationToken) =>
+        GetConnectedAsync(() => _sftp, c => _sftp = c,
+            () => new SftpClient(_connector.CreateConnectionInfo()) { OperationTimeout = _options.CommandTimeout }, "SFTP", cancellationToken);
+
+    /// <summary>The client if it is still connected; otherwise a new one, connected once whoever asks at the same time.</summary>
+    private async Task<T> GetConnectedAsync<T>(Func<T?> current, Action<T?> store, Func<T> create, string purpose, CancellationToken cancellationToken)
+        where T : BaseClient
     {
-        var client = _client;
-        if (client is { IsConnected: true }) return client;
+        if (current() is { IsConnected: true } connected) return connected;
         await _connectLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_client is { IsConnected: true }) return _client;
-            if (_client is not null)
+            if (current() is { IsConnected: true } raced) return raced;
+            if (current() is { } lost)
             {
-                _logger.LogWarning("SSH connection to {Host} ({Endpoint}) was lost; connecting again", _options.Name, _options.Describe());
-                _client.Dispose();
-                _client = null;
+                _logger.LogWarning("{Purpose} connection to {Host} ({Endpoint}) was lost; connecting again", purpose, _options.Name, _options.Describe());
+                lost.Dispose();
+                store(null);
             }
 
-            var fresh = new SshClient(_connector.CreateConnectionInfo());
-            _client = await _connector.ConnectClientAsync(fresh, "SSH", cancellationToken).ConfigureAwait(false);
+            var client = await _connector.ConnectClientAsync(create(), purpose, cancellationToken).ConfigureAwait(false);
             Interlocked.Increment(ref _connections);
-            _client.KeepAliveInterval = _options.KeepAlive;
-            return _client;
-        }
-        finally
-        {
-            _connectLock.Release();
-        }
-    }
-
-    public async Task<SftpClient> GetSftpAsync(CancellationToken cancellationToken)
-    {
-        var sftp = _sftp;
-        if (sftp is { IsConnected: true }) return sftp;
-        await _connectLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_sftp is { IsConnected: true }) return _sftp;
-            _sftp?.Dispose();
-            _sftp = null;
-            var fresh = new SftpClient(_connector.CreateConnectionInfo()) { OperationTimeout = _options.CommandTimeout };
-            _sftp = await _connector.ConnectClientAsync(fresh, "SFTP", cancellationToken).ConfigureAwait(false);
-            Interlocked.Increment(ref _connections);
-            _sftp.KeepAliveInterval = _options.KeepAlive;
-            return _sftp;
+            client.KeepAliveInterval = _options.KeepAlive;
+            store(client);
+            return client;
         }
         finally
         {

@@ -168,30 +168,29 @@ public sealed class SshPlace(string host, SshConnection connection) : IPlace
 
     public async Task UploadAsync(string localFile, string path, CancellationToken cancellationToken)
     {
-        var sftp = await connection.GetSftpAsync(cancellationToken).ConfigureAwait(false);
         await using var stream = File.OpenRead(localFile);
-        try
-        {
-            await sftp.UploadFileAsync(stream, path, cancellationToken).ConfigureAwait(false);
-        }
-        catch (SshException exception)
-        {
-            throw new SshHostException($"copying {localFile} to {path} on host '{host}' failed: {exception.Message}", exception);
-        }
+        await SftpAsync(sftp => sftp.UploadFileAsync(stream, path, cancellationToken), $"copying {localFile} to {path} on host '{host}'", cancellationToken)
+            .ConfigureAwait(false);
     }
 
     public async Task DownloadAsync(string path, string localFile, CancellationToken cancellationToken)
     {
         ContainerUserAccess.CreateDirectory(Path.GetDirectoryName(localFile)!);
-        var sftp = await connection.GetSftpAsync(cancellationToken).ConfigureAwait(false);
         await using var stream = File.Create(localFile);
+        await SftpAsync(sftp => sftp.DownloadFileAsync(path, stream, cancellationToken), $"copying {path} from host '{host}'", cancellationToken)
+            .ConfigureAwait(false);
+    }
+
+    private async Task SftpAsync(Func<Renci.SshNet.SftpClient, Task> transfer, string what, CancellationToken cancellationToken)
+    {
+        var sftp = await connection.GetSftpAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await sftp.DownloadFileAsync(path, stream, cancellationToken).ConfigureAwait(false);
+            await transfer(sftp).ConfigureAwait(false);
         }
         catch (SshException exception)
         {
-            throw new SshHostException($"copying {path} from host '{host}' failed: {exception.Message}", exception);
+            throw new SshHostException($"{what} failed: {exception.Message}", exception);
         }
     }
 
