@@ -47,6 +47,40 @@ public class ExecutionPlanTests
     }
 
     [Fact]
+    public void RelativeImageOverrideResolvesAgainstTheCurrentDirectoryNotTheWorkflowsBaseDirectory()
+    {
+        var elsewhere = Path.Combine(Path.GetTempPath(), $"dagon-elsewhere-{Guid.NewGuid():N}");
+        var workflow = Workflow.Create("w").BaseDirectory(elsewhere).DefaultImage("x.def")
+            .Task("a", "echo")
+            .Task("b", t => t.Command("echo").Image("y.sif"))
+            .Build();
+
+        var plan = ExecutionPlan.Create([workflow], imageOverride: "rel/x.sif");
+
+        var expected = new ImageSource(ImageSourceKind.SifFile, Path.Combine(Directory.GetCurrentDirectory(), "rel/x.sif"));
+        Assert.All(plan.Tasks, task => Assert.Equal(expected, task.Image));
+    }
+
+    [Fact]
+    public void EachWorkflowsRelativeImageResolvesAgainstItsOwnBaseDirectory()
+    {
+        var first = Path.Combine(Path.GetTempPath(), $"dagon-first-{Guid.NewGuid():N}");
+        var second = Path.Combine(Path.GetTempPath(), $"dagon-second-{Guid.NewGuid():N}");
+        var one = Workflow.Create("One").BaseDirectory(first).DefaultImage("tools.sif").Task("a", "echo").Build();
+        var two = Workflow.Create("Two").BaseDirectory(second).DefaultImage("tools.sif")
+            .Task("b", "echo")
+            .Task("c", t => t.Command("echo").Image("own/tools.def"))
+            .Build();
+
+        var plan = ExecutionPlan.Create([one, two]);
+
+        var images = plan.Tasks.ToDictionary(t => t.DisplayName, t => t.Image);
+        Assert.Equal(new ImageSource(ImageSourceKind.SifFile, Path.Combine(first, "tools.sif")), images["One/a"]);
+        Assert.Equal(new ImageSource(ImageSourceKind.SifFile, Path.Combine(second, "tools.sif")), images["Two/b"]);
+        Assert.Equal(new ImageSource(ImageSourceKind.DefinitionFile, Path.Combine(second, "own", "tools.def")), images["Two/c"]);
+    }
+
+    [Fact]
     public void RunIdsAreUnique()
     {
         var workflow = Workflow.Create("w").DefaultImage("docker://x").Task("a", "echo").Build();
