@@ -79,6 +79,13 @@ public sealed class WorkflowBuilder
         return this;
     }
 
+    /// <summary>Runs every task added so far that names no host of its own on <paramref name="hostProfile"/>; call it after the tasks.</summary>
+    public WorkflowBuilder OnHost(string hostProfile)
+    {
+        foreach (var task in _tasks.Where(t => t.HostName is null)) task.OnHost(hostProfile);
+        return this;
+    }
+
     /// <summary>Every task added so far, for code that adjusts them in bulk.</summary>
     public IReadOnlyList<TaskBuilder> Tasks => _tasks;
 

@@ -2,7 +2,7 @@ using Dagon.Model;
 
 namespace Dagon.Places.Ssh;
 
-/// <summary>Remote placement in the fluent API, beside <see cref="TaskBuilder.OnHost"/> (a named host profile).</summary>
+/// <summary>DagOnStar-style remote placement in the fluent API, beside <see cref="TaskBuilder.OnHost"/> (a named host profile).</summary>
 public static class SshTaskBuilderExtensions
 {
     /// <summary>
@@ -11,11 +11,4 @@ public static class SshTaskBuilderExtensions
     /// </summary>
     public static TaskBuilder OnSsh(this TaskBuilder task, string ip, string? sshUsername = null, int sshPort = 22, string? privateKey = null) =>
         task.OnHost(SshHostProfiles.AdHoc(ip, sshUsername, sshPort, privateKey));
-
-    /// <summary>Runs every task added so far that names no host of its own on <paramref name="hostProfile"/>; call it after the tasks.</summary>
-    public static WorkflowBuilder OnHost(this WorkflowBuilder workflow, string hostProfile)
-    {
-        foreach (var task in workflow.Tasks.Where(t => t.HostName is null)) task.OnHost(hostProfile);
-        return workflow;
-    }
 }
