@@ -102,7 +102,7 @@ internal sealed class WorkflowChecks
             }
             else if (!names.Contains(reference.Task))
             {
-                var suggestion = Closest(reference.Task, names);
+                var suggestion = ClosestName.Find(reference.Task, names);
                 var properties = ImmutableDictionary<string, string?>.Empty.Add(WorkflowAnalyzer.UnknownNameProperty, reference.Task);
                 if (suggestion is not null && reference.IsExact) properties = properties.Add(WorkflowAnalyzer.SuggestionProperty, suggestion);
                 _report(Diagnostic.Create(UnknownTask, ToLocation(reference.TaskLocation), properties,
@@ -179,45 +179,5 @@ internal sealed class WorkflowChecks
         }
 
         return location.ToLocation();
-    }
-
-    /// <summary>The existing name with the smallest edit distance, if it is close enough to be a typo.</summary>
-    internal static string? Closest(string name, IEnumerable<string> candidates)
-    {
-        string? best = null;
-        var bestDistance = int.MaxValue;
-        foreach (var candidate in candidates.OrderBy(c => c, StringComparer.Ordinal))
-        {
-            var distance = Distance(name.ToLowerInvariant(), candidate.ToLowerInvariant());
-            if (distance < bestDistance)
-            {
-                best = candidate;
-                bestDistance = distance;
-            }
-        }
-
-        return best is not null && bestDistance <= Math.Max(2, name.Length / 2) ? best : null;
-    }
-
-    private static int Distance(string a, string b)
-    {
-        var previous = new int[b.Length + 1];
-        var current = new int[b.Length + 1];
-        for (var j = 0; j <= b.Length; j++) previous[j] = j;
-        for (var i = 1; i <= a.Length; i++)
-        {
-            current[0] = i;
-            for (var j = 1; j <= b.Length; j++)
-            {
-                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
-                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
-            }
-
-            var swap = previous;
-            previous = current;
-            current = swap;
-        }
-
-        return previous[b.Length];
     }
 }
