@@ -1,9 +1,11 @@
+using Dagon.CommandLine;
 using Dagon.Containers;
 using Dagon.Execution;
 using Dagon.Model;
 using Dagon.Places.Ssh;
 using Dagon.Reporting;
 using Dagon.Running;
+using Dagon.Scheduling;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -51,6 +53,7 @@ public static class DagonHost
             builder.Configuration.AddIniFile(Path.Combine(Directory.GetCurrentDirectory(), "dagon.ini"), optional: true, reloadOnChange: false);
         }
 
+        DagOnStarKeys.AddAliases(builder.Configuration);
         builder.Configuration.AddEnvironmentVariables("DAGON_");
         builder.Configuration.AddCommandLine(args, SwitchMappings);
 
@@ -76,10 +79,13 @@ public static class DagonHost
 
     private static async Task<int> RunAsync(Func<IReadOnlyList<WorkflowDefinition>> workflows, string[] args, CancellationToken cancellationToken)
     {
+        var commandLine = new DagonCommandLine(SwitchMappings);
+        var request = commandLine.Parse(args);
+        if (request.Kind != RequestKind.Run) return DagonCommand.Answer(request, commandLine, workflows);
         IHost host;
         try
         {
-            host = CreateBuilder(args).Build();
+            host = CreateBuilder([.. request.ConfigurationArguments]).Build();
         }
         catch (Exception exception) when (exception is FileNotFoundException or InvalidDataException or FormatException or InvalidOperationException)
         {
@@ -97,14 +103,14 @@ public static class DagonHost
             try
             {
                 ValidateSettings(host.Services);
-                var result = await host.Services.GetRequiredService<WorkflowRunner>()
-                    .RunAsync(workflows(), cancellation.Token).ConfigureAwait(false);
-                await Console.Out.FlushAsync(CancellationToken.None).ConfigureAwait(false);
-                await Task.Delay(20, CancellationToken.None).ConfigureAwait(false); // let the console logger drain first
-                Console.Out.Write(RunSummary.Format(result));
-                exitCode = result.ExitCode;
+                exitCode = await DagonCommand.ExecuteAsync(host.Services, request, workflows(), cancellation.Token).ConfigureAwait(false);
             }
             catch (WorkflowValidationException exception)
+            {
+                logger.LogError("{Message}", exception.Message);
+                exitCode = InvalidWorkflowExitCode;
+            }
+            catch (TaskSelectionException exception)
             {
                 logger.LogError("{Message}", exception.Message);
                 exitCode = InvalidWorkflowExitCode;

@@ -26,13 +26,16 @@ public sealed class WorkflowRunner(
 
     /// <summary>Runs one or more workflows as one DAG (tasks may reference each other's workflows).</summary>
     /// <exception cref="WorkflowValidationException">The workflows cannot run together; nothing was started.</exception>
-    public async Task<RunResult> RunAsync(IReadOnlyList<WorkflowDefinition> workflows, CancellationToken cancellationToken = default)
+    public Task<RunResult> RunAsync(IReadOnlyList<WorkflowDefinition> workflows, CancellationToken cancellationToken = default) =>
+        RunAsync(ExecutionPlan.Create(workflows, options.Value.Image), cancellationToken);
+
+    /// <summary>Runs a plan made beforehand, e.g. the sub-plan of the tasks the command line selected.</summary>
+    public async Task<RunResult> RunAsync(ExecutionPlan plan, CancellationToken cancellationToken = default)
     {
         var stopwatch = Stopwatch.StartNew();
         var settings = options.Value;
-        var plan = ExecutionPlan.Create(workflows, settings.Image);
         _logger.LogInformation("Starting workflow {Workflow}: {Count} tasks, run {RunId}, up to {Parallelism} at once",
-            string.Join(", ", workflows.Select(w => w.Name)), plan.Tasks.Count, plan.RunId, settings.EffectiveParallelism);
+            string.Join(", ", plan.Workflows.Select(w => w.Name)), plan.Tasks.Count, plan.RunId, settings.EffectiveParallelism);
 
         Preparation preparation;
         try

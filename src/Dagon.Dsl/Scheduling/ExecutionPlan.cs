@@ -119,6 +119,33 @@ public sealed class ExecutionPlan
         return deps.Count == 0 ? [] : deps.Select(d => d.Index).ToArray();
     }
 
+    /// <summary>
+    /// The plan of the kept tasks only, in the same order and run, for a run of part of the DAG. The kept tasks must
+    /// include everything they depend on (<see cref="PlanSelection"/> makes sure), so every reference still binds.
+    /// </summary>
+    internal ExecutionPlan Subset(IReadOnlyList<bool> keep)
+    {
+        var map = new PlannedTask?[Tasks.Count];
+        var tasks = new List<PlannedTask>();
+        foreach (var task in Tasks.Where(t => keep[t.Index]))
+        {
+            map[task.Index] = new PlannedTask(tasks.Count, task.Workflow, task.Definition, task.DisplayName) { Image = task.Image };
+            tasks.Add(map[task.Index]!);
+        }
+
+        foreach (var task in Tasks.Where(t => keep[t.Index]))
+        {
+            var copy = map[task.Index]!;
+            copy.Dependencies = task.Dependencies.Select(d => map[d.Index] ?? throw new InvalidOperationException(
+                $"Task '{task.DisplayName}' needs '{d.DisplayName}', which the subset leaves out")).ToArray();
+            copy.Inputs = task.Inputs.Select(i => i with { Producer = map[i.Producer.Index]! }).ToArray();
+        }
+
+        var graph = new Dag(tasks.Select(t => t.Dependencies.Select(d => d.Index).ToArray()).ToArray());
+        foreach (var task in tasks) task.Dependents = graph.Dependents[task.Index].Select(i => tasks[i]).ToArray();
+        return new ExecutionPlan(RunId, Workflows, tasks, graph);
+    }
+
     private static string NewRunId() =>
         $"{Guid.NewGuid().ToString("N")[..8]}-{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}";
 }

@@ -1,0 +1,24 @@
+namespace Dagon.CommandLine;
+
+/// <summary>The process exit codes of a workflow program, as help and the README list them.</summary>
+public static class ExitCodes
+{
+    public const int Success = 0;
+
+    /// <summary>A task failed or could not be prepared; for <c>--dry-run</c>, a real run could not start.</summary>
+    public const int Failed = 1;
+
+    /// <summary>The workflow, a setting or the command line is invalid; nothing ran.</summary>
+    public const int Invalid = 2;
+
+    /// <summary>Ctrl+C or SIGTERM stopped the run (128 + SIGINT, as shells report it).</summary>
+    public const int Cancelled = 130;
+
+    public static IReadOnlyList<(int Code, string Meaning)> Documented { get; } =
+    [
+        (Success, "success (for --dry-run: a real run could start)"),
+        (Failed, "a task failed or could not be prepared (for --dry-run: a check failed)"),
+        (Invalid, "the workflow, a setting or the command line is invalid; nothing ran"),
+        (Cancelled, "cancelled by Ctrl+C or SIGTERM"),
+    ];
+}
