@@ -20,7 +20,7 @@ public sealed class ArchitectureTests
     public static readonly TheoryData<string> Parts = new()
     {
         "Model", "Rules", "Scheduling", "Processes", "Concurrency", "LocalFiles", "Places", "Places.Local", "Places.Ssh",
-        "Launching", "Containers", "Images", "Staging", "Execution", "Running", "Reporting", "Hosting",
+        "Launching", "Containers", "Images", "Staging", "Execution", "Running", "Reporting", "Hosting", "CommandLine",
     };
 
     private static IObjectProvider<IType> Part(string part) =>
@@ -39,7 +39,7 @@ public sealed class ArchitectureTests
     public void ModelImportsNothingOfTheRuntimesOtherParts() =>
         Types().That().Are(Part("Model")).Should().NotDependOnAny(Parts_(
                 "Scheduling", "Processes", "Concurrency", "LocalFiles", "Places", "Places.Local", "Places.Ssh", "Launching",
-                "Containers", "Images", "Staging", "Execution", "Running", "Reporting", "Hosting"))
+                "Containers", "Images", "Staging", "Execution", "Running", "Reporting", "Hosting", "CommandLine"))
             .Check(Runtime);
 
     [Fact]
@@ -72,6 +72,17 @@ public sealed class ArchitectureTests
     [Fact]
     public void NothingBelowHostingImportsHosting() =>
         Types().That().DoNotResideInNamespaceMatching(@"^Dagon\.Hosting$").Should().NotDependOnAny(Part("Hosting")).Check(Runtime);
+
+    [Fact]
+    public void OnlyHostingImportsTheCommandLine() =>
+        Types().That().DoNotResideInNamespaceMatching(@"^Dagon\.(Hosting|CommandLine)$").Should().NotDependOnAny(Part("CommandLine"))
+            .Check(Runtime);
+
+    [Fact]
+    public void TheCommandLineParsesAndNeverRuns() =>
+        Types().That().Are(Part("CommandLine")).Should().NotDependOnAny(Parts_(
+                "Hosting", "Running", "Execution", "Launching", "Places", "Places.Local", "Places.Ssh", "Images", "Staging"))
+            .Check(Runtime);
 
     [Fact]
     public void ExecutionSitsBelowTheRunnerAndItsReports() =>
