@@ -77,6 +77,24 @@ public sealed class DockerRegistryTests(ApptainerFixture apptainer, ITestOutputH
     }
 
     [Fact]
+    public async Task DryRunFindsTheRegistryAnsweringAndPullsNothing()
+    {
+        var image = $"docker://127.0.0.1:{_port}/dagon/busybox:1.35";
+        var cache = apptainer.NewFolder("cache");
+        var config = Path.Combine(apptainer.NewFolder("ini"), "dagon.ini");
+        await File.WriteAllTextAsync(config, $"[apptainer]\nnohttps = true\nimage_cache_dir = {cache}\n");
+        using var host = Dagon.Hosting.DagonHost.CreateBuilder(["--config", config]).Build();
+        var plan = Dagon.Scheduling.ExecutionPlan.Create([Workflow.Create("docker").DefaultImage(image).Task("A", "true").Build()]);
+
+        var report = await Microsoft.Extensions.DependencyInjection.ActivatorUtilities
+            .CreateInstance<Dagon.Execution.RunPreflight>(host.Services).CheckAsync(plan, CancellationToken.None);
+
+        Assert.True(report.CouldRun, report.Format(1));
+        Assert.Contains($"http://127.0.0.1:{_port}/v2/ answers (200); would be pulled and built", report.Format(1), StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(cache));
+    }
+
+    [Fact]
     public async Task DockerImageIsPulledOnceIntoTheCacheAndRuns()
     {
         var image = $"docker://127.0.0.1:{_port}/dagon/busybox:1.35";
