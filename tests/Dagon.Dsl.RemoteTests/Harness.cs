@@ -42,6 +42,11 @@ public sealed class Harness : IAsyncDisposable
         Lines.Where(l => l.StartsWith($"INFO Dagon.Task.{task}: [{task}] ", StringComparison.Ordinal))
             .Select(l => l[$"INFO Dagon.Task.{task}: [{task}] ".Length..]).ToList();
 
+    /// <summary>--dry-run's checks of the workflow on these settings; nothing runs.</summary>
+    public Task<Dagon.Execution.PreflightReport> PreflightAsync(WorkflowBuilder workflow) =>
+        ActivatorUtilities.CreateInstance<Dagon.Execution.RunPreflight>(_services)
+            .CheckAsync(Dagon.Scheduling.ExecutionPlan.Create([workflow.Build()]), CancellationToken.None);
+
     public ValueTask DisposeAsync() => _services.DisposeAsync();
 
     private sealed class CaptureProvider(ConcurrentQueue<string> lines, ITestOutputHelper? output) : ILoggerProvider

@@ -3,8 +3,6 @@ using Dagon.Containers;
 using Dagon.Execution;
 using Dagon.Model;
 using Dagon.Places.Ssh;
-using Dagon.Reporting;
-using Dagon.Running;
 using Dagon.Scheduling;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
