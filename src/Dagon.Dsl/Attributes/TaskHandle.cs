@@ -68,6 +68,14 @@ public abstract class ApptainerTaskHandle<TSelf> : TaskHandle<TSelf>
     public TSelf WritableTmpfs() => Apply(t => t.WritableTmpfs());
 
     public TSelf NoOverlay() => Apply(t => t.NoOverlay());
+
+    public TSelf Isolation(ContainerIsolation isolation) => Apply(t => t.Isolation(isolation));
+
+    public TSelf GpuVendor(GpuVendor vendor) => Apply(t => t.GpuVendor(vendor));
+
+    public TSelf Runscript(bool runscript = true) => Apply(t => t.Runscript(runscript));
+
+    public TSelf ContainerOptions(params string[] options) => Apply(t => t.ContainerOptions(options));
 }
 
 /// <summary>

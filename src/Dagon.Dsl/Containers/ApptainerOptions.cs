@@ -51,6 +51,28 @@ public sealed class ApptainerOptions
     [ConfigurationKeyName("build_timeout_seconds")]
     public int BuildTimeoutSeconds { get; set; } = 3600;
 
+    /// <summary>What container tasks see unless their host or the task says otherwise: Clean, Contained or Inherit.</summary>
+    [ConfigurationKeyName("isolation")]
+    public ContainerIsolation Isolation { get; set; } = ContainerIsolation.Clean;
+
+    /// <summary>
+    /// Variables of the place's environment that reach an isolated container, separated by white space or commas;
+    /// a trailing <c>*</c> matches a prefix. Setting it replaces <see cref="DefaultEnvAllow"/>.
+    /// </summary>
+    [ConfigurationKeyName("env_allow")]
+    public string EnvAllow { get; set; } = DefaultEnvAllow;
+
+    public const string DefaultEnvAllow =
+        "CUDA_VISIBLE_DEVICES ROCR_VISIBLE_DEVICES HIP_VISIBLE_DEVICES GPU_DEVICE_ORDINAL SLURM_* OMP_* " +
+        "MKL_NUM_THREADS OPENBLAS_NUM_THREADS TZ LANG LANGUAGE LC_*";
+
+    /// <summary>
+    /// Apptainer options added to every container task: words separated by white space, with '...' or "..." keeping
+    /// spaces inside one word (nothing else is special), e.g. <c>--bind /scratch:/scratch --nv</c>.
+    /// </summary>
+    [ConfigurationKeyName("run_options")]
+    public string? RunOptions { get; set; }
+
     internal string ResolveImageCacheDir()
     {
         if (!string.IsNullOrWhiteSpace(ImageCacheDir)) return Path.GetFullPath(ImageCacheDir);

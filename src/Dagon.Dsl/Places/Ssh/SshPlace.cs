@@ -27,6 +27,7 @@ public sealed class SshPlace(string host, SshConnection connection) : IPlace
         ImageCacheDir = connection.Options.EffectiveImageCacheDir,
         Apptainer = connection.Options.EffectiveApptainer,
         BuildImagesHere = connection.Options.ImageBuild == RemoteImageBuild.Local,
+        Isolation = connection.Options.Isolation ?? Model.ContainerIsolation.Unset,
         Fakeroot = connection.Options.Fakeroot ?? true, // hosts are unprivileged
     };
 
