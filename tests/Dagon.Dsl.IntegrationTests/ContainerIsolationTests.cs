@@ -104,8 +104,8 @@ public sealed class ContainerIsolationTests(ApptainerFixture apptainer, ITestOut
         try
         {
             var (result, host) = await RunAsync(Busybox()
-                .Task("Gpu", t => t.Command("echo cuda=$CUDA_VISIBLE_DEVICES").GpuVendor(GpuVendor.Nvidia).WritableTmpfs())
-                .Task("Rocm", t => t.Command("echo rocm=${ROCR_VISIBLE_DEVICES:-none}").GpuVendor(GpuVendor.Amd).WritableTmpfs()),
+                .Task("Gpu", t => t.Command("echo cuda=$CUDA_VISIBLE_DEVICES").Gpu(GpuVendor.Nvidia).WritableTmpfs())
+                .Task("Rocm", t => t.Command("echo rocm=${ROCR_VISIBLE_DEVICES:-none}").Gpu(GpuVendor.Amd).WritableTmpfs()),
                 new() { ["apptainer:env_allow"] = "TZ" });
 
             Assert.Equal(["cuda=0,1"], Lines(result["Gpu"]));

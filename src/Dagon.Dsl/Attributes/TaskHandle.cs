@@ -71,7 +71,9 @@ public abstract class ApptainerTaskHandle<TSelf> : TaskHandle<TSelf>
 
     public TSelf Isolation(ContainerIsolation isolation) => Apply(t => t.Isolation(isolation));
 
-    public TSelf GpuVendor(GpuVendor vendor) => Apply(t => t.GpuVendor(vendor));
+    // Not named GpuVendor: a task class derives from this handle, and a method of that name would hide the enum in
+    // the class's own attribute ([ApptainerTask(GpuVendor = GpuVendor.Nvidia)] is bound in the class's scope).
+    public TSelf Gpu(GpuVendor vendor) => Apply(t => t.Gpu(vendor));
 
     public TSelf Runscript(bool runscript = true) => Apply(t => t.Runscript(runscript));
 

@@ -149,7 +149,7 @@ public sealed class TaskBuilder
     }
 
     /// <summary>GPU libraries and devices of one vendor: Nvidia (<c>--nv</c>) or Amd (<c>--rocm</c>).</summary>
-    public TaskBuilder GpuVendor(GpuVendor vendor)
+    public TaskBuilder Gpu(GpuVendor vendor)
     {
         Vendor = vendor;
         return this;

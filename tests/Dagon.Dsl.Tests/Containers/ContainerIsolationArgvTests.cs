@@ -65,7 +65,7 @@ public class ContainerIsolationArgvTests
     [InlineData(GpuVendor.Amd, "--rocm", "ROCR_VISIBLE_DEVICES")]
     public void GpuVendorAddsItsFlagAndItsDeviceVariableEvenWithAnAllowListWithoutIt(GpuVendor vendor, string flag, string variable)
     {
-        var task = Task(t => t.GpuVendor(vendor));
+        var task = Task(t => t.Gpu(vendor));
         var settings = ContainerSettings.Resolve(task, ContainerIsolation.Unset, new ApptainerOptions { EnvAllow = "TZ" });
         var argv = Exec(task, settings);
 
