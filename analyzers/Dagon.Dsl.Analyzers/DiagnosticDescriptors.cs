@@ -99,6 +99,18 @@ public static class DiagnosticDescriptors
         "DAG022", "Task is both a container task and a batch task",
         "Task class '{0}' has both [ApptainerTask] and [BatchTask]; keep one (the first, [{1}], is the one in effect)");
 
+    public static readonly DiagnosticDescriptor UnknownIsolation = Error(
+        "DAG040", "Unknown container isolation",
+        "Task '{0}' has isolation {1}, which is not a ContainerIsolation; use Clean, Contained or Inherit");
+
+    public static readonly DiagnosticDescriptor UnknownGpuVendor = Error(
+        "DAG041", "Unknown GPU vendor",
+        "Task '{0}' has GPU vendor {1}, which is not a GpuVendor; use Nvidia or Amd");
+
+    public static readonly DiagnosticDescriptor RefusedContainerOption = Error(
+        "DAG042", "Container option collides with the engine",
+        "Task '{0}': {1}");
+
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         new DiagnosticDescriptor(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpBase + id.ToLowerInvariant());
 

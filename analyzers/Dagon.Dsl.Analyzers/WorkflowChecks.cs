@@ -133,6 +133,7 @@ internal sealed class WorkflowChecks
         }
 
         if (task.TimeoutSeconds is { Value: <= 0 } timeout) Report(NonPositiveTimeout, timeout.Location, task.Name, timeout.Value);
+        ContainerSettingsChecks.Check(task, Report);
     }
 
     private void CheckImage(StringArgument image, string owner)

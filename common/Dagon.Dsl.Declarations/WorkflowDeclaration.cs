@@ -82,7 +82,20 @@ internal sealed record TaskDeclaration(
     bool? Remove,
     string? Host,
     IntArgument? TimeoutSeconds,
-    EquatableArray<DependencyDeclaration> DependsOn);
+    EquatableArray<DependencyDeclaration> DependsOn)
+{
+    /// <summary><c>Isolation</c> as its enum's number (0 unset); <c>[BatchTask]</c> has none.</summary>
+    public IntArgument? Isolation { get; init; }
+
+    /// <summary><c>GpuVendor</c> as its enum's number (0 none).</summary>
+    public IntArgument? GpuVendor { get; init; }
+
+    /// <summary><c>Runscript = true</c>, with where it is written.</summary>
+    public LocationInfo? Runscript { get; init; }
+
+    /// <summary><c>ContainerOptions</c>, each element with its own span.</summary>
+    public EquatableArray<StringArgument> ContainerOptions { get; init; }
+}
 
 internal sealed record StringArgument(string Value, LocationInfo Location);
 

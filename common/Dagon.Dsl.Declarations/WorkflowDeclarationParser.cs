@@ -115,16 +115,7 @@ internal static class WorkflowDeclarationParser
             buildCommandLocation = methodSyntax is null ? null : LocationInfo.From(methodSyntax.Identifier);
         }
 
-        var binds = new List<StringArgument>();
-        if (NamedArgument(attribute, "BindPaths") is { Kind: TypedConstantKind.Array, IsNull: false } bindValues)
-        {
-            var elements = ArrayElements(NamedArgumentSyntax(attributeSyntax, "BindPaths"));
-            for (var i = 0; i < bindValues.Values.Length; i++)
-            {
-                var node = elements is not null && i < elements.Count ? (SyntaxNode)elements[i] : (SyntaxNode?)NamedArgumentSyntax(attributeSyntax, "BindPaths") ?? attributeSyntax;
-                binds.Add(new StringArgument(bindValues.Values[i].Value as string ?? string.Empty, LocationInfo.From(node)));
-            }
-        }
+        var binds = StringArrayArgument(attribute, attributeSyntax, "BindPaths");
 
         var dependencies = new List<DependencyDeclaration>();
         foreach (var dependsOn in type.GetAttributes())
@@ -180,12 +171,37 @@ internal static class WorkflowDeclarationParser
             MalformedReferences: malformed.ToEquatableArray(),
             Image: StringNamedArgument(attribute, attributeSyntax, "Image")?.Argument,
             OverlaySize: overlay,
-            BindPaths: binds.ToEquatableArray(),
+            BindPaths: binds,
             TmpDir: NamedArgument(attribute, "TmpDir")?.Value as string,
             Remove: NamedArgument(attribute, "Remove")?.Value as bool?,
             Host: NamedArgument(attribute, "Host")?.Value as string,
             TimeoutSeconds: timeout,
-            DependsOn: dependencies.ToEquatableArray());
+            DependsOn: dependencies.ToEquatableArray())
+        {
+            Isolation = IntNamedArgument(attribute, attributeSyntax, "Isolation"),
+            GpuVendor = IntNamedArgument(attribute, attributeSyntax, "GpuVendor"),
+            Runscript = NamedArgument(attribute, "Runscript")?.Value is true
+                ? LocationInfo.From((SyntaxNode?)NamedArgumentSyntax(attributeSyntax, "Runscript") ?? attributeSyntax)
+                : null,
+            ContainerOptions = StringArrayArgument(attribute, attributeSyntax, "ContainerOptions"),
+        };
+    }
+
+    /// <summary>A <c>string[]</c> property, each element located at its own expression when the array is written out.</summary>
+    private static EquatableArray<StringArgument> StringArrayArgument(AttributeData attribute, AttributeSyntax attributeSyntax, string name)
+    {
+        var values = new List<StringArgument>();
+        if (NamedArgument(attribute, name) is { Kind: TypedConstantKind.Array, IsNull: false } array)
+        {
+            var elements = ArrayElements(NamedArgumentSyntax(attributeSyntax, name));
+            for (var i = 0; i < array.Values.Length; i++)
+            {
+                var node = elements is not null && i < elements.Count ? (SyntaxNode)elements[i] : (SyntaxNode?)NamedArgumentSyntax(attributeSyntax, name) ?? attributeSyntax;
+                values.Add(new StringArgument(array.Values[i].Value as string ?? string.Empty, LocationInfo.From(node)));
+            }
+        }
+
+        return values.ToEquatableArray();
     }
 
     /// <summary>

@@ -14,6 +14,11 @@ internal static class ImageRules
         ("oras://", ImageSourceKind.Oras),
         ("http://", ImageSourceKind.Http),
         ("https://", ImageSourceKind.Http),
+        // Local OCI/Docker images in a file or folder. They carry a single colon, so without these entries they
+        // would be read as sandbox paths named "oci-archive:..." (and the analyzers would agree with that mistake).
+        ("docker-archive:", ImageSourceKind.DockerArchive),
+        ("oci-archive:", ImageSourceKind.OciArchive),
+        ("oci:", ImageSourceKind.OciLayout),
     };
 
     /// <summary>Returns why <paramref name="image"/> is malformed, or null when it is usable.</summary>
@@ -59,7 +64,7 @@ internal static class ImageRules
         if (schemeEnd > 0)
         {
             error = $"the image reference '{image}' has an unknown scheme '{image.Substring(0, schemeEnd)}://' " +
-                    "(expected docker://, library://, oras://, http(s)://, a .sif or .def file, or a sandbox directory)";
+                    "(expected docker://, library://, oras://, http(s)://, docker-archive:, oci-archive:, oci:, a .sif or .def file, or a sandbox directory)";
             return false;
         }
 
@@ -67,6 +72,19 @@ internal static class ImageRules
         error = null;
         return true;
     }
+
+    /// <summary>True for <c>docker-archive:</c>, <c>oci-archive:</c> and <c>oci:</c>: a local file or folder behind a prefix.</summary>
+    public static bool IsArchive(ImageSourceKind kind) =>
+        kind is ImageSourceKind.DockerArchive or ImageSourceKind.OciArchive or ImageSourceKind.OciLayout;
+
+    /// <summary>The prefix of an archive reference (<c>oci:</c>), or null.</summary>
+    public static string? ArchivePrefix(ImageSourceKind kind) => kind switch
+    {
+        ImageSourceKind.DockerArchive => "docker-archive:",
+        ImageSourceKind.OciArchive => "oci-archive:",
+        ImageSourceKind.OciLayout => "oci:",
+        _ => null,
+    };
 
     /// <summary>True for the kinds that name a file or directory on the local file system.</summary>
     public static bool IsLocal(ImageSourceKind kind) =>

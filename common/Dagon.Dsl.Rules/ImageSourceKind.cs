@@ -27,5 +27,14 @@ namespace Dagon.Model
 
         /// <summary>A local sandbox directory, used in place.</summary>
         SandboxDirectory,
+
+        /// <summary><c>docker-archive:PATH</c>: a <c>docker save</c> (or <c>skopeo copy</c>) tar file, converted to SIF once.</summary>
+        DockerArchive,
+
+        /// <summary><c>oci-archive:PATH</c>: an OCI image layout in a tar file, converted to SIF once.</summary>
+        OciArchive,
+
+        /// <summary><c>oci:PATH</c>: an OCI image layout directory holding one image (Apptainer reads no tag here), converted to SIF once.</summary>
+        OciLayout,
     }
 }

@@ -38,6 +38,23 @@ public class GeneratorSnapshotTests
     }
 
     [Fact]
+    public void ContainerSettingsBecomeFluentCallsWithEnumNames() => MatchSingle("""
+        using Dagon;
+        using Dagon.Model;
+
+        [Workflow("containers", DefaultImage = "docker://alpine:3")]
+        public partial class ContainerFlow
+        {
+            [ApptainerTask(Command = "nvidia-smi", Isolation = ContainerIsolation.Contained, GpuVendor = GpuVendor.Nvidia,
+                           ContainerOptions = new[] { "--bind", "/scratch:/scratch" })]
+            public partial class Gpu;
+
+            [ApptainerTask(Command = "--threads 4 workflow:///Gpu/out.txt", Runscript = true, Isolation = ContainerIsolation.Inherit)]
+            public partial class Run;
+        }
+        """, "ContainerSettings");
+
+    [Fact]
     public void WorkflowInTheGlobalNamespaceHasNoNamespaceBlock() => MatchSingle("""
         using Dagon;
 

@@ -121,6 +121,7 @@ internal static class WorkflowEmitter
         if (task.Remove is { } remove) calls.Add(".Remove(" + Bool(remove) + ")");
         if (task.Host is not null) calls.Add(".OnHost(" + Literal(task.Host) + ")");
         if (task.TimeoutSeconds is { } seconds) calls.Add(".Timeout(global::System.TimeSpan.FromSeconds(" + seconds.ToString(CultureInfo.InvariantCulture) + "))");
+        AddContainerCalls(calls, task);
         if (task.DependsOn.Count > 0)
         {
             var names = new StringBuilder();
@@ -141,6 +142,28 @@ internal static class WorkflowEmitter
 
         for (var i = 0; i < calls.Count; i++) w.Line(calls[i] + (i == calls.Count - 1 ? ");" : string.Empty));
     }
+
+    /// <summary>Isolation, GPU vendor, runscript and extra options; enum values by name when they have one.</summary>
+    private static void AddContainerCalls(System.Collections.Generic.List<string> calls, TaskSource task)
+    {
+        if (task.Isolation != 0) calls.Add(".Isolation(" + EnumValue("ContainerIsolation", typeof(global::Dagon.Model.ContainerIsolation), task.Isolation) + ")");
+        if (task.GpuVendor != 0) calls.Add(".Gpu(" + EnumValue("GpuVendor", typeof(global::Dagon.Model.GpuVendor), task.GpuVendor) + ")");
+        if (task.Runscript) calls.Add(".Runscript()");
+        if (task.ContainerOptions.Count == 0) return;
+        var options = new StringBuilder();
+        foreach (var option in task.ContainerOptions)
+        {
+            if (options.Length > 0) options.Append(", ");
+            options.Append(Literal(option));
+        }
+
+        calls.Add(".ContainerOptions(" + options + ")");
+    }
+
+    private static string EnumValue(string name, System.Type type, int value) =>
+        System.Enum.IsDefined(type, value)
+            ? Model + name + "." + System.Enum.GetName(type, value)
+            : "(" + Model + name + ")" + value.ToString(CultureInfo.InvariantCulture);
 
     private static void EmitTasksView(CodeWriter w, WorkflowSource workflow, string self)
     {

@@ -47,7 +47,13 @@ internal sealed record WorkflowSource(
                 Remove: t.Remove,
                 Host: t.Host,
                 TimeoutSeconds: t.TimeoutSeconds?.Value,
-                DependsOn: graph.DependenciesOf(t.Name).ToEquatableArray()))
+                DependsOn: graph.DependenciesOf(t.Name).ToEquatableArray())
+            {
+                Isolation = t.Isolation?.Value ?? 0,
+                GpuVendor = t.GpuVendor?.Value ?? 0,
+                Runscript = t.Runscript is not null,
+                ContainerOptions = t.ContainerOptions.Select(o => o.Value).ToEquatableArray(),
+            })
             .ToEquatableArray();
 
         var qualified = string.IsNullOrEmpty(declaration.Namespace)
@@ -80,4 +86,15 @@ internal sealed record TaskSource(
     bool? Remove,
     string? Host,
     int? TimeoutSeconds,
-    EquatableArray<string> DependsOn);
+    EquatableArray<string> DependsOn)
+{
+    /// <summary><c>Dagon.Model.ContainerIsolation</c> as a number; 0 (unset) emits nothing.</summary>
+    public int Isolation { get; init; }
+
+    /// <summary><c>Dagon.Model.GpuVendor</c> as a number; 0 (none) emits nothing.</summary>
+    public int GpuVendor { get; init; }
+
+    public bool Runscript { get; init; }
+
+    public EquatableArray<string> ContainerOptions { get; init; }
+}

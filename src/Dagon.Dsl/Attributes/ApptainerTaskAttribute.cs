@@ -38,4 +38,16 @@ public sealed class ApptainerTaskAttribute : Attribute
 
     /// <summary>Time limit in seconds; must be positive when set.</summary>
     public int TimeoutSeconds { get; set; }
+
+    /// <summary>What the container sees of its place (default: the host's or the run's setting, else Clean).</summary>
+    public Model.ContainerIsolation Isolation { get; set; }
+
+    /// <summary>GPU support: Nvidia (<c>--nv</c>) or Amd (<c>--rocm</c>).</summary>
+    public Model.GpuVendor GpuVendor { get; set; }
+
+    /// <summary>Runs the image's %runscript with the command's words as its arguments, as <c>apptainer run</c> does.</summary>
+    public bool Runscript { get; set; }
+
+    /// <summary>Extra Apptainer options, one argv element each; options the engine sets itself are refused (DAG043).</summary>
+    public string[]? ContainerOptions { get; set; }
 }

@@ -68,6 +68,16 @@ public abstract class ApptainerTaskHandle<TSelf> : TaskHandle<TSelf>
     public TSelf WritableTmpfs() => Apply(t => t.WritableTmpfs());
 
     public TSelf NoOverlay() => Apply(t => t.NoOverlay());
+
+    public TSelf Isolation(ContainerIsolation isolation) => Apply(t => t.Isolation(isolation));
+
+    // Not named GpuVendor: a task class derives from this handle, and a method of that name would hide the enum in
+    // the class's own attribute ([ApptainerTask(GpuVendor = GpuVendor.Nvidia)] is bound in the class's scope).
+    public TSelf Gpu(GpuVendor vendor) => Apply(t => t.Gpu(vendor));
+
+    public TSelf Runscript(bool runscript = true) => Apply(t => t.Runscript(runscript));
+
+    public TSelf ContainerOptions(params string[] options) => Apply(t => t.ContainerOptions(options));
 }
 
 /// <summary>

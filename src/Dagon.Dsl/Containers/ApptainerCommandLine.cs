@@ -25,6 +25,31 @@ public static class ApptainerCommandLine
         "if [ -n \"$shell\" ]; then exec \"$shell\" -c \"$cmd\"; fi; " +
         "if [ -x /bin/bash ]; then exec /bin/bash -c \"$cmd\"; fi; exec /bin/sh -c \"$cmd\"";
 
+    /// <summary>
+    /// Runs the image's %runscript (what <c>apptainer run</c> runs, after the same environment scripts) with the words
+    /// given: first their count and the words, then NAME=VALUE pairs, which are exported before the runscript starts.
+    /// <c>apptainer run</c> itself would hand every word to the runscript, leaving only <c>--env</c> or
+    /// <c>APPTAINERENV_*</c> for the environment, and both re-parse values.
+    /// </summary>
+    internal const string RunscriptTrampolineScript =
+        "n=$1; shift; i=0; while [ $i -lt $n ]; do set -- \"$@\" \"$1\"; shift; i=$((i+1)); done; " +
+        "while [ $# -gt $n ]; do export \"$1\"; shift; done; " +
+        "if [ ! -x /.singularity.d/runscript ]; then echo 'dagon: the image has no %runscript' >&2; exit 127; fi; " +
+        "exec /.singularity.d/runscript \"$@\"";
+
+    /// <summary>
+    /// Runs on the task's place, in front of Apptainer, when the container starts with <c>--cleanenv</c>: the place's
+    /// variables whose names match the allow-list (read there, so a Slurm job passes its own <c>SLURM_*</c> and
+    /// <c>CUDA_VISIBLE_DEVICES</c>) and then the task's own NAME=VALUE pairs are appended to Apptainer's argv, where
+    /// the trampoline exports them. Names are checked before <c>eval</c> reads a value, and a value is expanded once,
+    /// quoted, never re-parsed. Arguments: pattern count, patterns, pair count, pairs, then Apptainer's argv.
+    /// </summary>
+    internal const string PlaceEnvironmentScript =
+        "set -f; n=$1; shift; pats=; while [ $n -gt 0 ]; do pats=\"$pats $1\"; shift; n=$((n-1)); done; " +
+        "for name in $(env | sed -n 's/^\\([A-Za-z_][A-Za-z0-9_]*\\)=.*/\\1/p'); do for pat in $pats; do case $name in $pat) " +
+        "eval \"isset=\\${$name+x}\"; if [ -n \"$isset\" ]; then eval \"set -- \\\"\\$@\\\" \\\"$name=\\${$name}\\\"\"; fi; break;; esac; done; done; " +
+        "m=$1; shift; while [ $m -gt 0 ]; do set -- \"$@\" \"$1\"; shift; m=$((m-1)); done; exec \"$@\"";
+
     public static IReadOnlyList<string> Exec(
         string apptainer,
         string image,
@@ -34,11 +59,46 @@ public static class ApptainerCommandLine
         string? overlayPath,
         string workDir,
         IReadOnlyList<InputMount> inputs,
-        bool silent)
+        bool silent,
+        ContainerSettings? settings = null)
     {
-        var args = new List<string> { apptainer };
+        settings ??= ContainerSettings.Default;
+        var isolated = settings.Isolation != ContainerIsolation.Inherit;
+        var environment = task.Environment.OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => $"{e.Key}={e.Value}").ToList();
+        var args = new List<string>();
+        if (isolated)
+        {
+            args.AddRange(["/bin/sh", "-c", PlaceEnvironmentScript, "dagon-env", Count(settings.EnvAllow)]);
+            args.AddRange(settings.EnvAllow);
+            args.Add(Count(environment));
+            args.AddRange(environment);
+        }
+
+        args.Add(apptainer);
         if (silent) args.Add("--silent");
         args.Add("exec");
+        AddIsolation(args, settings.Isolation);
+        if (task.GpuVendor == GpuVendor.Nvidia) args.Add("--nv");
+        if (task.GpuVendor == GpuVendor.Amd) args.Add("--rocm");
+        args.AddRange(settings.Options);
+        AddMounts(args, task, overlay, overlayPath, workDir, inputs);
+        args.Add(image);
+        AddCommand(args, command, task);
+        if (!isolated) args.AddRange(environment);
+        return args;
+    }
+
+    private static void AddIsolation(List<string> args, ContainerIsolation isolation)
+    {
+        if (isolation == ContainerIsolation.Inherit) return;
+        args.Add("--cleanenv");
+        args.Add("--no-home");
+        if (isolation == ContainerIsolation.Contained) args.Add("--containall");
+    }
+
+    private static void AddMounts(List<string> args, TaskDefinition task, OverlayMode overlay, string? overlayPath, string workDir,
+        IReadOnlyList<InputMount> inputs)
+    {
         switch (overlay)
         {
             case OverlayMode.Image:
@@ -65,17 +125,23 @@ public static class ApptainerCommandLine
             args.Add("--bind");
             args.Add($"{input.HostDirectory}:{input.ContainerDirectory}:ro");
         }
-
-        args.Add(image);
-        args.Add("/bin/sh");
-        args.Add("-c");
-        args.Add(TrampolineScript);
-        args.Add("dagon-task");
-        args.Add(command);
-        args.Add(task.Shell ?? string.Empty);
-        foreach (var (name, value) in task.Environment.OrderBy(e => e.Key, StringComparer.Ordinal)) args.Add($"{name}={value}");
-        return args;
     }
+
+    /// <summary>The shell command through the trampoline, or the runscript with the command's words (<see cref="ArgumentWords"/>).</summary>
+    private static void AddCommand(List<string> args, string command, TaskDefinition task)
+    {
+        if (task.Runscript)
+        {
+            var words = ArgumentWords.Split(command);
+            args.AddRange(["/bin/sh", "-c", RunscriptTrampolineScript, "dagon-run", Count(words)]);
+            args.AddRange(words);
+            return;
+        }
+
+        args.AddRange(["/bin/sh", "-c", TrampolineScript, "dagon-task", command, task.Shell ?? string.Empty]);
+    }
+
+    private static string Count<T>(IReadOnlyCollection<T> items) => items.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     public static IReadOnlyList<string> CreateOverlay(string apptainer, int sizeMb, string path) =>
         [apptainer, "overlay", "create", "--size", sizeMb.ToString(System.Globalization.CultureInfo.InvariantCulture), path];

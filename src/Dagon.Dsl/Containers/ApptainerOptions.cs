@@ -3,6 +3,19 @@ using Microsoft.Extensions.Configuration;
 
 namespace Dagon.Containers;
 
+/// <summary>When a registry image (<c>docker://</c> with a tag) is fetched again.</summary>
+public enum PullPolicy
+{
+    /// <summary>Only when the cache has no image for the reference; a moved tag is noticed, logged and not pulled.</summary>
+    Missing,
+
+    /// <summary>Every run asks the registry for the tag's digest and pulls it when that digest is not cached yet.</summary>
+    Always,
+
+    /// <summary>Never contact the registry: the cached image or a library folder's, else the task fails.</summary>
+    Never,
+}
+
 public enum FakerootMode
 {
     /// <summary>Use <c>--fakeroot</c> for definition-file builds unless this process is root.</summary>
@@ -50,6 +63,43 @@ public sealed class ApptainerOptions
     /// <summary>How long one image build may take.</summary>
     [ConfigurationKeyName("build_timeout_seconds")]
     public int BuildTimeoutSeconds { get; set; } = 3600;
+
+    /// <summary>What container tasks see unless their host or the task says otherwise: Clean, Contained or Inherit.</summary>
+    [ConfigurationKeyName("isolation")]
+    public ContainerIsolation Isolation { get; set; } = ContainerIsolation.Clean;
+
+    /// <summary>
+    /// Variables of the place's environment that reach an isolated container, separated by white space or commas;
+    /// a trailing <c>*</c> matches a prefix. Setting it replaces <see cref="DefaultEnvAllow"/>.
+    /// </summary>
+    [ConfigurationKeyName("env_allow")]
+    public string EnvAllow { get; set; } = DefaultEnvAllow;
+
+    public const string DefaultEnvAllow =
+        "CUDA_VISIBLE_DEVICES ROCR_VISIBLE_DEVICES HIP_VISIBLE_DEVICES GPU_DEVICE_ORDINAL SLURM_* OMP_* " +
+        "MKL_NUM_THREADS OPENBLAS_NUM_THREADS TZ LANG LANGUAGE LC_*";
+
+    /// <summary>
+    /// Apptainer options added to every container task: words separated by white space, with '...' or "..." keeping
+    /// spaces inside one word (nothing else is special), e.g. <c>--bind /scratch:/scratch --nv</c>.
+    /// </summary>
+    [ConfigurationKeyName("run_options")]
+    public string? RunOptions { get; set; }
+
+    /// <summary>missing, always or never (see <see cref="PullPolicy"/>); the command line's --refresh-images means always.</summary>
+    [ConfigurationKeyName("pull")]
+    public PullPolicy Pull { get; set; } = PullPolicy.Missing;
+
+    /// <summary>How long fetching one registry image (docker://, library://, oras://, http(s)://) may take.</summary>
+    [ConfigurationKeyName("pull_timeout_seconds")]
+    public int PullTimeoutSeconds { get; set; } = 1800;
+
+    /// <summary>
+    /// Read-only folders of prebuilt .sif files, separated by ':' (like PATH), searched before anything is built:
+    /// <c>NAME.sif</c> (the image's readable name, see ImageKey.ReadableName) or, for a digest, <c>sha256-HEX.sif</c>.
+    /// </summary>
+    [ConfigurationKeyName("library_dirs")]
+    public string? LibraryDirs { get; set; }
 
     internal string ResolveImageCacheDir()
     {

@@ -64,6 +64,7 @@ internal sealed class RunPreparation(
             // Overlays do not depend on images: they are made while images build, so a task's exec rarely waits for its own.
             var failures = await FindApptainerAsync(run, place, info, containerTasks, cancellationToken).ConfigureAwait(false);
             failures.AddRange(await CheckPathsAsync(place, tasks, cancellationToken).ConfigureAwait(false));
+            failures.AddRange(CheckContainerSettings(place, containerTasks));
             if (failures.Count > 0) return failures;
 
             await place.CreateDirectoriesAsync(containerTasks.Select(t => run.Workspaces[t.Index].WorkDir).ToList(), cancellationToken)
@@ -110,6 +111,25 @@ internal sealed class RunPreparation(
         if (place.Host is not null) logger.LogInformation("Host {Host}: Apptainer at {Path}, user {User}", place.Host, path, info.User);
         foreach (var task in tasks) run.Apptainers[task.Index] = path;
         return [];
+    }
+
+    /// <summary>Isolation, allow-list and extra options as each task will combine them on this place (<see cref="ContainerSettings"/>).</summary>
+    private IEnumerable<PreparationFailure> CheckContainerSettings(IPlace place, List<PlannedTask> tasks)
+    {
+        foreach (var task in tasks)
+        {
+            string? error = null;
+            try
+            {
+                ContainerSettings.Resolve(task.Definition, place.Settings.Isolation, apptainer);
+            }
+            catch (FormatException exception)
+            {
+                error = exception.Message;
+            }
+
+            if (error is not null) yield return new PreparationFailure(task, error);
+        }
     }
 
     /// <summary>One question to the place for every shell and bind source its tasks need.</summary>

@@ -15,13 +15,14 @@ internal static class TaskCommands
     /// <summary>POSIX sh, as DagOnStar's batch tasks use (Python's shell=True); <c>Shell("/bin/bash")</c> for bash.</summary>
     public const string DefaultBatchShell = "/bin/sh";
 
-    public static IReadOnlyList<string> Container(PlannedTask task, RunState run, IReadOnlyList<StagedInput> inputs, OverlayMode overlay, bool silent)
+    public static IReadOnlyList<string> Container(PlannedTask task, RunState run, IReadOnlyList<StagedInput> inputs, OverlayMode overlay, bool silent,
+        ContainerSettings? settings = null)
     {
         var workspace = run.Workspaces[task.Index];
         var command = InputStager.RewriteCommand(task.Definition.Command, inputs, input => input.ContainerDirectory);
         var mounts = inputs.Select(i => new InputMount(i.HostDirectory, i.ContainerDirectory)).ToList();
         return ApptainerCommandLine.Exec(run.Apptainers[task.Index]!, run.Images[task.Index]!, command, task.Definition, overlay,
-            workspace.OverlayPath, workspace.WorkDir, mounts, silent);
+            workspace.OverlayPath, workspace.WorkDir, mounts, silent, settings);
     }
 
     /// <summary>A batch task reads its inputs where they lie on its place (zero copy on one place, the copy otherwise).</summary>

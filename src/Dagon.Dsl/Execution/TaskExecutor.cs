@@ -54,7 +54,8 @@ public sealed class TaskExecutor : ITaskExecutor
         else
         {
             if (await WaitForOverlayAsync(execution).ConfigureAwait(false) is { } failed) return failed;
-            argv = TaskCommands.Container(task, run, execution.Inputs, _preparation.OverlayOf(task), _apptainer.Silent);
+            var settings = ContainerSettings.Resolve(task.Definition, place.Settings.Isolation, _apptainer);
+            argv = TaskCommands.Container(task, run, execution.Inputs, _preparation.OverlayOf(task), _apptainer.Silent, settings);
             if (place.Host is null) _logger.LogInformation("Executing in container: {Command}", task.Definition.Command);
             else _logger.LogInformation("Executing in remote container on {Host}: {Command}", place.Host, task.Definition.Command);
         }

@@ -71,9 +71,10 @@ public sealed class HostImageCache(ImageCache localImages, ApptainerOptions loca
         var definition = source.Kind == ImageSourceKind.DefinitionFile
             ? await File.ReadAllTextAsync(source.Reference, cancellationToken).ConfigureAwait(false)
             : null;
-        if (place.Settings.BuildImagesHere || (definition is not null && DefinitionFile.CopiesFiles(definition)))
+        var archive = Rules.ImageRules.IsArchive(source.Kind);
+        if (place.Settings.BuildImagesHere || archive || (definition is not null && DefinitionFile.CopiesFiles(definition)))
         {
-            var why = place.Settings.BuildImagesHere ? "image_build = local" : "its %files are on this machine";
+            var why = place.Settings.BuildImagesHere ? "image_build = local" : archive ? "the archive is on this machine" : "its %files are on this machine";
             logger.LogInformation("Building {Source} here for {Place} ({Why})", source.Reference, place.Description, why);
             var local = await localImages.PrepareAsync(source, LocalApptainer(), cancellationToken).ConfigureAwait(false);
             return await UploadAsync(place, cacheDir, local.Path, cancellationToken).ConfigureAwait(false);

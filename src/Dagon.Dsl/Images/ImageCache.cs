@@ -15,6 +15,7 @@ namespace Dagon.Images;
 /// </summary>
 public sealed class ImageCache(ApptainerOptions options, ILogger<ImageCache> logger)
 {
+    private readonly ImagePlanner _planner = new(options, new RegistryDigests(logger), logger);
     private static readonly TimeSpan LockPollInterval = TimeSpan.FromMilliseconds(200);
     private readonly OnceByKey<string, PreparedImage> _once = new(StringComparer.Ordinal);
     private int _builds;
@@ -31,7 +32,8 @@ public sealed class ImageCache(ApptainerOptions options, ILogger<ImageCache> log
     public Task<PreparedImage> PrepareAsync(ImageSource source, string apptainer, CancellationToken cancellationToken)
     {
         // In-place images are keyed by their path; built ones by their cache file, which covers their content.
-        var keyedByContent = source.NeedsBuild && (source.Kind != ImageSourceKind.DefinitionFile || File.Exists(source.Reference));
+        var keyedByContent = source.NeedsBuild && (source.Kind != ImageSourceKind.DefinitionFile || File.Exists(source.Reference))
+            && (source.ArchivePath is not { } archive || File.Exists(archive) || System.IO.Directory.Exists(archive));
         var key = keyedByContent ? CachePathFor(source)! : source.Kind + ":" + source.Reference;
         return _once.GetAsync(key, () => PrepareCoreAsync(source, apptainer, cancellationToken));
     }
@@ -58,16 +60,29 @@ public sealed class ImageCache(ApptainerOptions options, ILogger<ImageCache> log
                 return new PreparedImage(source.Reference, stopwatch.Elapsed);
             case ImageSourceKind.DefinitionFile when !File.Exists(source.Reference):
                 throw new ImagePreparationException($"definition file '{source.Reference}' does not exist");
+            case ImageSourceKind.DockerArchive or ImageSourceKind.OciArchive or ImageSourceKind.OciLayout
+                when !File.Exists(source.ArchivePath) && !System.IO.Directory.Exists(source.ArchivePath):
+                throw new ImagePreparationException($"image '{source.Reference}': '{source.ArchivePath}' does not exist");
         }
 
-        var target = CachePathFor(source)!;
-        if (!await CreateOnceAsync(target, source.Reference, partial => BuildAsync(source, partial, apptainer, cancellationToken), cancellationToken)
+        var plan = await _planner.PlanAsync(source, Directory, cancellationToken).ConfigureAwait(false);
+        if (plan.Existing is { } existing)
+        {
+            plan.Remember();
+            if (existing.StartsWith(Directory, StringComparison.Ordinal)) logger.LogInformation("Using cached SIF image: {Path} (for {Source})", existing, source.Reference);
+            return new PreparedImage(existing, stopwatch.Elapsed);
+        }
+
+        var target = plan.Target;
+        if (!await CreateOnceAsync(target, source.Reference, partial => BuildAsync(source, plan, partial, apptainer, cancellationToken), cancellationToken)
                 .ConfigureAwait(false))
         {
+            plan.Remember();
             logger.LogInformation("Using cached SIF image: {Path} (for {Source})", target, source.Reference);
             return new PreparedImage(target, stopwatch.Elapsed);
         }
 
+        plan.Remember();
         Interlocked.Increment(ref _builds);
         logger.LogInformation("SIF image built: {Path} ({Seconds:F1} s)", target, stopwatch.Elapsed.TotalSeconds);
         return new PreparedImage(target, stopwatch.Elapsed);
@@ -127,7 +142,11 @@ public sealed class ImageCache(ApptainerOptions options, ILogger<ImageCache> log
         }
     }
 
-    private async Task BuildAsync(ImageSource source, string partial, string apptainer, CancellationToken cancellationToken)
+    /// <summary>
+    /// Builds <paramref name="plan"/>'s source (a tag's pinned digest, or the source itself); the log names the source as
+    /// written. Registry sources are limited by pull_timeout_seconds, the rest by build_timeout_seconds.
+    /// </summary>
+    private async Task BuildAsync(ImageSource source, ImagePlan plan, string partial, string apptainer, CancellationToken cancellationToken)
     {
         var fakeroot = source.Kind == ImageSourceKind.DefinitionFile && options.Fakeroot switch
         {
@@ -137,12 +156,13 @@ public sealed class ImageCache(ApptainerOptions options, ILogger<ImageCache> log
         };
         logger.LogInformation("Building SIF image from: {Source}{Fakeroot}", source.Reference, fakeroot ? " (--fakeroot)" : "");
 
+        var (limit, limitName) = plan.IsPull ? (options.PullTimeoutSeconds, "pull_timeout_seconds") : (options.BuildTimeoutSeconds, "build_timeout_seconds");
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(options.BuildTimeoutSeconds));
+        timeout.CancelAfter(TimeSpan.FromSeconds(limit));
         try
         {
             var workingDirectory = source.Kind == ImageSourceKind.DefinitionFile ? Path.GetDirectoryName(source.Reference)! : Directory;
-            var argv = ApptainerCommandLine.Build(apptainer, partial, source.Reference, fakeroot);
+            var argv = ApptainerCommandLine.Build(apptainer, partial, plan.Build.Reference, fakeroot);
             var result = await ProcessRunner.RunAsync(
                 argv[0],
                 argv.Skip(1).ToArray(),
@@ -160,7 +180,9 @@ public sealed class ImageCache(ApptainerOptions options, ILogger<ImageCache> log
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new ImagePreparationException($"building image from '{source.Reference}' took longer than {options.BuildTimeoutSeconds} s");
+            throw new ImagePreparationException(plan.IsPull
+                ? $"pulling image '{plan.Build.Reference}' took longer than {limit} s ({limitName}); the registry is slow or unreachable"
+                : $"building image from '{source.Reference}' took longer than {limit} s ({limitName})");
         }
     }
 

@@ -12,7 +12,17 @@ namespace Dagon.Images;
 /// </summary>
 public static class ImageKey
 {
-    public static string FileName(ImageSource source) => $"{ReadableName(source.Reference, source.Kind)}-{ContentKey(source)}.sif";
+    public static string FileName(ImageSource source) => $"{ReadableName(source)}-{ContentKey(source)}.sif";
+
+    /// <summary>
+    /// The readable part of an image's names: the last path segment of the reference, without <c>.sif</c>/<c>.def</c>
+    /// or an archive's extension, every character but letters, digits, '.', '-' and '_' made '_'
+    /// (<c>docker://reg/dagon/busybox:1.35</c> is <c>busybox_1.35</c>). Library folders are searched for it.
+    /// </summary>
+    public static string ReadableName(ImageSource source) =>
+        source.ArchivePath is { } archive
+            ? ReadableName(Path.GetFileNameWithoutExtension(archive.TrimEnd('/')), ImageSourceKind.SifFile)
+            : ReadableName(source.Reference, source.Kind);
 
     /// <summary>The file name a SIF copied as it is gets: its own name and the start of its sha256.</summary>
     public static string FileNameOfCopy(string sifPath, string sha256) =>
@@ -20,6 +30,7 @@ public static class ImageKey
 
     public static string ContentKey(ImageSource source)
     {
+        if (source.ArchivePath is { } archive) return ArchiveKey(source, archive);
         if (source.Kind != ImageSourceKind.DefinitionFile) return Hash(source.Reference);
         var definition = File.ReadAllText(source.Reference);
         var material = new StringBuilder(definition);
@@ -29,6 +40,16 @@ public static class ImageKey
         }
 
         return Hash(material.ToString());
+    }
+
+    /// <summary>An archive is keyed by its content (an OCI folder by its index.json), so a rewritten archive is rebuilt.</summary>
+    private static string ArchiveKey(ImageSource source, string archive)
+    {
+        var file = source.Kind == ImageSourceKind.OciLayout ? Path.Combine(archive, "index.json") : archive;
+        if (!File.Exists(file)) throw new ImagePreparationException($"image '{source.Reference}': '{file}' does not exist");
+        using var stream = File.OpenRead(file);
+        var content = Convert.ToHexStringLower(SHA256.HashData(stream));
+        return Hash(source.Reference + "\0" + content);
     }
 
     private static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16];

@@ -18,7 +18,13 @@ public sealed record ImageSource(ImageSourceKind Kind, string Reference)
         image = null;
         if (!ImageRules.TryClassify(reference, out var kind, out error)) return false;
 
-        if (ImageRules.IsLocal(kind))
+        if (ImageRules.IsArchive(kind))
+        {
+            // The path behind the prefix is local like any image file.
+            var prefix = ImageRules.ArchivePrefix(kind)!;
+            image = new ImageSource(kind, prefix + Path.GetFullPath(ExpandHome(reference![prefix.Length..]), baseDirectory));
+        }
+        else if (ImageRules.IsLocal(kind))
         {
             var path = Path.GetFullPath(ExpandHome(reference!), baseDirectory);
             image = new ImageSource(ImageRules.LocalKind(path), path);
@@ -40,6 +46,9 @@ public sealed record ImageSource(ImageSourceKind Kind, string Reference)
         path == "~" || path.StartsWith("~/", StringComparison.Ordinal)
             ? Environment.GetFolderPath(Environment.SpecialFolder.UserProfile) + path[1..]
             : path;
+
+    /// <summary>The local file or folder of a <c>docker-archive:</c>, <c>oci-archive:</c> or <c>oci:</c> image; null for other kinds.</summary>
+    public string? ArchivePath => ImageRules.ArchivePrefix(Kind) is { } prefix ? Reference[prefix.Length..] : null;
 
     public override string ToString() => Reference;
 }

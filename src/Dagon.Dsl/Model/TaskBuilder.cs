@@ -7,6 +7,7 @@ public sealed class TaskBuilder
     private List<string>? _bindSpecs;
     private List<string>? _dependsOn;
     private Dictionary<string, string>? _environment;
+    private List<string>? _containerOptions;
 
     internal TaskBuilder(string name) => Name = name;
 
@@ -25,6 +26,10 @@ public sealed class TaskBuilder
     internal IReadOnlyList<string> BindSpecs => (IReadOnlyList<string>?)_bindSpecs ?? [];
     internal IReadOnlyList<string> Dependencies => (IReadOnlyList<string>?)_dependsOn ?? [];
     internal IReadOnlyDictionary<string, string>? EnvironmentVariables => _environment;
+    internal ContainerIsolation IsolationMode { get; private set; }
+    internal GpuVendor Vendor { get; private set; }
+    internal bool UsesRunscript { get; private set; }
+    internal IReadOnlyList<string> ContainerOptionList => (IReadOnlyList<string>?)_containerOptions ?? [];
 
     /// <summary>Runs the command as a batch task: in a shell on the host, without a container.</summary>
     public TaskBuilder Batch()
@@ -133,6 +138,34 @@ public sealed class TaskBuilder
     public TaskBuilder OnHost(string hostProfile)
     {
         HostName = hostProfile;
+        return this;
+    }
+
+    /// <summary>What the container sees: Clean (the default), Contained, or Inherit (the whole environment and home).</summary>
+    public TaskBuilder Isolation(ContainerIsolation isolation)
+    {
+        IsolationMode = isolation;
+        return this;
+    }
+
+    /// <summary>GPU libraries and devices of one vendor: Nvidia (<c>--nv</c>) or Amd (<c>--rocm</c>).</summary>
+    public TaskBuilder Gpu(GpuVendor vendor)
+    {
+        Vendor = vendor;
+        return this;
+    }
+
+    /// <summary>Runs the image's %runscript with the command's words as its arguments (<c>apptainer run</c>).</summary>
+    public TaskBuilder Runscript(bool runscript = true)
+    {
+        UsesRunscript = runscript;
+        return this;
+    }
+
+    /// <summary>Adds Apptainer options for this task, one argv element each (<c>"--bind", "/a:/b"</c>, not one string).</summary>
+    public TaskBuilder ContainerOptions(params string[] options)
+    {
+        (_containerOptions ??= []).AddRange(options);
         return this;
     }
 }

@@ -65,6 +65,18 @@ public sealed record TaskDefinition
     /// <summary>Name of the host profile the task runs on; null runs it on this machine.</summary>
     public string? Host { get; init; }
 
+    /// <summary>What the container sees of its place; <see cref="ContainerIsolation.Unset"/> follows the host, then the run.</summary>
+    public ContainerIsolation Isolation { get; init; }
+
+    /// <summary>GPU support of the container: <c>--nv</c> or <c>--rocm</c>.</summary>
+    public GpuVendor GpuVendor { get; init; }
+
+    /// <summary>Runs the image's <c>%runscript</c> with the command's words as its arguments, as <c>apptainer run</c> does.</summary>
+    public bool Runscript { get; init; }
+
+    /// <summary>Extra Apptainer options for this task, an argv list checked by <see cref="Dagon.Rules.ContainerOptionRules"/>.</summary>
+    public IReadOnlyList<string> ContainerOptions { get; init; } = [];
+
     /// <summary>The <c>workflow://</c> references in <see cref="Command"/>.</summary>
     public IReadOnlyList<WorkflowReference> References => _references ??=
         Command.Contains(WorkflowReference.Scheme, StringComparison.Ordinal) ? WorkflowReferenceParser.Parse(Command) : [];

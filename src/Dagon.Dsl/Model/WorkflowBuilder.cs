@@ -123,6 +123,10 @@ public sealed class WorkflowBuilder
                     ? new Dictionary<string, string>(environment, StringComparer.Ordinal)
                     : TaskDefinition.NoEnvironment,
                 Host = task.HostName,
+                Isolation = task.IsolationMode,
+                GpuVendor = task.Vendor,
+                Runscript = task.UsesRunscript,
+                ContainerOptions = task.ContainerOptionList.Count == 0 ? [] : task.ContainerOptionList.ToArray(),
             });
         }
 

@@ -96,6 +96,7 @@ internal static class WorkflowValidator
             if (task.BindPaths.Count > 0) errors.Add($"{label} is a batch task, which runs on the host: bind paths do not apply");
         }
 
+        ContainerSettingsValidation.Validate(task, label, errors);
         foreach (var dependency in task.DependsOn)
         {
             if (dependency == task.Name) errors.Add($"{label} depends on itself");

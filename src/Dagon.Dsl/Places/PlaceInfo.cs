@@ -35,4 +35,7 @@ public sealed record PlaceSettings
 
     /// <summary>Build definition files with <c>--fakeroot</c> on the place.</summary>
     public bool? Fakeroot { get; init; }
+
+    /// <summary>What container tasks on the place see, unless a task says otherwise (<c>[host:NAME] isolation</c>).</summary>
+    public Model.ContainerIsolation Isolation { get; init; }
 }

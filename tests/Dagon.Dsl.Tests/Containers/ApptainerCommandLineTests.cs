@@ -5,6 +5,9 @@ namespace Dagon.Dsl.Tests.Containers;
 
 public class ApptainerCommandLineTests
 {
+    /// <summary>Apptainer's own default (no --cleanenv): the argv is Apptainer's from its first element.</summary>
+    private static readonly ContainerSettings Inherit = ContainerSettings.Default with { Isolation = ContainerIsolation.Inherit };
+
     private static TaskDefinition Task(Action<TaskBuilder>? configure = null)
     {
         var workflow = Workflow.Create("w").DefaultImage("docker://x").Task("B", t =>
@@ -21,7 +24,7 @@ public class ApptainerCommandLineTests
         var task = Task(t => t.Bind("/host/data:/data").Bind("/host/config:/config:ro"));
         var input = new InputMount("/tmp/run/A/work", "/dagon/inputs/A");
         var args = ApptainerCommandLine.Exec("apptainer", "/cache/img.sif", "cat /dagon/inputs/A/out.txt", task, OverlayMode.Image,
-            "/tmp/run/B/overlay.img", "/tmp/run/B/work", [input], silent: true);
+            "/tmp/run/B/overlay.img", "/tmp/run/B/work", [input], silent: true, Inherit);
 
         Assert.Equal(
         [
@@ -40,7 +43,7 @@ public class ApptainerCommandLineTests
     public void CommandTravelsAsOneArgumentWhateverItContains()
     {
         const string hostile = "echo '$(rm -rf /)'; echo \"$HOME\" `id` && x=1;";
-        var args = ApptainerCommandLine.Exec("apptainer", "i.sif", hostile, Task(), OverlayMode.None, null, "/w", [], silent: false);
+        var args = ApptainerCommandLine.Exec("apptainer", "i.sif", hostile, Task(), OverlayMode.None, null, "/w", [], silent: false, Inherit);
         Assert.Equal(hostile, args[^2]);
         Assert.DoesNotContain("--overlay", args);
         Assert.DoesNotContain("--writable-tmpfs", args);
@@ -60,7 +63,7 @@ public class ApptainerCommandLineTests
     public void EnvironmentTravelsAsPositionalArgumentsSoValuesAreNeverReparsed()
     {
         var args = ApptainerCommandLine.Exec("apptainer", "i.sif", "env", Task(t => t.Env("X", "1").Env("LIST", "a,b,$HOME")), OverlayMode.None,
-            null, "/w", [], silent: true);
+            null, "/w", [], silent: true, Inherit);
         Assert.Equal(["env", "", "LIST=a,b,$HOME", "X=1"], args.TakeLast(4));
         Assert.DoesNotContain("--env", args);
     }

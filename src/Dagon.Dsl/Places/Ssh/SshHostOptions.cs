@@ -84,6 +84,10 @@ public sealed class SshHostOptions
     [ConfigurationKeyName("fakeroot")]
     public bool? Fakeroot { get; set; }
 
+    /// <summary>What container tasks on this host see unless a task says otherwise: Clean, Contained or Inherit.</summary>
+    [ConfigurationKeyName("isolation")]
+    public Model.ContainerIsolation? Isolation { get; set; }
+
     internal int EffectivePort => Port ?? 22;
     internal TimeSpan ConnectTimeout => TimeSpan.FromSeconds(ConnectTimeoutSeconds is > 0 ? ConnectTimeoutSeconds.Value : 10);
     internal TimeSpan CommandTimeout => TimeSpan.FromSeconds(CommandTimeoutSeconds is > 0 ? CommandTimeoutSeconds.Value : 300);
@@ -117,5 +121,6 @@ public sealed class SshHostOptions
         Prologue = Prologue ?? defaults.Prologue,
         ImageBuild = ImageBuild ?? defaults.ImageBuild,
         Fakeroot = Fakeroot ?? defaults.Fakeroot,
+        Isolation = Isolation ?? defaults.Isolation,
     };
 }

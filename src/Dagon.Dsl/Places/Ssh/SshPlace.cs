@@ -11,7 +11,7 @@ namespace Dagon.Places.Ssh;
 /// directory runs under <c>setsid</c> with its process-group id recorded there, so cancelling kills the whole remote
 /// group, not just the channel. Files move over SFTP; checksums and listings are computed on the host.
 /// </summary>
-public sealed class SshPlace(string host, SshConnection connection) : IPlace
+public sealed class SshPlace(string host, SshConnection connection, SshHostOptions? profile = null) : IPlace
 {
     private readonly OnceByKey<string, PlaceInfo> _probe = new(StringComparer.Ordinal);
 
@@ -27,6 +27,8 @@ public sealed class SshPlace(string host, SshConnection connection) : IPlace
         ImageCacheDir = connection.Options.EffectiveImageCacheDir,
         Apptainer = connection.Options.EffectiveApptainer,
         BuildImagesHere = connection.Options.ImageBuild == RemoteImageBuild.Local,
+        // The profile's own: profiles sharing one connection (same account and host) may isolate differently.
+        Isolation = (profile ?? connection.Options).Isolation ?? Model.ContainerIsolation.Unset,
         Fakeroot = connection.Options.Fakeroot ?? true, // hosts are unprivileged
     };
 

@@ -9,5 +9,9 @@ public sealed class SshPlaceProvider(SshHostProfiles profiles, SshConnectionPool
     public bool Knows(string host) => profiles.Knows(host);
 
     public IPlace Get(string host) =>
-        _places.GetOrAdd(host, name => new SshPlace(name, pool.For(profiles.Resolve(name))));
+        _places.GetOrAdd(host, name =>
+        {
+            var profile = profiles.Resolve(name);
+            return new SshPlace(name, pool.For(profile), profile);
+        });
 }

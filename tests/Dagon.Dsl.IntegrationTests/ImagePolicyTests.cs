@@ -1,0 +1,131 @@
+using Dagon.Execution;
+using Dagon.Model;
+using Dagon.Reporting;
+using Xunit.Abstractions;
+
+namespace Dagon.Dsl.IntegrationTests;
+
+/// <summary>
+/// The image policy against a real registry on loopback and real Apptainer builds: digests, moved tags, pins,
+/// library folders and local archives.
+/// </summary>
+[Collection(ApptainerCollection.Name)]
+public sealed class ImagePolicyTests(ApptainerFixture apptainer, ITestOutputHelper output) : IAsyncLifetime
+{
+    private readonly List<TestHost> _hosts = [];
+    private LoopbackRegistry _registry = null!;
+    private string _v1 = "";
+    private string _v2 = "";
+
+    public async Task InitializeAsync()
+    {
+        _registry = await LoopbackRegistry.StartAsync(apptainer.NewFolder("registry"));
+        _v1 = await _registry.LayoutAsync(apptainer.BusyboxSandbox, "v1");
+        _v2 = await _registry.LayoutAsync(apptainer.BusyboxSandbox, "v2");
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var host in _hosts) host.Dispose();
+        await _registry.DisposeAsync();
+    }
+
+    private TestHost Host(string cache, Dictionary<string, string?>? settings = null)
+    {
+        var values = new Dictionary<string, string?> { ["apptainer:nohttps"] = "true" };
+        foreach (var (key, value) in settings ?? []) values[key] = value;
+        var host = new TestHost(output, cache, apptainer.NewFolder("tmp"), values);
+        _hosts.Add(host);
+        return host;
+    }
+
+    /// <summary>Runs one task printing the image's /etc/dagon-version and returns what it printed.</summary>
+    private async Task<string> VersionAsync(TestHost host, string image)
+    {
+        var result = await host.Runner.RunAsync(Workflow.Create("policy").DefaultImage(image).Remove(false)
+            .Task("V", t => t.Command("cat /etc/dagon-version").WritableTmpfs()).Build());
+        output.WriteLine(RunSummary.Format(result));
+        Assert.True(result.Succeeded, RunSummary.Format(result));
+        return File.ReadAllText(result["V"].Workspace!.StdoutPath).Trim();
+    }
+
+    [Fact]
+    public async Task MovedTagIsKeptWithPullMissingAndSaidSoThenPulledWithPullAlways()
+    {
+        var image = $"docker://{_registry.Address}/dagon/moving:1";
+        var first = await _registry.PushAsync(_v1, "dagon/moving:1");
+        var cache = apptainer.NewFolder("cache");
+        var initial = Host(cache);
+        Assert.Equal("v1", await VersionAsync(initial, image));
+        Assert.Equal(1, initial.ImageCache.BuildCount);
+        Assert.Contains(initial.Log, line => line == $"Tag {image} is {first}");
+
+        var moved = await _registry.PushAsync(_v2, "dagon/moving:1");
+        var missing = Host(cache);
+        Assert.Equal("v1", await VersionAsync(missing, image));
+        Assert.Equal(0, missing.ImageCache.BuildCount);
+        Assert.Contains(missing.Log, line => line.StartsWith($"Tag {image} now points to {moved}; keeping the cached {first} (pull = missing)", StringComparison.Ordinal));
+
+        var always = Host(cache, new() { ["apptainer:pull"] = "always" });
+        Assert.Equal("v2", await VersionAsync(always, image));
+        Assert.Equal(1, always.ImageCache.BuildCount);
+        Assert.Contains(always.Log, line => line == $"Tag {image} moved from {first} to {moved}; pulling the new digest (pull = always)");
+
+        var afterwards = Host(cache);
+        Assert.Equal("v2", await VersionAsync(afterwards, image));
+        Assert.Equal(0, afterwards.ImageCache.BuildCount);
+    }
+
+    [Fact]
+    public async Task DigestPinBuildsExactlyThatDigestWhateverTheTagSays()
+    {
+        var pinned = await _registry.PushAsync(_v1, "dagon/pinned:1");
+        await _registry.PushAsync(_v2, "dagon/pinned:1");
+        var host = Host(apptainer.NewFolder("cache"));
+
+        Assert.Equal("v1", await VersionAsync(host, $"docker://{_registry.Address}/dagon/pinned@{pinned}"));
+        Assert.Equal("v2", await VersionAsync(host, $"docker://{_registry.Address}/dagon/pinned:1"));
+        Assert.Equal(2, host.ImageCache.BuildCount);
+    }
+
+    [Fact]
+    public async Task PullNeverFailsForAnImageNotInTheCacheWithoutAskingTheRegistry()
+    {
+        await _registry.PushAsync(_v1, "dagon/never:1");
+        var host = Host(apptainer.NewFolder("cache"), new() { ["apptainer:pull"] = "never" });
+        var result = await host.Runner.RunAsync(Workflow.Create("never").DefaultImage($"docker://{_registry.Address}/dagon/never:1")
+            .Task("V", t => t.Command("true").WritableTmpfs()).Build());
+
+        Assert.False(result.Succeeded);
+        Assert.Contains("pull = never forbids fetching it", RunSummary.Format(result));
+        Assert.Equal(0, host.ImageCache.BuildCount);
+    }
+
+    [Fact]
+    public async Task SifInALibraryFolderIsUsedWithoutABuild()
+    {
+        var library = apptainer.NewFolder("library");
+        File.Copy(apptainer.BusyboxSif, Path.Combine(library, "busybox_1.35.sif"));
+        var host = Host(apptainer.NewFolder("cache"), new() { ["apptainer:library_dirs"] = "/nonexistent:" + library });
+        var result = await host.Runner.RunAsync(Workflow.Create("library").DefaultImage($"docker://{_registry.Address}/dagon/busybox:1.35")
+            .Task("V", t => t.Command("echo from-library").WritableTmpfs()).Build());
+
+        Assert.True(result.Succeeded, RunSummary.Format(result));
+        Assert.Equal(0, host.ImageCache.BuildCount);
+        Assert.Contains(host.Log, line => line.StartsWith($"Using library image {library}/busybox_1.35.sif", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task DockerArchiveMadeWithSkopeoIsBuiltOnceAndRuns()
+    {
+        var archive = Path.Combine(apptainer.NewFolder("archive"), "busybox-v2.tar");
+        await ApptainerFixture.Run("/usr/bin/skopeo", "copy", $"oci:{_v2}", $"docker-archive:{archive}:dagon/busybox:v2");
+        var cache = apptainer.NewFolder("cache");
+        var host = Host(cache);
+
+        Assert.Equal("v2", await VersionAsync(host, $"docker-archive:{archive}"));
+        Assert.Equal(1, host.ImageCache.BuildCount);
+        Assert.Single(Directory.GetFiles(cache, "busybox-v2-*.sif"));
+        Assert.Equal("v2", await VersionAsync(Host(cache), $"oci:{_v2}"));
+    }
+}
