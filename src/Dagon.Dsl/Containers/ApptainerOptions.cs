@@ -47,6 +47,13 @@ public sealed class ApptainerOptions
     [ConfigurationKeyName("nohttps")]
     public bool NoHttps { get; set; }
 
+    /// <summary>
+    /// The account Apptainer runs as when the engine runs as root (Apptainer's unprivileged mode); the folders the
+    /// engine makes for containers are handed to it. Default: the account the provisioning script's wrapper declares.
+    /// </summary>
+    [ConfigurationKeyName("container_user")]
+    public string? ContainerUser { get; set; }
+
     /// <summary>How long one image build may take.</summary>
     [ConfigurationKeyName("build_timeout_seconds")]
     public int BuildTimeoutSeconds { get; set; } = 3600;

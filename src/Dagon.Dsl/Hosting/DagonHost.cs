@@ -127,6 +127,7 @@ public static class DagonHost
         {
             _ = services.GetRequiredService<Microsoft.Extensions.Options.IOptions<DagonOptions>>().Value;
             _ = services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ApptainerOptions>>().Value;
+            _ = services.GetRequiredService<LocalFiles.ContainerUserAccess>();
         }
         catch (InvalidOperationException exception)
         {

@@ -13,8 +13,9 @@ namespace Dagon.Images;
 /// through an in-process map of pending builds; concurrent runs share it through an exclusive lock file next to the
 /// image. A build writes to a temporary name and is renamed into place, so no reader ever sees half an image.
 /// </summary>
-public sealed class ImageCache(ApptainerOptions options, ILogger<ImageCache> logger)
+public sealed class ImageCache(ApptainerOptions options, ContainerUserAccess access, ILogger<ImageCache> logger)
 {
+    private readonly CachedImageDigests _digests = new(logger);
     private static readonly TimeSpan LockPollInterval = TimeSpan.FromMilliseconds(200);
     private readonly OnceByKey<string, PreparedImage> _once = new(StringComparer.Ordinal);
     private int _builds;
@@ -61,8 +62,8 @@ public sealed class ImageCache(ApptainerOptions options, ILogger<ImageCache> log
         }
 
         var target = CachePathFor(source)!;
-        if (!await CreateOnceAsync(target, source.Reference, partial => BuildAsync(source, partial, apptainer, cancellationToken), cancellationToken)
-                .ConfigureAwait(false))
+        if (!await CreateOnceAsync(target, source.Reference, partial => BuildAsync(source, partial, apptainer, cancellationToken),
+                _digests, cancellationToken).ConfigureAwait(false))
         {
             logger.LogInformation("Using cached SIF image: {Path} (for {Source})", target, source.Reference);
             return new PreparedImage(target, stopwatch.Elapsed);
@@ -95,7 +96,7 @@ public sealed class ImageCache(ApptainerOptions options, ILogger<ImageCache> log
                         $"could not create a {sizeMb} MB overlay in {Directory} (apptainer overlay create exited with {result.ExitCode}): " +
                         string.Join(" ", result.StderrTail));
                 }
-            }, cancellationToken).ConfigureAwait(false);
+            }, digests: null, cancellationToken).ConfigureAwait(false);
             return new PreparedImage(target, TimeSpan.Zero);
         }).ConfigureAwait(false);
         return template.Path;
@@ -104,20 +105,26 @@ public sealed class ImageCache(ApptainerOptions options, ILogger<ImageCache> log
     /// <summary>
     /// Makes <paramref name="target"/> exist, once across processes: under an exclusive lock file beside it,
     /// <paramref name="create"/> writes a temporary name that is then renamed into place, so no reader ever sees half
-    /// a file. Returns false when the file already existed (made earlier, or by a concurrent run we waited for).
+    /// a file. Returns false when the file already existed (made earlier, or by a concurrent run we waited for) and,
+    /// where <paramref name="digests"/> keeps its checksum, is still what was made.
     /// </summary>
-    private async Task<bool> CreateOnceAsync(string target, string what, Func<string, Task> create, CancellationToken cancellationToken)
+    private async Task<bool> CreateOnceAsync(string target, string what, Func<string, Task> create, CachedImageDigests? digests,
+        CancellationToken cancellationToken)
     {
-        if (File.Exists(target)) return false;
-        ContainerUserAccess.CreateDirectory(Directory);
+        PrepareDirectory();
         await using (await AcquireLockAsync(target + ".lock", what, cancellationToken).ConfigureAwait(false))
         {
-            if (File.Exists(target)) return false;
+            if (File.Exists(target) && (digests is null || await digests.IsIntactAsync(target, cancellationToken).ConfigureAwait(false)))
+            {
+                return false;
+            }
+
             var partial = Path.Combine(Directory, $".{Path.GetFileName(target)}.{Environment.ProcessId}.{Guid.NewGuid():N}.partial");
             try
             {
                 await create(partial).ConfigureAwait(false);
                 File.Move(partial, target, overwrite: false);
+                if (digests is not null) await digests.RecordAsync(target, CancellationToken.None).ConfigureAwait(false);
                 return true;
             }
             finally
@@ -127,13 +134,22 @@ public sealed class ImageCache(ApptainerOptions options, ILogger<ImageCache> log
         }
     }
 
+    private void PrepareDirectory()
+    {
+        access.CreateDirectory(Directory);
+        if (access.CloseIfOpen(Directory))
+        {
+            logger.LogWarning("The image cache {Directory} was writable by other users; it is now closed to them (0700)", Directory);
+        }
+    }
+
     private async Task BuildAsync(ImageSource source, string partial, string apptainer, CancellationToken cancellationToken)
     {
         var fakeroot = source.Kind == ImageSourceKind.DefinitionFile && options.Fakeroot switch
         {
             FakerootMode.Always => true,
             FakerootMode.Never => false,
-            _ => !Environment.IsPrivilegedProcess || ApptainerRunsUnprivileged(apptainer),
+            _ => !Environment.IsPrivilegedProcess || access.User is not null,
         };
         logger.LogInformation("Building SIF image from: {Source}{Fakeroot}", source.Reference, fakeroot ? " (--fakeroot)" : "");
 
@@ -193,29 +209,6 @@ public sealed class ImageCache(ApptainerOptions options, ILogger<ImageCache> log
 
                 await Task.Delay(LockPollInterval, cancellationToken).ConfigureAwait(false);
             }
-        }
-    }
-
-    /// <summary>
-    /// True when the engine runs as root but Apptainer itself does not (the provisioning script's wrapper marks
-    /// itself so); definition builds then need --fakeroot like any unprivileged build.
-    /// </summary>
-    private static bool ApptainerRunsUnprivileged(string apptainer)
-    {
-        try
-        {
-            using var reader = new StreamReader(apptainer);
-            var buffer = new char[4096];
-            var read = reader.Read(buffer, 0, buffer.Length);
-            return new string(buffer, 0, read).Contains("dagon-apptainer-wrapper", StringComparison.Ordinal);
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return false;
         }
     }
 

@@ -11,7 +11,7 @@ namespace Dagon.Images;
 /// size (milliseconds, where mkfs takes over a second); on a remote place it is made there with
 /// <c>apptainer overlay create</c>, by the user that will write through it.
 /// </summary>
-public sealed class OverlayFactory(ImageCache localImages, ILogger<OverlayFactory> logger)
+public sealed class OverlayFactory(ImageCache localImages, ContainerUserAccess access, ILogger<OverlayFactory> logger)
 {
     /// <exception cref="ImagePreparationException">The overlay could not be made; the message names the folder and why.</exception>
     public async Task<TimeSpan> CreateAsync(IPlace place, string apptainer, int sizeMb, string path, CancellationToken cancellationToken)
@@ -38,7 +38,7 @@ public sealed class OverlayFactory(ImageCache localImages, ILogger<OverlayFactor
         try
         {
             SparseFile.Copy(template, path);
-            ContainerUserAccess.GrantFile(path);
+            access.GrantFile(path);
             logger.LogInformation("Overlay created: {Path} ({Size}MB)", path, sizeMb);
         }
         catch (IOException exception)

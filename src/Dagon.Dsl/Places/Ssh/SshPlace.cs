@@ -11,7 +11,7 @@ namespace Dagon.Places.Ssh;
 /// directory runs under <c>setsid</c> with its process-group id recorded there, so cancelling kills the whole remote
 /// group, not just the channel. Files move over SFTP; checksums and listings are computed on the host.
 /// </summary>
-public sealed class SshPlace(string host, SshConnection connection) : IPlace
+public sealed class SshPlace(string host, SshConnection connection, ContainerUserAccess localAccess) : IPlace
 {
     private readonly OnceByKey<string, PlaceInfo> _probe = new(StringComparer.Ordinal);
 
@@ -175,7 +175,7 @@ public sealed class SshPlace(string host, SshConnection connection) : IPlace
 
     public async Task DownloadAsync(string path, string localFile, CancellationToken cancellationToken)
     {
-        ContainerUserAccess.CreateDirectory(Path.GetDirectoryName(localFile)!);
+        localAccess.CreateDirectory(Path.GetDirectoryName(localFile)!);
         await using var stream = File.Create(localFile);
         await SftpAsync(sftp => sftp.DownloadFileAsync(path, stream, cancellationToken), $"copying {path} from host '{host}'", cancellationToken)
             .ConfigureAwait(false);

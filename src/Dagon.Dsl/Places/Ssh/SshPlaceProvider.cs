@@ -2,12 +2,12 @@ using System.Collections.Concurrent;
 namespace Dagon.Places.Ssh;
 
 /// <summary>SSH hosts as places: a profile of dagon.ini (<c>[host:NAME]</c>, <c>[ssh]</c>) or an <c>ssh://</c> address.</summary>
-public sealed class SshPlaceProvider(SshHostProfiles profiles, SshConnectionPool pool) : IPlaceProvider
+public sealed class SshPlaceProvider(SshHostProfiles profiles, SshConnectionPool pool, LocalFiles.ContainerUserAccess localAccess) : IPlaceProvider
 {
     private readonly ConcurrentDictionary<string, SshPlace> _places = new(StringComparer.Ordinal);
 
     public bool Knows(string host) => profiles.Knows(host);
 
     public IPlace Get(string host) =>
-        _places.GetOrAdd(host, name => new SshPlace(name, pool.For(profiles.Resolve(name))));
+        _places.GetOrAdd(host, name => new SshPlace(name, pool.For(profiles.Resolve(name)), localAccess));
 }
