@@ -64,9 +64,15 @@ public sealed class ApptainerOptions
         if (Environment.GetEnvironmentVariable("DAGON_IMAGE_CACHE") is { Length: > 0 } fromEnvironment) return fromEnvironment;
         if (Environment.IsPrivilegedProcess) return "/var/cache/dagon/images";
         var xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
-        var cacheHome = string.IsNullOrEmpty(xdg)
-            ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache")
-            : xdg;
+        var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        if (string.IsNullOrEmpty(xdg) && !Path.IsPathRooted(home))
+        {
+            // Without HOME the default would be a relative folder under wherever the run starts.
+            throw new InvalidOperationException(
+                "HOME is not set, so there is no default image cache: set [apptainer] image_cache_dir (or --image-cache, or DAGON_IMAGE_CACHE)");
+        }
+
+        var cacheHome = string.IsNullOrEmpty(xdg) ? Path.Combine(home, ".cache") : xdg;
         return Path.Combine(cacheHome, "dagon", "images");
     }
 }

@@ -31,7 +31,7 @@ public sealed class TaskExecutor : ITaskExecutor
         _apptainer = apptainer.Value;
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger("Dagon.Execution");
-        _preparation = new RunPreparation(places, localImages, hostImages, overlays, _apptainer, _logger);
+        _preparation = new RunPreparation(new AbandonedRuns(_logger), places, localImages, hostImages, overlays, _apptainer, _logger);
     }
 
     public Task<Preparation> PrepareAsync(ExecutionPlan plan, DagonOptions options, CancellationToken cancellationToken) =>
@@ -147,9 +147,14 @@ public sealed class TaskExecutor : ITaskExecutor
             .GroupBy(t => (Place: run.Places[t.Index], Folder: run.Workspaces[t.Index].RunDirectory));
         foreach (var folder in folders)
         {
-            if (folder.Any(t => !(run.Options.Remove ?? t.Definition.Remove))) continue;
             try
             {
+                if (folder.Any(t => !(run.Options.Remove ?? t.Definition.Remove)))
+                {
+                    if (folder.Key.Place.Host is null) AbandonedRuns.Release(folder.Key.Folder);
+                    continue;
+                }
+
                 await folder.Key.Place.RemoveTreeAsync(folder.Key.Folder, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or PlaceUnavailableException or OperationCanceledException)

@@ -99,10 +99,10 @@ public static class DagonHost
                 ValidateSettings(host.Services);
                 var result = await host.Services.GetRequiredService<WorkflowRunner>()
                     .RunAsync(workflows(), cancellation.Token).ConfigureAwait(false);
-                await Console.Out.FlushAsync(CancellationToken.None).ConfigureAwait(false);
-                await Task.Delay(20, CancellationToken.None).ConfigureAwait(false); // let the console logger drain first
-                Console.Out.Write(RunSummary.Format(result));
-                exitCode = result.ExitCode;
+                await WriteSummaryAsync(result).ConfigureAwait(false);
+                exitCode = result.Cancelled && host.Services.GetService<IHostLifetime>() is CancelKeyLifetime { ExitCode: { } signalled }
+                    ? signalled
+                    : result.ExitCode;
             }
             catch (WorkflowValidationException exception)
             {
@@ -114,9 +114,29 @@ public static class DagonHost
                 logger.LogError("{Message}", exception.Message);
                 exitCode = InvalidWorkflowExitCode;
             }
+            catch (InvalidRunSettingException exception)
+            {
+                logger.LogError("{Message}", exception.Message);
+                exitCode = InvalidWorkflowExitCode;
+            }
 
             await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
             return exitCode;
+        }
+    }
+
+    /// <summary>The summary after the log; after SIGHUP the terminal may be gone, which must not change the exit code.</summary>
+    private static async Task WriteSummaryAsync(RunResult result)
+    {
+        try
+        {
+            await Console.Out.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+            await Task.Delay(20, CancellationToken.None).ConfigureAwait(false); // let the console logger drain first
+            Console.Out.Write(RunSummary.Format(result));
+            await Console.Out.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (IOException)
+        {
         }
     }
 
@@ -128,6 +148,7 @@ public static class DagonHost
             _ = services.GetRequiredService<Microsoft.Extensions.Options.IOptions<DagonOptions>>().Value;
             _ = services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ApptainerOptions>>().Value;
             _ = services.GetRequiredService<LocalFiles.ContainerUserAccess>();
+            _ = services.GetRequiredService<Images.ImageCache>().Directory;
         }
         catch (InvalidOperationException exception)
         {

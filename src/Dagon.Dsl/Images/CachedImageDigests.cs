@@ -15,7 +15,7 @@ internal sealed class CachedImageDigests(ILogger logger)
     public async Task RecordAsync(string image, CancellationToken cancellationToken)
     {
         var sidecar = SidecarOf(image);
-        var temporary = $"{sidecar}.{Environment.ProcessId}.partial";
+        var temporary = Path.Combine(Path.GetDirectoryName(sidecar)!, $".{Path.GetFileName(sidecar)}.{Environment.ProcessId}.{Guid.NewGuid():N}.partial");
         await File.WriteAllTextAsync(temporary, await HashAsync(image, cancellationToken).ConfigureAwait(false) + "\n", cancellationToken)
             .ConfigureAwait(false);
         File.Move(temporary, sidecar, overwrite: true);

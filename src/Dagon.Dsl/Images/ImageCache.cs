@@ -16,6 +16,7 @@ namespace Dagon.Images;
 public sealed class ImageCache(ApptainerOptions options, ContainerUserAccess access, ILogger<ImageCache> logger)
 {
     private readonly CachedImageDigests _digests = new(logger);
+    private int _swept;
     private static readonly TimeSpan LockPollInterval = TimeSpan.FromMilliseconds(200);
     private readonly OnceByKey<string, PreparedImage> _once = new(StringComparer.Ordinal);
     private int _builds;
@@ -141,7 +142,43 @@ public sealed class ImageCache(ApptainerOptions options, ContainerUserAccess acc
         {
             logger.LogWarning("The image cache {Directory} was writable by other users; it is now closed to them (0700)", Directory);
         }
+
+        if (Interlocked.Exchange(ref _swept, 1) == 0) SweepAbandoned();
     }
+
+    /// <summary>
+    /// Half-made images and build scratch carry the id of the process that makes them (<c>.NAME.PID.GUID.partial</c>,
+    /// <c>.build-PID-GUID</c>); those of a process that no longer runs were abandoned (the engine was killed) and go.
+    /// </summary>
+    private void SweepAbandoned()
+    {
+        foreach (var entry in System.IO.Directory.EnumerateFileSystemEntries(Directory, ".*"))
+        {
+            if (OwnerOf(Path.GetFileName(entry)) is not { } pid || ProcessIdentity.IsRunning(pid)) continue;
+            try
+            {
+                if (System.IO.Directory.Exists(entry)) System.IO.Directory.Delete(entry, recursive: true);
+                else File.Delete(entry);
+                logger.LogWarning("Removed {Entry}, left by an image build whose engine (process {Pid}) is gone", entry, pid);
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                logger.LogWarning("Could not remove {Entry}, left by an abandoned image build: {Reason}", entry, exception.Message);
+            }
+        }
+    }
+
+    private static int? OwnerOf(string name)
+    {
+        var parts = name.StartsWith(BuildScratchPrefix, StringComparison.Ordinal) ? name.Split('-')
+            : name.EndsWith(".partial", StringComparison.Ordinal) ? name.Split('.')
+            : [];
+        var field = name.StartsWith(BuildScratchPrefix, StringComparison.Ordinal) ? 1 : parts.Length - 3;
+        return field >= 1 && field < parts.Length && int.TryParse(parts[field], System.Globalization.NumberStyles.None,
+            System.Globalization.CultureInfo.InvariantCulture, out var pid) ? pid : null;
+    }
+
+    private const string BuildScratchPrefix = ".build-";
 
     private async Task BuildAsync(ImageSource source, string partial, string apptainer, CancellationToken cancellationToken)
     {
@@ -153,6 +190,10 @@ public sealed class ImageCache(ApptainerOptions options, ContainerUserAccess acc
         };
         logger.LogInformation("Building SIF image from: {Source}{Fakeroot}", source.Reference, fakeroot ? " (--fakeroot)" : "");
 
+        // Apptainer's build scratch goes into a folder of this build's own, removed when it ends however it ends (and
+        // by the next run's sweep when the engine is killed), never into a shared temp folder that keeps it forever.
+        var scratch = Path.Combine(Directory, $"{BuildScratchPrefix}{Environment.ProcessId}-{Guid.NewGuid():N}");
+        access.CreateDirectory(scratch);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(options.BuildTimeoutSeconds));
         try
@@ -163,7 +204,7 @@ public sealed class ImageCache(ApptainerOptions options, ContainerUserAccess acc
                 argv[0],
                 argv.Skip(1).ToArray(),
                 workingDirectory,
-                BuildEnvironment(),
+                BuildEnvironment(scratch),
                 onStdout: line => logger.LogDebug("[build {Source}] {Line}", source.Reference, line),
                 onStderr: line => logger.LogDebug("[build {Source}] {Line}", source.Reference, line),
                 cancellationToken: timeout.Token).ConfigureAwait(false);
@@ -178,13 +219,17 @@ public sealed class ImageCache(ApptainerOptions options, ContainerUserAccess acc
         {
             throw new ImagePreparationException($"building image from '{source.Reference}' took longer than {options.BuildTimeoutSeconds} s");
         }
+        finally
+        {
+            try { System.IO.Directory.Delete(scratch, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
     }
 
-    private Dictionary<string, string?> BuildEnvironment()
+    private Dictionary<string, string?> BuildEnvironment(string scratch)
     {
         var environment = new Dictionary<string, string?>(StringComparer.Ordinal);
         if (!string.IsNullOrWhiteSpace(options.CacheDir)) environment["APPTAINER_CACHEDIR"] = options.CacheDir;
-        if (!string.IsNullOrWhiteSpace(options.TmpDir)) environment["APPTAINER_TMPDIR"] = options.TmpDir;
+        environment["APPTAINER_TMPDIR"] = string.IsNullOrWhiteSpace(options.TmpDir) ? scratch : options.TmpDir;
         if (options.NoHttps) environment["APPTAINER_NOHTTPS"] = "1";
         return environment;
     }

@@ -31,6 +31,7 @@ public sealed class WorkflowRunner(
         var stopwatch = Stopwatch.StartNew();
         var settings = options.Value;
         var plan = ExecutionPlan.Create(workflows, settings.Image);
+        if (settings.JsonPath is { Length: > 0 } json) CheckWritable(json, "json");
         _logger.LogInformation("Starting workflow {Workflow}: {Count} tasks, run {RunId}, up to {Parallelism} at once",
             string.Join(", ", workflows.Select(w => w.Name)), plan.Tasks.Count, plan.RunId, settings.EffectiveParallelism);
 
@@ -66,6 +67,23 @@ public sealed class WorkflowRunner(
         await cleanup.DrainAsync().ConfigureAwait(false);
         return await FinishAsync(run, finished, stopwatch, cancelled: cancellationToken.IsCancellationRequested, cleanedUp: cleanup.Done)
             .ConfigureAwait(false);
+    }
+
+    /// <summary>An output file is checked before anything runs: a run's summary must not be lost after hours of work.</summary>
+    private static void CheckWritable(string path, string setting)
+    {
+        var full = Path.GetFullPath(path);
+        try
+        {
+            if (Directory.Exists(full)) throw new IOException("it is a folder");
+            var existed = File.Exists(full);
+            using (new FileStream(full, FileMode.Append, FileAccess.Write)) { }
+            if (!existed) File.Delete(full);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidRunSettingException($"Cannot write the output file {full} ([dagon] {setting}, --{setting}): {exception.Message}");
+        }
     }
 
     private TaskOutcome[] NotStarted(Preparation preparation)
@@ -150,8 +168,15 @@ public sealed class WorkflowRunner(
         var result = Result(run, outcomes, stopwatch, setupError, cancelled);
         if (options.Value.JsonPath is { Length: > 0 } jsonPath)
         {
-            await File.WriteAllTextAsync(jsonPath, WorkflowJson.Export(result), CancellationToken.None).ConfigureAwait(false);
-            _logger.LogInformation("Workflow JSON written to {Path}", jsonPath);
+            try
+            {
+                await File.WriteAllTextAsync(jsonPath, WorkflowJson.Export(result), CancellationToken.None).ConfigureAwait(false);
+                _logger.LogInformation("Workflow JSON written to {Path}", jsonPath);
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                _logger.LogError("Could not write the workflow JSON to {Path} ([dagon] json): {Reason}", jsonPath, exception.Message);
+            }
         }
 
         return result;

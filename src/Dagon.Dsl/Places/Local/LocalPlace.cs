@@ -94,6 +94,12 @@ public sealed class LocalPlace(ContainerUserAccess access) : IPlace
 
     public Task DownloadAsync(string path, string localFile, CancellationToken cancellationToken) => UploadAsync(path, localFile, cancellationToken);
 
+    public async Task WriteTextAsync(string path, string text, CancellationToken cancellationToken)
+    {
+        await File.WriteAllTextAsync(path, text, cancellationToken).ConfigureAwait(false);
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+    }
+
     public Task MoveAsync(string from, string to, CancellationToken cancellationToken)
     {
         File.Move(from, to, overwrite: true);

@@ -194,6 +194,9 @@ public sealed class SshPlace(string host, SshConnection connection, ContainerUse
         }
     }
 
+    public Task WriteTextAsync(string path, string text, CancellationToken cancellationToken) =>
+        connection.RunCheckedAsync($"umask 077; printf '%s' {ShellQuote.Quote(text)} > {ShellQuote.Quote(path)}", "writing " + path, cancellationToken);
+
     public Task MoveAsync(string from, string to, CancellationToken cancellationToken) =>
         connection.RunCheckedAsync($"mv -f -- {ShellQuote.Quote(from)} {ShellQuote.Quote(to)}", "storing " + to, cancellationToken);
 
