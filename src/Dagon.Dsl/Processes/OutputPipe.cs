@@ -58,6 +58,7 @@ internal sealed class OutputPipe : PipeTarget, IAsyncDisposable
         try
         {
             await _file.WriteAsync(data, cancellationToken).ConfigureAwait(false);
+            await _file.FlushAsync(cancellationToken).ConfigureAwait(false); // the log is read while the task runs (tail -f)
         }
         catch (IOException exception)
         {
