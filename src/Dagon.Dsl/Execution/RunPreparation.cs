@@ -89,7 +89,8 @@ internal sealed class RunPreparation(
         }
         catch (PlaceUnavailableException exception)
         {
-            return tasks.Select(t => new PreparationFailure(t, exception.Message)).ToList();
+            // Nothing of these tasks is at fault: they are reported as not run because of their place.
+            return tasks.Select(t => new PreparationFailure(t, exception.Message, place.Description)).ToList();
         }
     }
 

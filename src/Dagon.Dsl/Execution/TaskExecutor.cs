@@ -67,8 +67,9 @@ public sealed class TaskExecutor : ITaskExecutor
             {
                 Timeout = task.Definition.Timeout,
                 Killed = task.Definition.Kind == TaskKind.Batch ? "the process" : "the container",
-                OnStdout = line => taskLogger.LogInformation("[{Task}] {Line}", task.DisplayName, line),
-                OnStderr = line => taskLogger.LogWarning("[{Task}] {Line}", task.DisplayName, line),
+                // Escaped: a task's output must not be able to drive the terminal the run is watched on.
+                OnStdout = line => taskLogger.LogInformation("[{Task}] {Line}", task.DisplayName, Printable.Escape(line)),
+                OnStderr = line => taskLogger.LogWarning("[{Task}] {Line}", task.DisplayName, Printable.Escape(line)),
             }, cancellationToken).ConfigureAwait(false);
         }
         catch (PlaceUnavailableException exception)

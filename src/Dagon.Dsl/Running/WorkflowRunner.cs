@@ -89,10 +89,16 @@ public sealed class WorkflowRunner(
     private TaskOutcome[] NotStarted(Preparation preparation)
     {
         var outcomes = new TaskOutcome?[preparation.Run.Plan.Tasks.Count];
-        foreach (var failure in preparation.Failures)
+        foreach (var failure in preparation.Failures.Where(f => f.Place is null))
         {
             _logger.LogError("Task {Task} cannot run: {Reason}", failure.Task.DisplayName, failure.Message);
             outcomes[failure.Task.Index] ??= TaskOutcome.Failed(failure.Message);
+        }
+
+        foreach (var place in preparation.Failures.Where(f => f.Place is not null).GroupBy(f => f.Place))
+        {
+            _logger.LogError("{Place} cannot be used: {Reason}", place.Key, place.First().Message);
+            foreach (var failure in place) outcomes[failure.Task.Index] ??= TaskOutcome.Skipped($"not run: {place.Key} cannot be used");
         }
 
         var reason = preparation.SetupError is { } error
@@ -102,8 +108,14 @@ public sealed class WorkflowRunner(
         return outcomes.Select(o => o ?? TaskOutcome.Skipped(reason)).ToArray();
     }
 
-    private static string SetupError(Preparation preparation) =>
-        preparation.SetupError ?? $"Task '{preparation.Failures[0].Task.DisplayName}' could not be prepared: {preparation.Failures[0].Message}";
+    private static string SetupError(Preparation preparation)
+    {
+        if (preparation.SetupError is { } error) return error;
+        var first = preparation.Failures.FirstOrDefault(f => f.Place is null) ?? preparation.Failures[0];
+        return first.Place is { } place
+            ? $"{char.ToUpperInvariant(place[0])}{place[1..]} cannot be used: {first.Message}"
+            : $"Task '{first.Task.DisplayName}' could not be prepared: {first.Message}";
+    }
 
     private async Task<TaskOutcome> RunTaskAsync(PlannedTask task, RunState run, CancellationToken cancellationToken)
     {
