@@ -1,5 +1,6 @@
 #!/bin/bash
 # Dagon.Dsl: `apptainer` on the host PATH (dagon-apptainer-wrapper).
+# container-user: dagon
 #
 # Installed as /usr/local/bin/apptainer by scripts/setup-apptainer.sh. Debian 12 has no Apptainer package, so a
 # real Apptainer lives in a Debian sid root filesystem (@SID_ROOT@). This wrapper turns `apptainer ARGS...` into

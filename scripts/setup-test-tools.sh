@@ -17,3 +17,9 @@ if ((${#missing[@]} > 0)); then
   pkill -x docker-registry 2>/dev/null || true
 fi
 echo "[setup-test-tools] ready: $(docker-registry --version 2>/dev/null | head -1), skopeo $(skopeo --version | awk '{print $3}'), umoci $(umoci --version | awk '{print $3}')"
+
+# A second ordinary account: the permission tests act as another user of a shared machine would.
+if ! id dagon-other >/dev/null 2>&1; then
+  echo "[setup-test-tools] adding the account dagon-other (permission tests)"
+  useradd --system --no-create-home --shell /usr/sbin/nologin dagon-other
+fi

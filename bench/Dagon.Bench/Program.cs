@@ -23,7 +23,8 @@ Console.WriteLine($"Dagon.Dsl benchmark, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC,
 // The demo's Debian image, built once into the machine's image cache (the warm case), like every workload's image.
 var definition = ImageSource.Parse(Path.Combine(root, "samples", "DataflowDemo", "dataflow.def"));
 var apptainer = Dagon.Processes.ExecutableSearch.Find("apptainer") ?? throw ApptainerNotFoundException.OnThisMachine("apptainer");
-var cache = new ImageCache(new ApptainerOptions(), NullLogger<ImageCache>.Instance);
+var access = new Dagon.LocalFiles.ContainerUserAccess(Dagon.LocalFiles.ContainerUser.Resolve(null, "apptainer"));
+var cache = new ImageCache(new ApptainerOptions(), access, NullLogger<ImageCache>.Instance);
 var image = (await cache.PrepareAsync(definition, apptainer, CancellationToken.None)).Path;
 var workloads = new Workloads(scratch, image, scale);
 
@@ -38,7 +39,7 @@ if (!smoke && only.Contains("cold"))
     // Cold image cache: the same W1, but the image is built from its definition first (exactly one build).
     var coldCache = Path.Combine(scratch, "cold-cache");
     var cold = Stopwatch.StartNew();
-    var built = await new ImageCache(new ApptainerOptions { ImageCacheDir = coldCache }, NullLogger<ImageCache>.Instance)
+    var built = await new ImageCache(new ApptainerOptions { ImageCacheDir = coldCache }, access, NullLogger<ImageCache>.Instance)
         .PrepareAsync(definition, apptainer, CancellationToken.None);
     var coldBuild = cold.Elapsed;
     var coldRun = await new Workloads(scratch, built.Path, 1).W1Engine();

@@ -200,7 +200,7 @@ internal sealed class Workloads(string scratch, string image, int scale)
     /// <summary>Runs nothing: what remains is the engine's own cost per task.</summary>
     private sealed class NoopExecutor : ITaskExecutor
     {
-        private static readonly Dagon.Places.Local.LocalPlace Local = new();
+        private static readonly Dagon.Places.Local.LocalPlace Local = new(new Dagon.LocalFiles.ContainerUserAccess(null));
 
         public Task<Preparation> PrepareAsync(ExecutionPlan plan, DagonOptions options, CancellationToken cancellationToken)
         {

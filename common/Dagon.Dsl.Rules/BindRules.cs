@@ -39,6 +39,19 @@ internal static class BindRules
             return false;
         }
 
+        // Apptainer splits --bind values at commas: "src:/mnt/b,/var/cache/dagon" would bind a second, unchecked path.
+        if (spec.IndexOf(',') >= 0)
+        {
+            error = $"bind path '{spec}' contains a comma, which Apptainer reads as a second bind; bind each path on its own";
+            return false;
+        }
+
+        if (ReservedDestination(parts[1]) is { } reserved)
+        {
+            error = $"bind path '{spec}' binds onto '{parts[1]}', {reserved}";
+            return false;
+        }
+
         if (parts.Length == 3)
         {
             switch (parts[2])
@@ -56,4 +69,28 @@ internal static class BindRules
         error = null;
         return true;
     }
+
+    /// <summary>Where a user bind would hide what the engine itself mounts, or break the container; null when the destination is free.</summary>
+    public static string? ReservedDestination(string destination)
+    {
+        var normalized = "/" + string.Join("/", destination.Split(new[] { '/' }, StringSplitOptions.RemoveEmptyEntries));
+        if (normalized == "/") return "the container's root, which cannot be replaced";
+        if (normalized == WorkDirectory || normalized.StartsWith(WorkDirectory + "/", StringComparison.Ordinal))
+        {
+            return $"where the engine mounts the task's work directory ({WorkDirectory}); read files there through workflow:// references";
+        }
+
+        if (normalized == EngineDirectory || normalized.StartsWith(EngineDirectory + "/", StringComparison.Ordinal))
+        {
+            return $"which the engine reserves for the files of other tasks ({EngineDirectory}/inputs)";
+        }
+
+        return null;
+    }
+
+    /// <summary>Where a task's work directory appears inside its container (and its current directory).</summary>
+    public const string WorkDirectory = "/work";
+
+    /// <summary>Below this the engine mounts producers' folders (<c>/dagon/inputs/&lt;task&gt;</c>).</summary>
+    public const string EngineDirectory = "/dagon";
 }

@@ -7,17 +7,22 @@ namespace Dagon.Rules;
 internal static class NameRules
 {
     /// <summary>
-    /// True when <paramref name="name"/> can appear in a <c>workflow://</c> reference: non-empty, and free of '/' and
-    /// of the characters at which <c>WorkflowReferenceParser</c> ends a reference.
+    /// True when <paramref name="name"/> can appear in a <c>workflow://</c> reference and, unescaped, in logs and
+    /// paths: non-empty, and free of '/', of control characters (newline, ESC: a name must not rewrite a terminal)
+    /// and of the characters at which <c>WorkflowReferenceParser</c> ends a reference.
     /// </summary>
     public static bool IsReferenceableName(string name)
     {
         if (name.Length == 0) return false;
         foreach (var c in name)
         {
-            if (c == '/' || WorkflowReferenceParser.EndsReference(c)) return false;
+            if (c == '/' || char.IsControl(c) || WorkflowReferenceParser.EndsReference(c)) return false;
         }
 
         return true;
     }
+
+    /// <summary>Why a task or workflow name is unusable, for messages.</summary>
+    public const string Requirement =
+        "names must be non-empty and free of '/', white space, control characters, quotes and the shell characters ;|&<>()$`\\";
 }

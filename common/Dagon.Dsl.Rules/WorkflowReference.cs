@@ -115,6 +115,12 @@ namespace Dagon.Model
                 {
                     malformed?.Add(new MalformedReference(command.Substring(start, end - start), start, end - start));
                 }
+                else if (LeavesProducerFolder(path))
+                {
+                    // A reference reads below its producer's work folder; ".." would reach anything on the machine.
+                    malformed?.Add(new MalformedReference(command.Substring(start, end - start), start, end - start,
+                        "its path must stay inside the producing task's work folder (no '..' segments)"));
+                }
                 else
                 {
                     references.Add(new WorkflowReference(workflow, task, path, start, end - start, restStart));
@@ -126,6 +132,16 @@ namespace Dagon.Model
             return references;
         }
 
+        private static bool LeavesProducerFolder(string path)
+        {
+            foreach (var segment in path.Split('/'))
+            {
+                if (segment == "..") return true;
+            }
+
+            return false;
+        }
+
         /// <summary>True for the characters that end a reference: white space and what the shell treats specially.</summary>
         internal static bool EndsReference(char c) =>
             char.IsWhiteSpace(c) || c == '"' || c == '\'' || c == ';' || c == '|' || c == '&' || c == '<' ||
@@ -135,14 +151,18 @@ namespace Dagon.Model
     /// <summary>Text that begins with <c>workflow://</c> but is not a usable reference.</summary>
     public sealed class MalformedReference
     {
-        public MalformedReference(string text, int start, int length)
+        public MalformedReference(string text, int start, int length, string? reason = null)
         {
+            Reason = reason;
             Text = text;
             Start = start;
             Length = length;
         }
 
         public string Text { get; }
+
+        /// <summary>Why the reference cannot be used, when it is more than a missing task name.</summary>
+        public string? Reason { get; }
 
         public int Start { get; }
 

@@ -255,6 +255,11 @@ public class AnalyzerTests
     [InlineData(":/data")]
     [InlineData("/a:/b:ro:extra")]
     [InlineData("")]
+    [InlineData("/data:/mnt/b,/var/cache/dagon")]
+    [InlineData("/src:/work")]
+    [InlineData("/src:/work/sub:ro")]
+    [InlineData("/src:/")]
+    [InlineData("/src:/dagon/inputs/A")]
     public Task InvalidBindPathIsReportedOnTheElement(string bind) => AnalyzerTest.VerifyAsync(Workflow($$"""
             [ApptainerTask(Command = "true", BindPaths = new[] { "/ok:/ok:ro", {|DAG011:"{{bind}}"|} })]
             public partial class A;
@@ -340,6 +345,15 @@ public class AnalyzerTests
         """));
 
     [Fact]
+    public Task ReferenceLeavingTheProducersFolderIsReported() => AnalyzerTest.VerifyAsync(Workflow("""
+            [ApptainerTask(Command = "true")]
+            public partial class A;
+
+            [ApptainerTask(Command = "cat {|DAG016:workflow:///A/../../../../etc/hostname|} workflow:///A/a..b/ok")]
+            public partial class B;
+        """));
+
+    [Fact]
     public Task TimeoutThatIsNotPositiveIsReported() => AnalyzerTest.VerifyAsync(Workflow("""
             [ApptainerTask(Command = "true", TimeoutSeconds = {|DAG017:0|})]
             public partial class A;
@@ -388,6 +402,8 @@ public class AnalyzerTests
     [InlineData("two words")]
     [InlineData("")]
     [InlineData("x;y")]
+    [InlineData("a\\u001b[31mred")]
+    [InlineData("line\\nbreak")]
     public Task TaskNameThatCannotBeReferencedIsReported(string name) => AnalyzerTest.VerifyAsync(Workflow($$"""
             [ApptainerTask(Name = {|DAG021:"{{name}}"|}, Command = "true")]
             public partial class A;

@@ -85,18 +85,31 @@ public sealed class ApptainerFixture : IAsyncLifetime
 
     public static async Task<string> Run(string executable, params string[] arguments)
     {
+        var (exitCode, stdout, stderr) = await Execute(executable, arguments);
+        if (exitCode != 0)
+        {
+            throw new InvalidOperationException($"{executable} {string.Join(' ', arguments)} exited with {exitCode}: {stderr}");
+        }
+
+        return stdout;
+    }
+
+    /// <summary>Runs a program that may fail: its exit code, and stdout followed by stderr.</summary>
+    public static async Task<(int ExitCode, string Output)> TryRun(string executable, params string[] arguments)
+    {
+        var (exitCode, stdout, stderr) = await Execute(executable, arguments);
+        return (exitCode, stdout + stderr);
+    }
+
+    private static async Task<(int ExitCode, string Stdout, string Stderr)> Execute(string executable, string[] arguments)
+    {
         var start = new ProcessStartInfo(executable) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in arguments) start.ArgumentList.Add(argument);
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{executable} {string.Join(' ', arguments)} exited with {process.ExitCode}: {await stderr}");
-        }
-
-        return await stdout;
+        return (process.ExitCode, await stdout, await stderr);
     }
 }
 

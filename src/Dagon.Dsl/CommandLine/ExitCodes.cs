@@ -11,14 +11,22 @@ public static class ExitCodes
     /// <summary>The workflow, a setting or the command line is invalid; nothing ran.</summary>
     public const int Invalid = 2;
 
-    /// <summary>Ctrl+C or SIGTERM stopped the run (128 + SIGINT, as shells report it).</summary>
+    /// <summary>Ctrl+C stopped the run (128 + SIGINT, as shells report it).</summary>
     public const int Cancelled = 130;
+
+    /// <summary>SIGHUP stopped the run (a closed terminal, a dropped SSH session to a login node): 128 + 1.</summary>
+    public const int HangUp = 129;
+
+    /// <summary>SIGTERM stopped the run (a scheduler's or an administrator's kill): 128 + 15.</summary>
+    public const int Terminated = 143;
 
     public static IReadOnlyList<(int Code, string Meaning)> Documented { get; } =
     [
         (Success, "success (for --dry-run: a real run could start)"),
         (Failed, "a task failed or could not be prepared (for --dry-run: a check failed)"),
         (Invalid, "the workflow, a setting or the command line is invalid; nothing ran"),
-        (Cancelled, "cancelled by Ctrl+C or SIGTERM"),
+        (HangUp, "stopped by SIGHUP (a closed terminal or SSH session); cleaned up like Ctrl+C"),
+        (Cancelled, "cancelled by Ctrl+C (SIGINT)"),
+        (Terminated, "stopped by SIGTERM; cleaned up like Ctrl+C"),
     ];
 }

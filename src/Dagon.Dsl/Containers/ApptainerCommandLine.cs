@@ -12,7 +12,7 @@ public readonly record struct InputMount(string HostDirectory, string ContainerD
 public static class ApptainerCommandLine
 {
     /// <summary>Where a task's work directory appears inside its container (and its current directory).</summary>
-    public const string ContainerWorkDir = "/work";
+    public const string ContainerWorkDir = Rules.BindRules.WorkDirectory;
 
     /// <summary>
     /// Starts the user's command inside the container. The command, the shell and each NAME=VALUE pair travel as

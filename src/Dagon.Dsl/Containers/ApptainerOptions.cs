@@ -60,6 +60,13 @@ public sealed class ApptainerOptions
     [ConfigurationKeyName("nohttps")]
     public bool NoHttps { get; set; }
 
+    /// <summary>
+    /// The account Apptainer runs as when the engine runs as root (Apptainer's unprivileged mode); the folders the
+    /// engine makes for containers are handed to it. Default: the account the provisioning script's wrapper declares.
+    /// </summary>
+    [ConfigurationKeyName("container_user")]
+    public string? ContainerUser { get; set; }
+
     /// <summary>How long one image build may take.</summary>
     [ConfigurationKeyName("build_timeout_seconds")]
     public int BuildTimeoutSeconds { get; set; } = 3600;
@@ -107,9 +114,15 @@ public sealed class ApptainerOptions
         if (Environment.GetEnvironmentVariable("DAGON_IMAGE_CACHE") is { Length: > 0 } fromEnvironment) return fromEnvironment;
         if (Environment.IsPrivilegedProcess) return "/var/cache/dagon/images";
         var xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
-        var cacheHome = string.IsNullOrEmpty(xdg)
-            ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache")
-            : xdg;
+        var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        if (string.IsNullOrEmpty(xdg) && !Path.IsPathRooted(home))
+        {
+            // Without HOME the default would be a relative folder under wherever the run starts.
+            throw new InvalidOperationException(
+                "HOME is not set, so there is no default image cache: set [apptainer] image_cache_dir (or --image-cache, or DAGON_IMAGE_CACHE)");
+        }
+
+        var cacheHome = string.IsNullOrEmpty(xdg) ? Path.Combine(home, ".cache") : xdg;
         return Path.Combine(cacheHome, "dagon", "images");
     }
 }

@@ -32,7 +32,8 @@ public interface ITaskExecutor
 /// </summary>
 public sealed record Preparation(RunState Run, IReadOnlyList<PreparationFailure> Failures, string? SetupError = null);
 
-public sealed record PreparationFailure(PlannedTask Task, string Message);
+/// <summary>Why a task cannot run. <paramref name="Place"/> names the place when the place, not the task, is at fault.</summary>
+public sealed record PreparationFailure(PlannedTask Task, string Message, string? Place = null);
 
 /// <summary>What an executor gets to run one task.</summary>
 public sealed class TaskExecution

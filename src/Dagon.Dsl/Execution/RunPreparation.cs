@@ -14,6 +14,7 @@ namespace Dagon.Execution;
 /// folders, and starts the overlays in the background. What fails is reported per task, before any task starts.
 /// </summary>
 internal sealed class RunPreparation(
+    AbandonedRuns abandoned,
     PlaceDirectory places,
     ImageCache localImages,
     HostImageCache hostImages,
@@ -51,6 +52,16 @@ internal sealed class RunPreparation(
         {
             return new Preparation(run, [], exception.Message);
         }
+        catch (OperationCanceledException)
+        {
+            // Overlays already started must finish (or stop) before the run goes: none may be left half-written.
+            foreach (var overlay in run.Overlays.Where(o => o is not null))
+            {
+                try { await overlay!.ConfigureAwait(false); } catch (Exception) { /* the run is cancelled anyway */ }
+            }
+
+            throw;
+        }
     }
 
     private async Task<IReadOnlyList<PreparationFailure>> PreparePlaceAsync(RunState run, IPlace place, List<PlannedTask> tasks,
@@ -60,6 +71,7 @@ internal sealed class RunPreparation(
         {
             var info = await place.ProbeAsync(cancellationToken).ConfigureAwait(false);
             LayOutWorkspaces(run, place, info, tasks);
+            await ClaimRunFoldersAsync(run, place, tasks, cancellationToken).ConfigureAwait(false);
             var containerTasks = tasks.Where(t => t.Definition.Kind == TaskKind.Apptainer).ToList();
             // Overlays do not depend on images: they are made while images build, so a task's exec rarely waits for its own.
             var failures = await FindApptainerAsync(run, place, info, containerTasks, cancellationToken).ConfigureAwait(false);
@@ -78,7 +90,8 @@ internal sealed class RunPreparation(
         }
         catch (PlaceUnavailableException exception)
         {
-            return tasks.Select(t => new PreparationFailure(t, exception.Message)).ToList();
+            // Nothing of these tasks is at fault: they are reported as not run because of their place.
+            return tasks.Select(t => new PreparationFailure(t, exception.Message, place.Description)).ToList();
         }
     }
 
@@ -92,6 +105,27 @@ internal sealed class RunPreparation(
             var parent = info.Expand(task.Definition.TmpDir ?? place.Settings.TmpDir ?? run.Options.ResolveTmpDir());
             if (place.Host is null) parent = Path.GetFullPath(parent);
             run.Workspaces[task.Index] = new TaskWorkspace($"{parent.TrimEnd('/')}/dagon-{run.RunId}/{PathSegment.Slug(task.DisplayName)}");
+        }
+    }
+
+    /// <summary>
+    /// Makes the run's folders on the place now, before any task, so that they can carry the run's owner mark on this
+    /// machine (see <see cref="AbandonedRuns"/>).
+    /// </summary>
+    private async Task ClaimRunFoldersAsync(RunState run, IPlace place, List<PlannedTask> tasks, CancellationToken cancellationToken)
+    {
+        var folders = tasks.Select(t => run.Workspaces[t.Index].RunDirectory).Distinct(StringComparer.Ordinal).ToList();
+        try
+        {
+            await place.CreateDirectoriesAsync(folders, cancellationToken).ConfigureAwait(false);
+            if (place.Host is not null) return;
+            foreach (var folder in folders) await abandoned.ClaimAsync(folder, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            var setting = tasks.FirstOrDefault(t => t.Definition.TmpDir is not null) is { } task ? $"the tmp_dir of task '{task.DisplayName}'" : "tmp_dir";
+            throw new PlaceUnavailableException(
+                $"cannot create the run's work folder {folders[0]} on {place.Description} ({setting}): {exception.Message}", exception);
         }
     }
 

@@ -31,7 +31,7 @@ public sealed class TaskExecutor : ITaskExecutor
         _apptainer = apptainer.Value;
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger("Dagon.Execution");
-        _preparation = new RunPreparation(places, localImages, hostImages, overlays, _apptainer, _logger);
+        _preparation = new RunPreparation(new AbandonedRuns(_logger), places, localImages, hostImages, overlays, _apptainer, _logger);
     }
 
     public Task<Preparation> PrepareAsync(ExecutionPlan plan, DagonOptions options, CancellationToken cancellationToken) =>
@@ -68,8 +68,9 @@ public sealed class TaskExecutor : ITaskExecutor
             {
                 Timeout = task.Definition.Timeout,
                 Killed = task.Definition.Kind == TaskKind.Batch ? "the process" : "the container",
-                OnStdout = line => taskLogger.LogInformation("[{Task}] {Line}", task.DisplayName, line),
-                OnStderr = line => taskLogger.LogWarning("[{Task}] {Line}", task.DisplayName, line),
+                // Escaped: a task's output must not be able to drive the terminal the run is watched on.
+                OnStdout = line => taskLogger.LogInformation("[{Task}] {Line}", task.DisplayName, Printable.Escape(line)),
+                OnStderr = line => taskLogger.LogWarning("[{Task}] {Line}", task.DisplayName, Printable.Escape(line)),
             }, cancellationToken).ConfigureAwait(false);
         }
         catch (PlaceUnavailableException exception)
@@ -148,9 +149,14 @@ public sealed class TaskExecutor : ITaskExecutor
             .GroupBy(t => (Place: run.Places[t.Index], Folder: run.Workspaces[t.Index].RunDirectory));
         foreach (var folder in folders)
         {
-            if (folder.Any(t => !(run.Options.Remove ?? t.Definition.Remove))) continue;
             try
             {
+                if (folder.Any(t => !(run.Options.Remove ?? t.Definition.Remove)))
+                {
+                    if (folder.Key.Place.Host is null) AbandonedRuns.Release(folder.Key.Folder);
+                    continue;
+                }
+
                 await folder.Key.Place.RemoveTreeAsync(folder.Key.Folder, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or PlaceUnavailableException or OperationCanceledException)

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Hosting;
 using System.Reflection;
 using Dagon.CommandLine;
 using Dagon.Execution;
@@ -74,9 +75,24 @@ internal static class DagonCommand
 
         if (!request.Runs) return ExitCodes.Success;
         var result = await services.GetRequiredService<WorkflowRunner>().RunAsync(plan, cancellationToken).ConfigureAwait(false);
-        await Console.Out.FlushAsync(CancellationToken.None).ConfigureAwait(false);
-        await Task.Delay(20, CancellationToken.None).ConfigureAwait(false); // let the console logger drain first
-        Console.Out.Write(RunSummary.Format(result));
-        return result.ExitCode;
+        await WriteSummaryAsync(result).ConfigureAwait(false);
+        // A run stopped by a signal exits with 128 + its number (SIGINT 130, SIGTERM 143, SIGHUP 129), as shells expect.
+        return result.Cancelled && services.GetService<IHostLifetime>() is CancelKeyLifetime { ExitCode: { } signalled } ? signalled : result.ExitCode;
     }
+
+    /// <summary>The summary after the log; after SIGHUP the terminal may be gone, which must not change the exit code.</summary>
+    private static async Task WriteSummaryAsync(RunResult result)
+    {
+        try
+        {
+            await Console.Out.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+            await Task.Delay(20, CancellationToken.None).ConfigureAwait(false); // let the console logger drain first
+            Console.Out.Write(RunSummary.Format(result));
+            await Console.Out.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
 }

@@ -118,6 +118,11 @@ public static class DagonHost
                 logger.LogError("{Message}", exception.Message);
                 exitCode = InvalidWorkflowExitCode;
             }
+            catch (InvalidRunSettingException exception)
+            {
+                logger.LogError("{Message}", exception.Message);
+                exitCode = InvalidWorkflowExitCode;
+            }
 
             await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
             return exitCode;
@@ -131,6 +136,8 @@ public static class DagonHost
         {
             _ = services.GetRequiredService<Microsoft.Extensions.Options.IOptions<DagonOptions>>().Value;
             _ = services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ApptainerOptions>>().Value;
+            _ = services.GetRequiredService<LocalFiles.ContainerUserAccess>();
+            _ = services.GetRequiredService<Images.ImageCache>().Directory;
         }
         catch (InvalidOperationException exception)
         {

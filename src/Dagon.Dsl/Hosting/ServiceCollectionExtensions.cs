@@ -2,6 +2,7 @@ using Dagon.Containers;
 using Dagon.Execution;
 using Dagon.Images;
 using Dagon.Launching;
+using Dagon.LocalFiles;
 using Dagon.Places.Local;
 using Dagon.Running;
 using Dagon.Staging;
@@ -22,11 +23,17 @@ public static class ServiceCollectionExtensions
     {
         services.Configure<DagonOptions>(configuration.GetSection(DagonOptions.Section));
         services.Configure<ApptainerOptions>(configuration.GetSection(ApptainerOptions.Section));
+        services.TryAddSingleton(sp =>
+        {
+            var apptainer = sp.GetRequiredService<IOptions<ApptainerOptions>>().Value;
+            return new ContainerUserAccess(ContainerUser.Resolve(apptainer.ContainerUser, apptainer.Executable));
+        });
         services.TryAddSingleton<LocalPlace>();
         services.TryAddSingleton<PlaceDirectory>();
         services.TryAddSingleton<ITaskLauncher, DirectLauncher>();
         services.TryAddSingleton(sp => new ImageCache(
             sp.GetRequiredService<IOptions<ApptainerOptions>>().Value,
+            sp.GetRequiredService<ContainerUserAccess>(),
             sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<ImageCache>>()));
         services.TryAddSingleton(sp => new HostImageCache(
             sp.GetRequiredService<ImageCache>(),

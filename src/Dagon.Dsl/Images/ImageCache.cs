@@ -13,9 +13,11 @@ namespace Dagon.Images;
 /// through an in-process map of pending builds; concurrent runs share it through an exclusive lock file next to the
 /// image. A build writes to a temporary name and is renamed into place, so no reader ever sees half an image.
 /// </summary>
-public sealed class ImageCache(ApptainerOptions options, ILogger<ImageCache> logger)
+public sealed class ImageCache(ApptainerOptions options, ContainerUserAccess access, ILogger<ImageCache> logger)
 {
     private readonly ImagePlanner _planner = new(options, new RegistryDigests(logger), logger);
+    private readonly CachedImageDigests _digests = new(logger);
+    private int _swept;
     private static readonly TimeSpan LockPollInterval = TimeSpan.FromMilliseconds(200);
     private readonly OnceByKey<string, PreparedImage> _once = new(StringComparer.Ordinal);
     private int _builds;
@@ -66,7 +68,8 @@ public sealed class ImageCache(ApptainerOptions options, ILogger<ImageCache> log
         }
 
         var plan = await _planner.PlanAsync(source, Directory, cancellationToken).ConfigureAwait(false);
-        if (plan.Existing is { } existing)
+        if (plan.Existing is { } existing &&
+            (!existing.StartsWith(Directory, StringComparison.Ordinal) || await _digests.IsIntactAsync(existing, cancellationToken).ConfigureAwait(false)))
         {
             plan.Remember();
             if (existing.StartsWith(Directory, StringComparison.Ordinal)) logger.LogInformation("Using cached SIF image: {Path} (for {Source})", existing, source.Reference);
@@ -74,8 +77,8 @@ public sealed class ImageCache(ApptainerOptions options, ILogger<ImageCache> log
         }
 
         var target = plan.Target;
-        if (!await CreateOnceAsync(target, source.Reference, partial => BuildAsync(source, plan, partial, apptainer, cancellationToken), cancellationToken)
-                .ConfigureAwait(false))
+        if (!await CreateOnceAsync(target, source.Reference, partial => BuildAsync(source, plan, partial, apptainer, cancellationToken),
+                _digests, cancellationToken).ConfigureAwait(false))
         {
             plan.Remember();
             logger.LogInformation("Using cached SIF image: {Path} (for {Source})", target, source.Reference);
@@ -110,7 +113,7 @@ public sealed class ImageCache(ApptainerOptions options, ILogger<ImageCache> log
                         $"could not create a {sizeMb} MB overlay in {Directory} (apptainer overlay create exited with {result.ExitCode}): " +
                         string.Join(" ", result.StderrTail));
                 }
-            }, cancellationToken).ConfigureAwait(false);
+            }, digests: null, cancellationToken).ConfigureAwait(false);
             return new PreparedImage(target, TimeSpan.Zero);
         }).ConfigureAwait(false);
         return template.Path;
@@ -119,20 +122,26 @@ public sealed class ImageCache(ApptainerOptions options, ILogger<ImageCache> log
     /// <summary>
     /// Makes <paramref name="target"/> exist, once across processes: under an exclusive lock file beside it,
     /// <paramref name="create"/> writes a temporary name that is then renamed into place, so no reader ever sees half
-    /// a file. Returns false when the file already existed (made earlier, or by a concurrent run we waited for).
+    /// a file. Returns false when the file already existed (made earlier, or by a concurrent run we waited for) and,
+    /// where <paramref name="digests"/> keeps its checksum, is still what was made.
     /// </summary>
-    private async Task<bool> CreateOnceAsync(string target, string what, Func<string, Task> create, CancellationToken cancellationToken)
+    private async Task<bool> CreateOnceAsync(string target, string what, Func<string, Task> create, CachedImageDigests? digests,
+        CancellationToken cancellationToken)
     {
-        if (File.Exists(target)) return false;
-        ContainerUserAccess.CreateDirectory(Directory);
+        PrepareDirectory();
         await using (await AcquireLockAsync(target + ".lock", what, cancellationToken).ConfigureAwait(false))
         {
-            if (File.Exists(target)) return false;
+            if (File.Exists(target) && (digests is null || await digests.IsIntactAsync(target, cancellationToken).ConfigureAwait(false)))
+            {
+                return false;
+            }
+
             var partial = Path.Combine(Directory, $".{Path.GetFileName(target)}.{Environment.ProcessId}.{Guid.NewGuid():N}.partial");
             try
             {
                 await create(partial).ConfigureAwait(false);
                 File.Move(partial, target, overwrite: false);
+                if (digests is not null) await digests.RecordAsync(target, CancellationToken.None).ConfigureAwait(false);
                 return true;
             }
             finally
@@ -141,6 +150,51 @@ public sealed class ImageCache(ApptainerOptions options, ILogger<ImageCache> log
             }
         }
     }
+
+    private void PrepareDirectory()
+    {
+        access.CreateDirectory(Directory);
+        if (access.CloseIfOpen(Directory))
+        {
+            logger.LogWarning("The image cache {Directory} was writable by other users; it is now closed to them (0700)", Directory);
+        }
+
+        if (Interlocked.Exchange(ref _swept, 1) == 0) SweepAbandoned();
+    }
+
+    /// <summary>
+    /// Half-made images and build scratch carry the id of the process that makes them (<c>.NAME.PID.GUID.partial</c>,
+    /// <c>.build-PID-GUID</c>); those of a process that no longer runs were abandoned (the engine was killed) and go.
+    /// </summary>
+    private void SweepAbandoned()
+    {
+        foreach (var entry in System.IO.Directory.EnumerateFileSystemEntries(Directory, ".*"))
+        {
+            if (OwnerOf(Path.GetFileName(entry)) is not { } pid || ProcessIdentity.IsRunning(pid)) continue;
+            try
+            {
+                if (System.IO.Directory.Exists(entry)) System.IO.Directory.Delete(entry, recursive: true);
+                else File.Delete(entry);
+                logger.LogWarning("Removed {Entry}, left by an image build whose engine (process {Pid}) is gone", entry, pid);
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                logger.LogWarning("Could not remove {Entry}, left by an abandoned image build: {Reason}", entry, exception.Message);
+            }
+        }
+    }
+
+    private static int? OwnerOf(string name)
+    {
+        var parts = name.StartsWith(BuildScratchPrefix, StringComparison.Ordinal) ? name.Split('-')
+            : name.EndsWith(".partial", StringComparison.Ordinal) ? name.Split('.')
+            : [];
+        var field = name.StartsWith(BuildScratchPrefix, StringComparison.Ordinal) ? 1 : parts.Length - 3;
+        return field >= 1 && field < parts.Length && int.TryParse(parts[field], System.Globalization.NumberStyles.None,
+            System.Globalization.CultureInfo.InvariantCulture, out var pid) ? pid : null;
+    }
+
+    private const string BuildScratchPrefix = ".build-";
 
     /// <summary>
     /// Builds <paramref name="plan"/>'s source (a tag's pinned digest, or the source itself); the log names the source as
@@ -152,11 +206,15 @@ public sealed class ImageCache(ApptainerOptions options, ILogger<ImageCache> log
         {
             FakerootMode.Always => true,
             FakerootMode.Never => false,
-            _ => !Environment.IsPrivilegedProcess || ApptainerRunsUnprivileged(apptainer),
+            _ => !Environment.IsPrivilegedProcess || access.User is not null,
         };
         logger.LogInformation("Building SIF image from: {Source}{Fakeroot}", source.Reference, fakeroot ? " (--fakeroot)" : "");
 
         var (limit, limitName) = plan.IsPull ? (options.PullTimeoutSeconds, "pull_timeout_seconds") : (options.BuildTimeoutSeconds, "build_timeout_seconds");
+        // Apptainer's build scratch goes into a folder of this build's own, removed when it ends however it ends (and
+        // by the next run's sweep when the engine is killed), never into a shared temp folder that keeps it forever.
+        var scratch = Path.Combine(Directory, $"{BuildScratchPrefix}{Environment.ProcessId}-{Guid.NewGuid():N}");
+        access.CreateDirectory(scratch);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(limit));
         try
@@ -167,7 +225,7 @@ public sealed class ImageCache(ApptainerOptions options, ILogger<ImageCache> log
                 argv[0],
                 argv.Skip(1).ToArray(),
                 workingDirectory,
-                BuildEnvironment(),
+                BuildEnvironment(scratch),
                 onStdout: line => logger.LogDebug("[build {Source}] {Line}", source.Reference, line),
                 onStderr: line => logger.LogDebug("[build {Source}] {Line}", source.Reference, line),
                 cancellationToken: timeout.Token).ConfigureAwait(false);
@@ -184,13 +242,17 @@ public sealed class ImageCache(ApptainerOptions options, ILogger<ImageCache> log
                 ? $"pulling image '{plan.Build.Reference}' took longer than {limit} s ({limitName}); the registry is slow or unreachable"
                 : $"building image from '{source.Reference}' took longer than {limit} s ({limitName})");
         }
+        finally
+        {
+            try { System.IO.Directory.Delete(scratch, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
     }
 
-    private Dictionary<string, string?> BuildEnvironment()
+    private Dictionary<string, string?> BuildEnvironment(string scratch)
     {
         var environment = new Dictionary<string, string?>(StringComparer.Ordinal);
         if (!string.IsNullOrWhiteSpace(options.CacheDir)) environment["APPTAINER_CACHEDIR"] = options.CacheDir;
-        if (!string.IsNullOrWhiteSpace(options.TmpDir)) environment["APPTAINER_TMPDIR"] = options.TmpDir;
+        environment["APPTAINER_TMPDIR"] = string.IsNullOrWhiteSpace(options.TmpDir) ? scratch : options.TmpDir;
         if (options.NoHttps) environment["APPTAINER_NOHTTPS"] = "1";
         return environment;
     }
@@ -215,29 +277,6 @@ public sealed class ImageCache(ApptainerOptions options, ILogger<ImageCache> log
 
                 await Task.Delay(LockPollInterval, cancellationToken).ConfigureAwait(false);
             }
-        }
-    }
-
-    /// <summary>
-    /// True when the engine runs as root but Apptainer itself does not (the provisioning script's wrapper marks
-    /// itself so); definition builds then need --fakeroot like any unprivileged build.
-    /// </summary>
-    private static bool ApptainerRunsUnprivileged(string apptainer)
-    {
-        try
-        {
-            using var reader = new StreamReader(apptainer);
-            var buffer = new char[4096];
-            var read = reader.Read(buffer, 0, buffer.Length);
-            return new string(buffer, 0, read).Contains("dagon-apptainer-wrapper", StringComparison.Ordinal);
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return false;
         }
     }
 

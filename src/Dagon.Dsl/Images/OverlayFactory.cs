@@ -11,7 +11,7 @@ namespace Dagon.Images;
 /// size (milliseconds, where mkfs takes over a second); on a remote place it is made there with
 /// <c>apptainer overlay create</c>, by the user that will write through it.
 /// </summary>
-public sealed class OverlayFactory(ImageCache localImages, ILogger<OverlayFactory> logger)
+public sealed class OverlayFactory(ImageCache localImages, ContainerUserAccess access, ILogger<OverlayFactory> logger)
 {
     /// <exception cref="ImagePreparationException">The overlay could not be made; the message names the folder and why.</exception>
     public async Task<TimeSpan> CreateAsync(IPlace place, string apptainer, int sizeMb, string path, CancellationToken cancellationToken)
@@ -25,6 +25,10 @@ public sealed class OverlayFactory(ImageCache localImages, ILogger<OverlayFactor
 
     private async Task CopyTemplateAsync(string apptainer, int sizeMb, string path, string folder, CancellationToken cancellationToken)
     {
+        // Checked before anything is made: a template of 10,000,000 MB would otherwise be zero-filled for minutes
+        // before failing, and an overlay larger than its folder's free space fails only once the task fills it.
+        EnsureRoom(sizeMb, folder, "the task's work folder");
+        EnsureRoom(sizeMb, localImages.Directory, "the image cache, where the overlay's empty template is kept");
         string template;
         try
         {
@@ -38,7 +42,7 @@ public sealed class OverlayFactory(ImageCache localImages, ILogger<OverlayFactor
         try
         {
             SparseFile.Copy(template, path);
-            ContainerUserAccess.GrantFile(path);
+            access.GrantFile(path);
             logger.LogInformation("Overlay created: {Path} ({Size}MB)", path, sizeMb);
         }
         catch (IOException exception)
@@ -61,6 +65,15 @@ public sealed class OverlayFactory(ImageCache localImages, ILogger<OverlayFactor
         }
 
         logger.LogInformation("Overlay created on {Place}: {Path}", place.Description, path);
+    }
+
+    private static void EnsureRoom(int sizeMb, string folder, string what)
+    {
+        if (FreeSpace.At(folder) is not { } free || free >= (long)sizeMb * 1024 * 1024) return;
+        throw new ImagePreparationException(
+            $"could not create the {sizeMb} MB overlay: it does not fit in {folder} ({what}), where {free / (1024 * 1024)} MB are free. " +
+            $"There is not enough free space in {folder}: free some, choose another tmp_dir, or lower the task's overlay size " +
+            "(or use WritableTmpfs for small scratch space)");
     }
 
     private static string NoSpaceHint(string message, int hresult, string folder) =>

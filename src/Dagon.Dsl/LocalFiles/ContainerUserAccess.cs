@@ -1,31 +1,29 @@
 namespace Dagon.LocalFiles;
 
 /// <summary>
-/// Creates folders and files on this machine that a container runtime writes into. Where the engine runs as root but
-/// Apptainer must run as an ordinary user (Apptainer's unprivileged HPC mode; root is refused on hosts without
-/// CAP_SYS_RESOURCE), what the engine creates would otherwise be unwritable by the container, so it is made
-/// writable by that user too. Unprivileged engines create everything as the user Apptainer runs as, and change nothing.
+/// Creates the folders and files on this machine that containers use, closed to every other account: folders 0700
+/// and files 0600, owned by the account Apptainer runs as (<see cref="ContainerUser"/>) when that is not the
+/// engine's own. Nothing the engine creates is ever writable by other users.
 /// </summary>
-internal static class ContainerUserAccess
+public sealed class ContainerUserAccess(ContainerUser? user)
 {
-    private const UnixFileMode Folder =
-        UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute |
-        UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute |
-        UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
+    private const UnixFileMode Folder = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+    private const UnixFileMode File = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+    private const UnixFileMode WritableByOthers = UnixFileMode.GroupWrite | UnixFileMode.OtherWrite;
 
-    private const UnixFileMode File =
-        UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead |
-        UnixFileMode.GroupWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite;
+    /// <summary>The account folders are handed to, or null when it is the engine's own.</summary>
+    public ContainerUser? User => user;
 
-    /// <summary>Makes a file the engine wrote writable by the container user.</summary>
-    public static void GrantFile(string file)
+    /// <summary>Makes a file the engine wrote usable by the container user, and by no one else.</summary>
+    public void GrantFile(string file)
     {
-        if (!Environment.IsPrivilegedProcess || OperatingSystem.IsWindows()) return;
+        if (OperatingSystem.IsWindows()) return;
         System.IO.File.SetUnixFileMode(file, File);
+        user?.Own(file);
     }
 
-    /// <summary>Creates <paramref name="path"/> and any missing parents, each writable by the container user.</summary>
-    public static void CreateDirectory(string path)
+    /// <summary>Creates <paramref name="path"/> and any missing parents, each 0700 and the container user's.</summary>
+    public void CreateDirectory(string path)
     {
         var missing = new Stack<string>();
         for (var current = Path.GetFullPath(path); !Directory.Exists(current); current = Path.GetDirectoryName(current)!)
@@ -33,8 +31,31 @@ internal static class ContainerUserAccess
             missing.Push(current);
         }
 
-        Directory.CreateDirectory(path);
-        if (!Environment.IsPrivilegedProcess || OperatingSystem.IsWindows()) return;
-        foreach (var created in missing) System.IO.File.SetUnixFileMode(created, Folder);
+        foreach (var created in missing)
+        {
+            if (OperatingSystem.IsWindows()) Directory.CreateDirectory(created);
+            else Directory.CreateDirectory(created, Folder);
+            Close(created);
+        }
+    }
+
+    /// <summary>
+    /// Closes a folder the engine keeps using across runs (the image cache) that an earlier version or a hand left
+    /// writable by others: anyone who can write there can swap an image root then runs.
+    /// </summary>
+    /// <returns>True when the folder had to be closed.</returns>
+    public bool CloseIfOpen(string path)
+    {
+        if (OperatingSystem.IsWindows() || !Directory.Exists(path)) return false;
+        if ((System.IO.File.GetUnixFileMode(path) & WritableByOthers) == 0) return false;
+        Close(path);
+        return true;
+    }
+
+    private void Close(string folder)
+    {
+        if (OperatingSystem.IsWindows()) return;
+        System.IO.File.SetUnixFileMode(folder, Folder); // explicit: the process umask may be lax
+        user?.Own(folder);
     }
 }

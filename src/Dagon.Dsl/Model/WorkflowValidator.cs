@@ -9,7 +9,12 @@ internal static class WorkflowValidator
     {
         var errors = new List<string>();
         if (string.IsNullOrWhiteSpace(workflow)) errors.Add("The workflow has no name");
-        if (tasks.Count == 0) errors.Add($"Workflow '{workflow}' has no tasks");
+        else if (!NameRules.IsReferenceableName(workflow))
+        {
+            errors.Add($"Workflow '{Printable.Escape(workflow)}' has a name that cannot be used: {NameRules.Requirement}");
+        }
+
+        if (tasks.Count == 0) errors.Add($"Workflow '{Printable.Escape(workflow)}' has no tasks");
 
         var names = new Dictionary<string, int>(tasks.Count, StringComparer.Ordinal);
         foreach (var task in tasks) names[task.Name] = names.GetValueOrDefault(task.Name) + 1;
@@ -17,7 +22,7 @@ internal static class WorkflowValidator
         {
             if (names[task.Name] is var count and > 1)
             {
-                errors.Add($"Duplicate task name '{task.Name}' (declared {count} times)");
+                errors.Add($"Duplicate task name '{Printable.Escape(task.Name)}' (declared {count} times)");
                 names[task.Name] = -count; // report each name once
             }
         }
@@ -60,8 +65,9 @@ internal static class WorkflowValidator
     private static void ValidateTask(string workflow, string? defaultImage, string baseDirectory, TaskDefinition task,
         Dictionary<string, int> names, List<string> errors)
     {
-        var label = $"Task '{task.Name}'";
+        var label = $"Task '{Printable.Escape(task.Name)}'";
         if (string.IsNullOrWhiteSpace(task.Name)) errors.Add("A task has an empty name");
+        else if (!NameRules.IsReferenceableName(task.Name)) errors.Add($"{label} has a name that cannot be used: {NameRules.Requirement}");
         if (string.IsNullOrWhiteSpace(task.Command)) errors.Add($"{label} has an empty command");
         if (task.Overlay == OverlayMode.Image && OverlayRules.Check(task.OverlaySizeMb) is { } overlayError)
         {
@@ -107,7 +113,9 @@ internal static class WorkflowValidator
         var references = WorkflowReferenceParser.Parse(task.Command, malformed);
         foreach (var bad in malformed)
         {
-            errors.Add($"{label} has a malformed reference '{bad.Text}' (expected workflow:///Task/path or workflow://Workflow/Task/path)");
+            errors.Add(bad.Reason is { } reason
+                ? $"{label} has a reference '{Printable.Escape(bad.Text)}' that cannot be used: {reason}"
+                : $"{label} has a malformed reference '{Printable.Escape(bad.Text)}' (expected workflow:///Task/path or workflow://Workflow/Task/path)");
         }
 
         foreach (var reference in references)

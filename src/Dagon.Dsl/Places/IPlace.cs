@@ -55,6 +55,9 @@ public interface IPlace
     /// <summary>Copies <paramref name="path"/> on the place to a file of this machine.</summary>
     Task DownloadAsync(string path, string localFile, CancellationToken cancellationToken);
 
+    /// <summary>Writes a small text file on the place (a job script, a marker), replacing it, readable only by its owner.</summary>
+    Task WriteTextAsync(string path, string text, CancellationToken cancellationToken);
+
     /// <summary>Renames a file on the place, replacing the target (atomic within one file system).</summary>
     Task MoveAsync(string from, string to, CancellationToken cancellationToken);
 }

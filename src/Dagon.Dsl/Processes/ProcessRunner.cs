@@ -4,20 +4,26 @@ using CliWrap;
 
 namespace Dagon.Processes;
 
-/// <summary>The exit code of a finished process and the last lines it wrote to stderr.</summary>
-public sealed record ProcessResult(int ExitCode, IReadOnlyList<string> StderrTail, IReadOnlyList<string> StdoutTail, string Stdout = "");
+/// <summary>The exit code of a finished process, the last lines of its output, and why its log files are incomplete, if they are.</summary>
+public sealed record ProcessResult(int ExitCode, IReadOnlyList<string> StderrTail, IReadOnlyList<string> StdoutTail, string Stdout = "",
+    string? LogError = null);
 
 /// <summary>A process that could not be started at all (missing executable, permissions).</summary>
-public sealed class ProcessLaunchException(string executable, Exception inner)
-    : Exception($"could not start '{executable}': {inner.Message}", inner);
+public sealed class ProcessLaunchException(string executable, string reason)
+    : Exception($"could not start '{executable}': {reason}");
 
 /// <summary>
-/// Starts a program with an argv array (never a shell string) through CliWrap, streams its output line by line to
-/// callbacks and files, and keeps the tail of each stream for error messages. Cancelling kills the process.
+/// Starts a program with an argv array (never a shell string) through CliWrap, streams its output in bounded lines
+/// to callbacks and byte for byte to files, and keeps the tail of each stream for error messages. Every program
+/// runs under <see cref="ProcessGuard"/>: in a process group of its own that dies when it is cancelled, when it ends,
+/// and when the engine itself dies, even of SIGKILL.
 /// </summary>
 public static class ProcessRunner
 {
     public const int TailLines = 20;
+
+    /// <summary>How long a cancelled program has between SIGTERM to its group and SIGKILL.</summary>
+    public static readonly TimeSpan KillGrace = TimeSpan.FromSeconds(3);
 
     public static async Task<ProcessResult> RunAsync(
         string executable,
@@ -31,74 +37,51 @@ public static class ProcessRunner
         bool captureStdout = false,
         CancellationToken cancellationToken = default)
     {
+        var resolved = Resolve(executable);
         var captured = captureStdout ? new StringBuilder() : null;
-        if (captured is not null)
-        {
-            var forward = onStdout;
-            onStdout = line =>
-            {
-                lock (captured) captured.Append(line).Append('\n');
-                forward?.Invoke(line);
-            };
-        }
+        if (captured is not null) onStdout = Capture(captured, onStdout);
+        await using var stdout = new OutputPipe(stdoutFile, onStdout);
+        await using var stderr = new OutputPipe(stderrFile, onStderr);
 
-        var stdoutTail = new TailBuffer(TailLines);
-        var stderrTail = new TailBuffer(TailLines);
-        await using var stdoutStream = stdoutFile is null ? null : OpenLog(stdoutFile);
-        await using var stderrStream = stderrFile is null ? null : OpenLog(stderrFile);
-
-        var command = Cli.Wrap(executable)
-            .WithArguments(arguments)
+        var command = Cli.Wrap(ProcessGuard.Shell)
+            .WithArguments(ProcessGuard.Arguments(resolved, arguments))
             .WithValidation(CommandResultValidation.None)
-            .WithStandardOutputPipe(Pipe(stdoutTail, onStdout, stdoutStream))
-            .WithStandardErrorPipe(Pipe(stderrTail, onStderr, stderrStream));
+            .WithStandardInputPipe(ProcessGuard.EngineAlive)
+            .WithStandardOutputPipe(stdout)
+            .WithStandardErrorPipe(stderr);
         if (workingDirectory is not null) command = command.WithWorkingDirectory(workingDirectory);
         if (environment is { Count: > 0 }) command = command.WithEnvironmentVariables(environment);
 
+        // Cancelling asks the guard to stop the group (SIGINT to it: TERM, then KILL to the group); only if the
+        // guard itself does not end is it killed outright.
+        using var forceful = new CancellationTokenSource();
+        await using var escalate = cancellationToken.Register(() => forceful.CancelAfter(KillGrace + TimeSpan.FromSeconds(5)));
         try
         {
-            var result = await command.ExecuteAsync(cancellationToken).ConfigureAwait(false);
-            return new ProcessResult(result.ExitCode, stderrTail.ToList(), stdoutTail.ToList(), captured?.ToString() ?? "");
+            var result = await command.ExecuteAsync(forceful.Token, cancellationToken).ConfigureAwait(false);
+            await stdout.DisposeAsync().ConfigureAwait(false);
+            await stderr.DisposeAsync().ConfigureAwait(false);
+            var logError = stdout.FileError ?? stderr.FileError;
+            return new ProcessResult(result.ExitCode, stderr.Tail, stdout.Tail, captured?.ToString() ?? "", logError);
         }
         catch (Win32Exception exception)
         {
-            throw new ProcessLaunchException(executable, exception);
+            throw new ProcessLaunchException(executable, exception.Message);
         }
-        catch (InvalidOperationException exception) when (exception.InnerException is Win32Exception)
+        catch (InvalidOperationException exception) when (exception.InnerException is Win32Exception inner)
         {
-            throw new ProcessLaunchException(executable, exception.InnerException);
+            throw new ProcessLaunchException(executable, inner.Message);
         }
     }
 
-    private static FileStream OpenLog(string path) =>
-        new(path, FileMode.Create, FileAccess.Write, FileShare.Read, 4096, FileOptions.Asynchronous);
+    /// <summary>The program's full path, found as a shell would, so a missing one fails here with its name.</summary>
+    private static string Resolve(string executable) =>
+        ExecutableSearch.Find(executable) ?? throw new ProcessLaunchException(executable,
+            executable.Contains('/') ? "no such file" : $"not found on PATH ({Environment.GetEnvironmentVariable("PATH")})");
 
-    private static PipeTarget Pipe(TailBuffer tail, Action<string>? callback, Stream? file)
+    private static Action<string> Capture(StringBuilder captured, Action<string>? forward) => line =>
     {
-        var lines = PipeTarget.ToDelegate(line =>
-        {
-            tail.Add(line);
-            callback?.Invoke(line);
-        }, Encoding.UTF8);
-        return file is null ? lines : PipeTarget.Merge(lines, PipeTarget.ToStream(file));
-    }
-
-    private sealed class TailBuffer(int capacity)
-    {
-        private readonly Queue<string> _lines = new(capacity);
-
-        public void Add(string line)
-        {
-            lock (_lines)
-            {
-                if (_lines.Count == capacity) _lines.Dequeue();
-                _lines.Enqueue(line);
-            }
-        }
-
-        public List<string> ToList()
-        {
-            lock (_lines) return [.. _lines];
-        }
-    }
+        lock (captured) captured.Append(line).Append('\n');
+        forward?.Invoke(line);
+    };
 }

@@ -34,6 +34,7 @@ public sealed class WorkflowRunner(
     {
         var stopwatch = Stopwatch.StartNew();
         var settings = options.Value;
+        if (settings.JsonPath is { Length: > 0 } json) CheckWritable(json, "json");
         _logger.LogInformation("Starting workflow {Workflow}: {Count} tasks, run {RunId}, up to {Parallelism} at once",
             string.Join(", ", plan.Workflows.Select(w => w.Name)), plan.Tasks.Count, plan.RunId, settings.EffectiveParallelism);
 
@@ -71,13 +72,36 @@ public sealed class WorkflowRunner(
             .ConfigureAwait(false);
     }
 
+    /// <summary>An output file is checked before anything runs: a run's summary must not be lost after hours of work.</summary>
+    private static void CheckWritable(string path, string setting)
+    {
+        var full = Path.GetFullPath(path);
+        try
+        {
+            if (Directory.Exists(full)) throw new IOException("it is a folder");
+            var existed = File.Exists(full);
+            using (new FileStream(full, FileMode.Append, FileAccess.Write)) { }
+            if (!existed) File.Delete(full);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidRunSettingException($"Cannot write the output file {full} ([dagon] {setting}, --{setting}): {exception.Message}");
+        }
+    }
+
     private TaskOutcome[] NotStarted(Preparation preparation)
     {
         var outcomes = new TaskOutcome?[preparation.Run.Plan.Tasks.Count];
-        foreach (var failure in preparation.Failures)
+        foreach (var failure in preparation.Failures.Where(f => f.Place is null))
         {
             _logger.LogError("Task {Task} cannot run: {Reason}", failure.Task.DisplayName, failure.Message);
             outcomes[failure.Task.Index] ??= TaskOutcome.Failed(failure.Message);
+        }
+
+        foreach (var place in preparation.Failures.Where(f => f.Place is not null).GroupBy(f => f.Place))
+        {
+            _logger.LogError("{Place} cannot be used: {Reason}", place.Key, place.First().Message);
+            foreach (var failure in place) outcomes[failure.Task.Index] ??= TaskOutcome.Skipped($"not run: {place.Key} cannot be used");
         }
 
         var reason = preparation.SetupError is { } error
@@ -87,8 +111,14 @@ public sealed class WorkflowRunner(
         return outcomes.Select(o => o ?? TaskOutcome.Skipped(reason)).ToArray();
     }
 
-    private static string SetupError(Preparation preparation) =>
-        preparation.SetupError ?? $"Task '{preparation.Failures[0].Task.DisplayName}' could not be prepared: {preparation.Failures[0].Message}";
+    private static string SetupError(Preparation preparation)
+    {
+        if (preparation.SetupError is { } error) return error;
+        var first = preparation.Failures.FirstOrDefault(f => f.Place is null) ?? preparation.Failures[0];
+        return first.Place is { } place
+            ? $"{char.ToUpperInvariant(place[0])}{place[1..]} cannot be used: {first.Message}"
+            : $"Task '{first.Task.DisplayName}' could not be prepared: {first.Message}";
+    }
 
     private async Task<TaskOutcome> RunTaskAsync(PlannedTask task, RunState run, CancellationToken cancellationToken)
     {
@@ -153,8 +183,15 @@ public sealed class WorkflowRunner(
         var result = Result(run, outcomes, stopwatch, setupError, cancelled);
         if (options.Value.JsonPath is { Length: > 0 } jsonPath)
         {
-            await File.WriteAllTextAsync(jsonPath, WorkflowJson.Export(result), CancellationToken.None).ConfigureAwait(false);
-            _logger.LogInformation("Workflow JSON written to {Path}", jsonPath);
+            try
+            {
+                await File.WriteAllTextAsync(jsonPath, WorkflowJson.Export(result), CancellationToken.None).ConfigureAwait(false);
+                _logger.LogInformation("Workflow JSON written to {Path}", jsonPath);
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                _logger.LogError("Could not write the workflow JSON to {Path} ([dagon] json): {Reason}", jsonPath, exception.Message);
+            }
         }
 
         return result;

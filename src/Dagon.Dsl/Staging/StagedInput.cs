@@ -9,7 +9,7 @@ namespace Dagon.Staging;
 public sealed record StagedInput(string ProducerName, string HostDirectory, string MountName, IReadOnlyList<WorkflowReference> References)
 {
     /// <summary>Where a container task sees the producer's directory (mounted read-only).</summary>
-    public string ContainerDirectory => $"/dagon/inputs/{MountName}";
+    public string ContainerDirectory => $"{Rules.BindRules.EngineDirectory}/inputs/{MountName}";
 }
 
 /// <summary>A reference that cannot be staged, named after the producer and the path.</summary>

@@ -50,7 +50,6 @@ public class WorkflowReferenceParserTests
     [InlineData("cat 'workflow:///A/f.txt'", "f.txt")]
     [InlineData("x=$(cat workflow:///A/f.txt)", "f.txt")]
     [InlineData("cat workflow:///A/a-b_c.d/e+f=g,h@i%j~k.tar.gz|gzip", "a-b_c.d/e+f=g,h@i%j~k.tar.gz")]
-    [InlineData("cat workflow:///A/../etc/f", "../etc/f")]
     [InlineData("cat workflow:///A/out/>x", "out")]
     [InlineData("ls workflow:///A", "")]
     [InlineData("ls workflow:///A/", "")]
@@ -77,5 +76,25 @@ public class WorkflowReferenceParserTests
     {
         Assert.Empty(WorkflowReferenceParser.Parse("echo workflow is great; cat /workflow/x"));
         Assert.Empty(WorkflowReferenceParser.Parse(null));
+    }
+
+    [Theory]
+    [InlineData("cat workflow:///A/../etc/f")]
+    [InlineData("cat workflow:///A/../../../../etc/hostname")]
+    [InlineData("cat workflow:///A/out/../../x")]
+    [InlineData("cat workflow://Other/A/..")]
+    public void ReferenceThatLeavesTheProducersFolderIsMalformed(string command)
+    {
+        var malformed = new List<MalformedReference>();
+        Assert.Empty(WorkflowReferenceParser.Parse(command, malformed));
+        var bad = Assert.Single(malformed);
+        Assert.Contains("no '..' segments", bad.Reason);
+    }
+
+    [Fact]
+    public void DotsInsideANameAreNotAParentFolder()
+    {
+        var reference = Assert.Single(WorkflowReferenceParser.Parse("cat workflow:///A/a..b/..c/d.."));
+        Assert.Equal("a..b/..c/d..", reference.Path);
     }
 }

@@ -170,4 +170,47 @@ public class WorkflowValidationTests
         Assert.Equal(ImageSourceKind.DefinitionFile, ImageSource.Parse("/x/app.def").Kind);
         Assert.Equal(ImageSourceKind.SandboxDirectory, ImageSource.Parse("/x/rootfs").Kind);
     }
+
+    [Theory]
+    [InlineData("a/b")]
+    [InlineData("$(touch /tmp/x)")]
+    [InlineData("it's")]
+    [InlineData("two\nlines")]
+    [InlineData("red\u001b[31m")]
+    public void TaskNamesTheAnalyzerRejectsAreRejectedAtRunTimeToo(string name)
+    {
+        var error = Assert.Single(ErrorsOf(Demo().Task(name, "true")));
+        Assert.Contains("has a name that cannot be used", error);
+        Assert.DoesNotContain(error, char.IsControl); // escaped, never raw in a message or log
+    }
+
+    [Fact]
+    public void WorkflowNamesAreCheckedLikeTaskNames()
+    {
+        var error = Assert.Single(ErrorsOf(Workflow.Create("nightly\u001b]0;x").Task("A", "true", "docker://x")));
+        Assert.StartsWith("Workflow 'nightly\\u001b]0;x' has a name that cannot be used", error);
+    }
+
+    [Theory]
+    [InlineData("/data:/mnt/b,/var/cache/dagon", "contains a comma")]
+    [InlineData("/data:/work", "where the engine mounts the task's work directory")]
+    [InlineData("/data:/work/in:ro", "where the engine mounts the task's work directory")]
+    [InlineData("/data:/", "the container's root")]
+    [InlineData("/data:/dagon/inputs/A", "reserves for the files of other tasks")]
+    public void BindsThatWouldEscapeOrHideTheEnginesMountsAreRejected(string bind, string reason)
+    {
+        var error = Assert.Single(ErrorsOf(Demo().Task("A", t => t.Command("true").Bind(bind))));
+        Assert.Contains(reason, error);
+    }
+
+    [Fact]
+    public void ABindBesideTheReservedFoldersIsAccepted() =>
+        Assert.Single(Demo().Task("A", t => t.Command("true").Bind("/data:/workspace").Bind("/data:/dagonfly")).Build().Tasks);
+
+    [Fact]
+    public void AReferenceMayNotLeaveItsProducersFolder()
+    {
+        var error = Assert.Single(ErrorsOf(Demo().Task("A", "true").Task("B", "cat workflow:///A/../../../../etc/hostname")));
+        Assert.Contains("must stay inside the producing task's work folder", error);
+    }
 }

@@ -14,7 +14,7 @@ internal sealed class FakeExecutor(string root) : ITaskExecutor
 {
     public delegate Task<TaskOutcome> Behaviour(TaskExecution execution, string rewrittenCommand, CancellationToken cancellationToken);
 
-    private static readonly LocalPlace Local = new();
+    private static readonly LocalPlace Local = new(new Dagon.LocalFiles.ContainerUserAccess(null));
 
     public ConcurrentDictionary<string, Behaviour> Behaviours { get; } = new();
     public ConcurrentDictionary<string, string> PreparationFailures { get; } = new();

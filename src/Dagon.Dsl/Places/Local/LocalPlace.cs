@@ -8,7 +8,7 @@ namespace Dagon.Places.Local;
 /// This machine as a place: programs run as child processes (argv through CliWrap; cancelling kills the process
 /// tree), files are files. Tasks on one machine read each other's files where they lie, so nothing is copied.
 /// </summary>
-public sealed class LocalPlace : IPlace
+public sealed class LocalPlace(ContainerUserAccess access) : IPlace
 {
     private static readonly Task<PlaceInfo> Info = Task.FromResult(new PlaceInfo(
         Environment.UserName, Environment.GetFolderPath(Environment.SpecialFolder.UserProfile)));
@@ -41,7 +41,7 @@ public sealed class LocalPlace : IPlace
 
     public Task CreateDirectoriesAsync(IReadOnlyList<string> paths, CancellationToken cancellationToken)
     {
-        foreach (var path in paths) ContainerUserAccess.CreateDirectory(path);
+        foreach (var path in paths) access.CreateDirectory(path);
         return Task.CompletedTask;
     }
 
@@ -87,12 +87,18 @@ public sealed class LocalPlace : IPlace
 
     public Task UploadAsync(string localFile, string path, CancellationToken cancellationToken)
     {
-        ContainerUserAccess.CreateDirectory(Path.GetDirectoryName(path)!);
+        access.CreateDirectory(Path.GetDirectoryName(path)!);
         File.Copy(localFile, path, overwrite: true);
         return Task.CompletedTask;
     }
 
     public Task DownloadAsync(string path, string localFile, CancellationToken cancellationToken) => UploadAsync(path, localFile, cancellationToken);
+
+    public async Task WriteTextAsync(string path, string text, CancellationToken cancellationToken)
+    {
+        await File.WriteAllTextAsync(path, text, cancellationToken).ConfigureAwait(false);
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+    }
 
     public Task MoveAsync(string from, string to, CancellationToken cancellationToken)
     {

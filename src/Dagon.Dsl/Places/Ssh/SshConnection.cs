@@ -26,6 +26,7 @@ public sealed class SshConnection : IDisposable
     private SftpClient? _sftp;
     private int _connections;
     private bool _disposed;
+    private SshHostException? _refused;
 
     public SshConnection(SshHostOptions options, ILogger logger)
     {
@@ -64,7 +65,18 @@ public sealed class SshConnection : IDisposable
                 store(null);
             }
 
-            var client = await _connector.ConnectClientAsync(create(), purpose, cancellationToken).ConfigureAwait(false);
+            if (_refused is not null) throw new SshHostException(_refused.Message, _refused) { Refused = true };
+            T client;
+            try
+            {
+                client = await _connector.ConnectClientAsync(create(), purpose, cancellationToken).ConfigureAwait(false);
+            }
+            catch (SshHostException refused) when (refused.Refused)
+            {
+                _refused = refused; // never connect to this host again in this engine
+                throw;
+            }
+
             Interlocked.Increment(ref _connections);
             client.KeepAliveInterval = _options.KeepAlive;
             store(client);

@@ -141,7 +141,7 @@ internal sealed class SshConnector(SshHostOptions options, ILogger logger)
                     $"Check the fingerprint with the host's administrator, then trust it with: {scan} " +
                     "(or set strict_host_key_checking = false for this host, which is insecure and logged)",
             };
-            return new SshHostException(message, exception);
+            return new SshHostException(message, exception) { Refused = true };
         }
 
         return exception switch
@@ -150,7 +150,7 @@ internal sealed class SshConnector(SshHostOptions options, ILogger logger)
                 new SshHostException(
                     $"Permission denied (publickey) on host '{_options.Name}' ({endpoint}) for key {ResolveKeyPath()}: {exception.Message}. " +
                     $"Install the public key on the host with `ssh-copy-id -i {ResolveKeyPath()}.pub -p {_options.EffectivePort} {_options.User}@{_options.Address}` " +
-                    "and check ssh_user and ssh_key in dagon.ini", exception),
+                    "and check ssh_user and ssh_key in dagon.ini", exception) { Refused = true },
             OperationCanceledException or SshOperationTimeoutException or TimeoutException =>
                 new SshHostException(
                     $"cannot connect to host '{_options.Name}' ({endpoint}): no SSH answer within {_options.ConnectTimeout.TotalSeconds:0} s " +

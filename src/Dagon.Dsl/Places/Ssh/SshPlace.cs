@@ -11,7 +11,7 @@ namespace Dagon.Places.Ssh;
 /// directory runs under <c>setsid</c> with its process-group id recorded there, so cancelling kills the whole remote
 /// group, not just the channel. Files move over SFTP; checksums and listings are computed on the host.
 /// </summary>
-public sealed class SshPlace(string host, SshConnection connection, SshHostOptions? profile = null) : IPlace
+public sealed class SshPlace(string host, SshConnection connection, ContainerUserAccess localAccess, SshHostOptions? profile = null) : IPlace
 {
     private readonly OnceByKey<string, PlaceInfo> _probe = new(StringComparer.Ordinal);
 
@@ -21,15 +21,20 @@ public sealed class SshPlace(string host, SshConnection connection, SshHostOptio
 
     internal SshConnection Connection => connection;
 
-    public PlaceSettings Settings { get; } = new()
+    /// <summary>
+    /// The profile's own settings: profiles that share one connection (the same account on the same host) may still
+    /// differ in work folders, image caches or isolation.
+    /// </summary>
+    public PlaceSettings Settings { get; } = SettingsOf(profile ?? connection.Options);
+
+    private static PlaceSettings SettingsOf(SshHostOptions options) => new()
     {
-        TmpDir = connection.Options.EffectiveTmpDir,
-        ImageCacheDir = connection.Options.EffectiveImageCacheDir,
-        Apptainer = connection.Options.EffectiveApptainer,
-        BuildImagesHere = connection.Options.ImageBuild == RemoteImageBuild.Local,
-        // The profile's own: profiles sharing one connection (same account and host) may isolate differently.
-        Isolation = (profile ?? connection.Options).Isolation ?? Model.ContainerIsolation.Unset,
-        Fakeroot = connection.Options.Fakeroot ?? true, // hosts are unprivileged
+        TmpDir = options.EffectiveTmpDir,
+        ImageCacheDir = options.EffectiveImageCacheDir,
+        Apptainer = options.EffectiveApptainer,
+        BuildImagesHere = options.ImageBuild == RemoteImageBuild.Local,
+        Isolation = options.Isolation ?? Model.ContainerIsolation.Unset,
+        Fakeroot = options.Fakeroot ?? true, // hosts are unprivileged
     };
 
     public Task<PlaceInfo> ProbeAsync(CancellationToken cancellationToken) =>
@@ -177,7 +182,7 @@ public sealed class SshPlace(string host, SshConnection connection, SshHostOptio
 
     public async Task DownloadAsync(string path, string localFile, CancellationToken cancellationToken)
     {
-        ContainerUserAccess.CreateDirectory(Path.GetDirectoryName(localFile)!);
+        localAccess.CreateDirectory(Path.GetDirectoryName(localFile)!);
         await using var stream = File.Create(localFile);
         await SftpAsync(sftp => sftp.DownloadFileAsync(path, stream, cancellationToken), $"copying {path} from host '{host}'", cancellationToken)
             .ConfigureAwait(false);
@@ -195,6 +200,9 @@ public sealed class SshPlace(string host, SshConnection connection, SshHostOptio
             throw new SshHostException($"{what} failed: {exception.Message}", exception);
         }
     }
+
+    public Task WriteTextAsync(string path, string text, CancellationToken cancellationToken) =>
+        connection.RunCheckedAsync($"umask 077; printf '%s' {ShellQuote.Quote(text)} > {ShellQuote.Quote(path)}", "writing " + path, cancellationToken);
 
     public Task MoveAsync(string from, string to, CancellationToken cancellationToken) =>
         connection.RunCheckedAsync($"mv -f -- {ShellQuote.Quote(from)} {ShellQuote.Quote(to)}", "storing " + to, cancellationToken);

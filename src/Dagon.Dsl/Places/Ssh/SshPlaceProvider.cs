@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 namespace Dagon.Places.Ssh;
 
 /// <summary>SSH hosts as places: a profile of dagon.ini (<c>[host:NAME]</c>, <c>[ssh]</c>) or an <c>ssh://</c> address.</summary>
-public sealed class SshPlaceProvider(SshHostProfiles profiles, SshConnectionPool pool) : IPlaceProvider
+public sealed class SshPlaceProvider(SshHostProfiles profiles, SshConnectionPool pool, LocalFiles.ContainerUserAccess localAccess) : IPlaceProvider
 {
     private readonly ConcurrentDictionary<string, SshPlace> _places = new(StringComparer.Ordinal);
 
@@ -12,6 +12,6 @@ public sealed class SshPlaceProvider(SshHostProfiles profiles, SshConnectionPool
         _places.GetOrAdd(host, name =>
         {
             var profile = profiles.Resolve(name);
-            return new SshPlace(name, pool.For(profile), profile);
+            return new SshPlace(name, pool.For(profile), localAccess, profile);
         });
 }

@@ -1,0 +1,55 @@
+using Dagon.LocalFiles;
+using Microsoft.Extensions.Logging;
+
+namespace Dagon.Execution;
+
+/// <summary>
+/// Run folders on this machine carry an owner mark (<c>.owner</c>: the engine's process id and start time) while
+/// their run is going. An engine that died without cleaning up (SIGKILL, a power cut) leaves its mark behind; the
+/// next run that uses the same parent folder removes such folders. A folder whose engine still runs is never
+/// touched, and a folder kept on purpose (<c>remove = false</c>) has its mark taken away when its run ends.
+/// </summary>
+internal sealed class AbandonedRuns(ILogger logger)
+{
+    public const string OwnerMark = ".owner";
+
+    /// <summary>Marks <paramref name="runFolder"/> as this engine's, then sweeps its parent for runs whose engine is gone.</summary>
+    public async Task ClaimAsync(string runFolder, CancellationToken cancellationToken)
+    {
+        await File.WriteAllTextAsync(Path.Combine(runFolder, OwnerMark), ProcessIdentity.Current + "\n", cancellationToken).ConfigureAwait(false);
+        var parent = Path.GetDirectoryName(runFolder);
+        if (parent is null) return;
+        foreach (var folder in Directory.EnumerateDirectories(parent, "dagon-*"))
+        {
+            if (folder == runFolder || !TryReadOwner(folder, out var owner) || owner.IsAlive) continue;
+            try
+            {
+                Directory.Delete(folder, recursive: true);
+                logger.LogWarning("Removed the folder of an abandoned run: {Folder} (its engine, process {Pid}, is gone)", folder, owner.Pid);
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                logger.LogWarning("Could not remove the folder of an abandoned run {Folder}: {Reason}", folder, exception.Message);
+            }
+        }
+    }
+
+    /// <summary>A run folder kept after its run is the user's now: no longer a run in progress.</summary>
+    public static void Release(string runFolder) => File.Delete(Path.Combine(runFolder, OwnerMark));
+
+    private static bool TryReadOwner(string folder, out ProcessIdentity owner)
+    {
+        owner = default;
+        try
+        {
+            var mark = Path.Combine(folder, OwnerMark);
+            if (!File.Exists(mark) || ProcessIdentity.Parse(File.ReadAllText(mark).Trim()) is not { } identity) return false;
+            owner = identity;
+            return true;
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,51 @@
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+
+namespace Dagon.Images;
+
+/// <summary>
+/// The sha256 of every image the cache builds, recorded beside it (<c>IMAGE.sif.sha256</c>) when it is made and
+/// checked before each run uses it: an image changed or swapped after it was built is refused and built again, never
+/// run. Images cached before checksums were kept are recorded on first use.
+/// </summary>
+internal sealed class CachedImageDigests(ILogger logger)
+{
+    public static string SidecarOf(string image) => image + ".sha256";
+
+    public async Task RecordAsync(string image, CancellationToken cancellationToken)
+    {
+        var sidecar = SidecarOf(image);
+        var temporary = Path.Combine(Path.GetDirectoryName(sidecar)!, $".{Path.GetFileName(sidecar)}.{Environment.ProcessId}.{Guid.NewGuid():N}.partial");
+        await File.WriteAllTextAsync(temporary, await HashAsync(image, cancellationToken).ConfigureAwait(false) + "\n", cancellationToken)
+            .ConfigureAwait(false);
+        File.Move(temporary, sidecar, overwrite: true);
+    }
+
+    /// <summary>True when the image is as it was built; otherwise it and its record are deleted, and the reason logged.</summary>
+    public async Task<bool> IsIntactAsync(string image, CancellationToken cancellationToken)
+    {
+        var sidecar = SidecarOf(image);
+        if (!File.Exists(sidecar))
+        {
+            await RecordAsync(image, cancellationToken).ConfigureAwait(false);
+            logger.LogInformation("Recorded the sha256 of cached image {Path} (cached before checksums were kept)", image);
+            return true;
+        }
+
+        var expected = (await File.ReadAllTextAsync(sidecar, cancellationToken).ConfigureAwait(false)).Trim();
+        var actual = await HashAsync(image, cancellationToken).ConfigureAwait(false);
+        if (string.Equals(expected, actual, StringComparison.OrdinalIgnoreCase)) return true;
+        logger.LogError(
+            "Cached image {Path} does not match the sha256 recorded when it was built (recorded {Expected}, found {Actual}): it was " +
+            "changed or replaced since. It is refused and built again", image, expected, actual);
+        File.Delete(image);
+        File.Delete(sidecar);
+        return false;
+    }
+
+    private static async Task<string> HashAsync(string path, CancellationToken cancellationToken)
+    {
+        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan);
+        return Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false));
+    }
+}

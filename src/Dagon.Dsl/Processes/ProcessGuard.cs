@@ -1,0 +1,53 @@
+using CliWrap;
+
+namespace Dagon.Processes;
+
+/// <summary>
+/// Runs each program the engine starts so that nothing outlives the engine or the task. A small POSIX shell script
+/// starts the program with <c>setsid</c> (a session and process group of its own, so a detached grandchild such as
+/// <c>(sleep 61 &amp;)</c> stays in it), and then:
+/// <list type="bullet">
+/// <item>on SIGINT/SIGTERM/SIGHUP (the engine cancelling it) sends TERM to the whole group, then KILL;</item>
+/// <item>when the program ends, KILLs whatever it left running in its group;</item>
+/// <item>watches its standard input, a pipe whose other end only the engine holds: the kernel closes it when the
+/// engine dies of anything, SIGKILL included, and the guard then KILLs the group.</item>
+/// </list>
+/// Why not a parent-death signal: it fires when the engine *thread* that started the child exits, and .NET's
+/// thread-pool threads come and go, so it would kill healthy tasks.
+/// </summary>
+public static class ProcessGuard
+{
+    public const string Shell = "/bin/sh";
+
+    private const string Script =
+        "exec 3<&0; " +
+        "setsid \"$@\" 3<&- </dev/null & pid=$!; " +
+        "stop() { kill -TERM -\"$pid\" 2>/dev/null; i=0; " +
+        "while [ $i -lt 15 ] && kill -0 -\"$pid\" 2>/dev/null; do sleep 0.2; i=$((i+1)); done; kill -KILL -\"$pid\" 2>/dev/null; }; " +
+        "trap 'stop; exit 143' INT TERM HUP; " +
+        "{ cat <&3 >/dev/null; kill -KILL -\"$pid\" 2>/dev/null; } & watch=$!; exec 3<&-; " +
+        "wait \"$pid\"; status=$?; kill -KILL -\"$pid\" 2>/dev/null; kill \"$watch\" 2>/dev/null; exit $status";
+
+    /// <summary>The guard's argv for running <paramref name="executable"/> with <paramref name="arguments"/>.</summary>
+    public static IReadOnlyList<string> Arguments(string executable, IReadOnlyList<string> arguments)
+    {
+        var argv = new List<string>(arguments.Count + 4) { "-c", Script, "dagon-guard", executable };
+        argv.AddRange(arguments);
+        return argv;
+    }
+
+    /// <summary>
+    /// The guard's standard input: never written, never closed while the program runs. CliWrap ends it when the
+    /// program exits; the kernel ends it when the engine dies.
+    /// </summary>
+    public static readonly PipeSource EngineAlive = PipeSource.Create(async (_, cancellationToken) =>
+    {
+        try
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    });
+}
