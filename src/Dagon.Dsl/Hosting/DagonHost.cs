@@ -118,7 +118,7 @@ public static class DagonHost
                 logger.LogError("{Message}", exception.Message);
                 exitCode = InvalidWorkflowExitCode;
             }
-            catch (InvalidRunSettingException exception)
+            catch (Running.InvalidRunSettingException exception)
             {
                 logger.LogError("{Message}", exception.Message);
                 exitCode = InvalidWorkflowExitCode;
