@@ -65,6 +65,9 @@ public sealed class RemoteNode : IDisposable
     public string StateDirectory => $"/var/lib/dagon/nodes/{Name}";
 
     /// <summary>Connections sshd accepted so far (LogLevel VERBOSE logs one "Accepted publickey" line each).</summary>
+    /// <summary>The node's sshd log, line by line (empty until sshd has written one).</summary>
+    public string[] LogLines() => File.Exists(SshdLog) ? File.ReadAllLines(SshdLog) : [];
+
     public int AcceptedConnections() =>
         File.Exists(SshdLog) ? File.ReadAllLines(SshdLog).Count(l => l.Contains("Accepted publickey", StringComparison.Ordinal)) : 0;
 

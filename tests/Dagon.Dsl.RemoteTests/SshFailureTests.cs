@@ -48,6 +48,32 @@ public sealed class SshFailureTests(RemoteNode node, ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_refused_host_is_reached_once_and_its_tasks_are_reported_as_not_run()
+    {
+        var empty = Path.Combine(node.Scratch, "refused_known_hosts");
+        await File.WriteAllTextAsync(empty, "");
+        var before = node.LogLines().Length;
+        var workflow = Workflow.Create("Refused").DefaultImage(node.NodeDefinition)
+            .Task("First", t => t.Command("echo one").OnHost("node").NoOverlay())
+            .Task("Second", t => t.Command("cat workflow:///First/x; echo two").OnHost("node").NoOverlay())
+            .BatchTask("Here", "echo here");
+        await using var harness = new Harness(node.Config(knownHosts: empty), output);
+        var result = await harness.RunAsync(workflow);
+
+        Assert.Contains("Host 'node' cannot be used: unknown host key for host 'node'", result.SetupError);
+        Assert.All(["First", "Second"], name =>
+        {
+            Assert.Equal(TaskState.Skipped, result[name].Outcome.State);
+            Assert.Equal("not run: host 'node' cannot be used", result[name].Outcome.Reason);
+        });
+        Assert.DoesNotContain("Could not remove", harness.Log);
+        await Task.Delay(300); // sshd writes its log asynchronously
+        var attempts = node.LogLines()[before..].Count(l => l.Contains("[preauth]", StringComparison.Ordinal) || l.Contains("Connection from", StringComparison.Ordinal));
+        output.WriteLine(string.Join('\n', node.LogLines()[before..]));
+        Assert.Equal(1, attempts);
+    }
+
+    [Fact]
     public async Task A_changed_host_key_is_refused_as_a_possible_attack()
     {
         // The node's address with somebody else's ed25519 key.
