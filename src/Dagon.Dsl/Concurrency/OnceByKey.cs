@@ -17,7 +17,16 @@ public sealed class OnceByKey<TKey, TValue> where TKey : notnull
     {
         var lazy = _pending.GetOrAdd(key, _ => new Lazy<Task<TValue>>(create));
         var task = lazy.Value;
-        if (task.IsFaulted || task.IsCanceled) _pending.TryRemove(new KeyValuePair<TKey, Lazy<Task<TValue>>>(key, lazy));
+        if (!task.IsCompletedSuccessfully)
+        {
+            // Forgotten as soon as it fails, so the next caller tries again (callers waiting now share the failure).
+            _ = task.ContinueWith(
+                _ => _pending.TryRemove(new KeyValuePair<TKey, Lazy<Task<TValue>>>(key, lazy)),
+                CancellationToken.None,
+                TaskContinuationOptions.NotOnRanToCompletion | TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
+        }
+
         return task;
     }
 }
