@@ -27,7 +27,8 @@ public sealed class WorkflowAnalyzer : DiagnosticAnalyzer
         UnknownTask, DependencyCycle, SelfDependency, MissingImage, MalformedImage, ImageFileNotFound, DuplicateTaskName,
         NotPartial, TaskOutsideWorkflow, DependsOnNonTask, InvalidBind, InvalidOverlaySize, EmptyCommand,
         UnknownWorkflow, RunTimeCommand, MalformedReference, NonPositiveTimeout, EmptyWorkflowName,
-        ReservedTaskClassName, UnsupportedClassShape, UnreferenceableName, ConflictingTaskKinds);
+        ReservedTaskClassName, UnsupportedClassShape, UnreferenceableName, ConflictingTaskKinds,
+        MalformedSlurmTime, NonPositiveSlurmCount, InvalidSlurmOption, SlurmResourcesOnDirectTask);
 
     public override void Initialize(AnalysisContext context)
     {

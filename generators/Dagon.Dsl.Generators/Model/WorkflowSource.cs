@@ -20,6 +20,9 @@ internal sealed record WorkflowSource(
     bool? Remove,
     EquatableArray<TaskSource> Tasks)
 {
+    /// <summary><c>[Workflow(Scheduler = ...)]</c>: 0 Direct, 1 Slurm, null unset.</summary>
+    public int? Scheduler { get; init; }
+
     /// <summary>
     /// The emittable part of a declaration, or null when the generated code could not compile (a class that is not
     /// partial, duplicate task names). The analyzers report those; the generator stays quiet so that the user sees
@@ -47,7 +50,10 @@ internal sealed record WorkflowSource(
                 Remove: t.Remove,
                 Host: t.Host,
                 TimeoutSeconds: t.TimeoutSeconds?.Value,
-                DependsOn: graph.DependenciesOf(t.Name).ToEquatableArray()))
+                DependsOn: graph.DependenciesOf(t.Name).ToEquatableArray())
+            {
+                Slurm = SlurmSource.From(t.Slurm),
+            })
             .ToEquatableArray();
 
         var qualified = string.IsNullOrEmpty(declaration.Namespace)
@@ -61,7 +67,10 @@ internal sealed record WorkflowSource(
             Name: declaration.Name,
             DefaultImage: declaration.DefaultImage?.Value,
             Remove: declaration.Remove,
-            Tasks: tasks);
+            Tasks: tasks)
+        {
+            Scheduler = declaration.Scheduler?.Value,
+        };
     }
 }
 
@@ -80,4 +89,7 @@ internal sealed record TaskSource(
     bool? Remove,
     string? Host,
     int? TimeoutSeconds,
-    EquatableArray<string> DependsOn);
+    EquatableArray<string> DependsOn)
+{
+    public SlurmSource? Slurm { get; init; }
+}

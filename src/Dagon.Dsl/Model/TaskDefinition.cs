@@ -65,6 +65,12 @@ public sealed record TaskDefinition
     /// <summary>Name of the host profile the task runs on; null runs it on this machine.</summary>
     public string? Host { get; init; }
 
+    /// <summary>How the task is started, when the task says so; null follows the workflow, the host profile, then the run.</summary>
+    public Scheduler? Scheduler { get; init; }
+
+    /// <summary>What the task asks Slurm for when it runs as a Slurm job.</summary>
+    public SlurmRequest Slurm { get; init; } = SlurmRequest.None;
+
     /// <summary>The <c>workflow://</c> references in <see cref="Command"/>.</summary>
     public IReadOnlyList<WorkflowReference> References => _references ??=
         Command.Contains(WorkflowReference.Scheme, StringComparison.Ordinal) ? WorkflowReferenceParser.Parse(Command) : [];
