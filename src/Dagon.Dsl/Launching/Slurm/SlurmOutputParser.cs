@@ -11,7 +11,7 @@ internal static class SlurmOutputParser
         {
             var fields = line.Split('|');
             if (fields.Length < 2) continue;
-            states[fields[0]] = new SlurmJobState(fields[0], fields[1], fields.Length > 2 && fields[2] is not ("None" or "") ? fields[2] : null);
+            states[fields[0]] = new SlurmJobState(fields[0], fields[1], fields.Length > 2 && fields[2] is not ("None" or "" or "(null)") ? fields[2] : null);
         }
 
         return states;

@@ -155,7 +155,7 @@ internal sealed class SlurmWatcher(SlurmCommands commands, ILogger logger) : IDi
         if (_lastState.TryGetValue(job.Id!, out var last) && last == state.BareState) return false;
         _lastState[job.Id!] = state.BareState;
         if (state.BareState == "RUNNING") logger.LogInformation("[{Task}] Slurm job {JobId} is running{Where}", job.Name, job.Id, Where);
-        else if (state.BareState == "PENDING") logger.LogInformation("[{Task}] Slurm job {JobId} is pending ({Reason})", job.Name, job.Id, state.Reason);
+        else if (state.BareState == "PENDING") logger.LogInformation("[{Task}] Slurm job {JobId} is pending ({Reason})", job.Name, job.Id, state.Reason ?? "queued");
         return true;
     }
 
