@@ -61,7 +61,7 @@ public sealed class SlurmWorkflowTests(SlurmFixture slurm, ITestOutputHelper out
         var failed = result["fails"].Outcome;
         Assert.Equal(TaskState.Failed, failed.State);
         Assert.Equal(3, failed.ExitCode);
-        Assert.Matches(@"^command exited with code 3 \(Slurm job \d+\)$", failed.Reason);
+        Assert.Matches(@"^command exited with code 3 \(Slurm job \d+(_\d+)?\)$", failed.Reason);
         Assert.Contains("about to fail", failed.ErrorTail!);
         Assert.Equal(TaskState.Skipped, result["after"].Outcome.State);
         Assert.Equal(TaskState.Succeeded, result["independent"].Outcome.State);
