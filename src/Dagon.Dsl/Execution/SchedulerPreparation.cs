@@ -20,8 +20,7 @@ internal sealed class SchedulerPreparation(SlurmSettings settings, ILogger logge
         {
             try
             {
-                run.Schedulers[task.Index] = task.Definition.Scheduler ?? task.Workflow.Scheduler
-                    ?? settings.HostScheduler(task.Definition.Host) ?? run.Options.Scheduler ?? Scheduler.Direct;
+                run.Schedulers[task.Index] = Resolve(task, settings, run.Options);
             }
             catch (InvalidOperationException exception)
             {
@@ -44,6 +43,11 @@ internal sealed class SchedulerPreparation(SlurmSettings settings, ILogger logge
 
         return preparation with { Failures = failures };
     }
+
+    /// <summary>Task over workflow over host profile over run; <see cref="Scheduler.Direct"/> when none says.</summary>
+    /// <exception cref="InvalidOperationException">The host profile's <c>scheduler</c> is not a scheduler.</exception>
+    public static Scheduler Resolve(PlannedTask task, SlurmSettings settings, DagonOptions options) =>
+        task.Definition.Scheduler ?? task.Workflow.Scheduler ?? settings.HostScheduler(task.Definition.Host) ?? options.Scheduler ?? Scheduler.Direct;
 
     private static async Task<IEnumerable<PreparationFailure>> PreflightAsync(SlurmRun slurm, Places.IPlace place, List<PlannedTask> tasks,
         CancellationToken cancellationToken)
