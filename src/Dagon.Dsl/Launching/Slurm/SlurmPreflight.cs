@@ -11,7 +11,7 @@ namespace Dagon.Launching.Slurm;
 /// </summary>
 internal static class SlurmPreflight
 {
-    private sealed record Partition(string Name, bool Up, int Cpus, long MemoryMb, long? TimeLimitMinutes, bool IsDefault);
+    internal sealed record Partition(string Name, bool Up, int Cpus, long MemoryMb, long? TimeLimitMinutes, bool IsDefault);
 
     public static async Task<IReadOnlyList<(PlannedTask Task, string Message)>> CheckAsync(SlurmCommands commands, IReadOnlyList<PlannedTask> tasks,
         Func<PlannedTask, string?> timeOf, CancellationToken cancellationToken)
@@ -77,7 +77,7 @@ internal static class SlurmPreflight
     /// <c>sinfo -h -o %R|%a|%c|%m|%l|%P</c>: a partition may take several lines (nodes of different sizes); the largest
     /// node counts. <c>2+</c> means "2 or more"; a time limit of <c>infinite</c> is none.
     /// </summary>
-    private static Dictionary<string, Partition> Parse(string text)
+    internal static Dictionary<string, Partition> Parse(string text)
     {
         var partitions = new Dictionary<string, Partition>(StringComparer.Ordinal);
         foreach (var line in text.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0))
