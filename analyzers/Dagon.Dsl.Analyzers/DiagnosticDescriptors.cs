@@ -99,6 +99,22 @@ public static class DiagnosticDescriptors
         "DAG022", "Task is both a container task and a batch task",
         "Task class '{0}' has both [ApptainerTask] and [BatchTask]; keep one (the first, [{1}], is the one in effect)");
 
+    public static readonly DiagnosticDescriptor MalformedSlurmTime = Error(
+        "DAG030", "Malformed Slurm time limit",
+        "Task '{0}' has time limit '{1}'; {2}");
+
+    public static readonly DiagnosticDescriptor NonPositiveSlurmCount = Error(
+        "DAG031", "Slurm resource count must be positive",
+        "Task '{0}' requests {1} {2}; {3}");
+
+    public static readonly DiagnosticDescriptor InvalidSlurmOption = Error(
+        "DAG032", "Slurm option is refused",
+        "Task '{0}' has Slurm option {1}");
+
+    public static readonly DiagnosticDescriptor SlurmResourcesOnDirectTask = Error(
+        "DAG033", "Slurm resources on a task that is started directly",
+        "Task '{0}' sets Slurm resources, but {1} directly (Scheduler.Direct); remove them or run it with Scheduler.Slurm");
+
     public static readonly DiagnosticDescriptor UnknownIsolation = Error(
         "DAG040", "Unknown container isolation",
         "Task '{0}' has isolation {1}, which is not a ContainerIsolation; use Clean, Contained or Inherit");

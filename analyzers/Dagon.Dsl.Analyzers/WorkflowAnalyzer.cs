@@ -28,7 +28,8 @@ public sealed class WorkflowAnalyzer : DiagnosticAnalyzer
         NotPartial, TaskOutsideWorkflow, DependsOnNonTask, InvalidBind, InvalidOverlaySize, EmptyCommand,
         UnknownWorkflow, RunTimeCommand, MalformedReference, NonPositiveTimeout, EmptyWorkflowName,
         ReservedTaskClassName, UnsupportedClassShape, UnreferenceableName, ConflictingTaskKinds,
-        UnknownIsolation, UnknownGpuVendor, RefusedContainerOption);
+        UnknownIsolation, UnknownGpuVendor, RefusedContainerOption,
+        MalformedSlurmTime, NonPositiveSlurmCount, InvalidSlurmOption, SlurmResourcesOnDirectTask);
 
     public override void Initialize(AnalysisContext context)
     {

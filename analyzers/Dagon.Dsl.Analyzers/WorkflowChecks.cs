@@ -12,7 +12,7 @@ using static Dagon.Dsl.Analyzers.DiagnosticDescriptors;
 namespace Dagon.Dsl.Analyzers;
 
 /// <summary>The checks of one workflow declaration, in the order a reader would look for mistakes.</summary>
-internal sealed class WorkflowChecks
+internal sealed partial class WorkflowChecks
 {
     private readonly WorkflowDeclaration _workflow;
     private readonly Lazy<HashSet<string>> _workflowNames;
@@ -134,6 +134,7 @@ internal sealed class WorkflowChecks
 
         if (task.TimeoutSeconds is { Value: <= 0 } timeout) Report(NonPositiveTimeout, timeout.Location, task.Name, timeout.Value);
         ContainerSettingsChecks.Check(task, Report);
+        CheckSlurm(task);
     }
 
     private void CheckImage(StringArgument image, string owner)

@@ -21,6 +21,9 @@ internal sealed record WorkflowDeclaration(
     bool? Remove,
     EquatableArray<TaskDeclaration> Tasks)
 {
+    /// <summary><c>[Workflow(Scheduler = ...)]</c> as written (0 Direct, 1 Slurm), or null.</summary>
+    public IntArgument? Scheduler { get; init; }
+
     /// <summary><c>Outer.Inner.Workflow</c> without the namespace; the generated file is named after it.</summary>
     public string QualifiedClassName
     {
@@ -95,6 +98,8 @@ internal sealed record TaskDeclaration(
 
     /// <summary><c>ContainerOptions</c>, each element with its own span.</summary>
     public EquatableArray<StringArgument> ContainerOptions { get; init; }
+    /// <summary>The task's scheduler and Slurm settings as written.</summary>
+    public SlurmDeclaration Slurm { get; init; } = SlurmDeclaration.None;
 }
 
 internal sealed record StringArgument(string Value, LocationInfo Location);

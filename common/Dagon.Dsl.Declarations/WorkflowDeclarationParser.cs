@@ -16,7 +16,7 @@ namespace Dagon.Dsl.Declarations;
 /// what the user declared. It reads symbols and attribute syntax only (no semantic model), which keeps it cheap
 /// enough for an analyzer's symbol action.
 /// </summary>
-internal static class WorkflowDeclarationParser
+internal static partial class WorkflowDeclarationParser
 {
     public static WorkflowDeclaration? Parse(INamedTypeSymbol type, CancellationToken cancellationToken)
     {
@@ -61,7 +61,10 @@ internal static class WorkflowDeclarationParser
             NameLocation: nameSyntax is null ? null : LocationInfo.From(nameSyntax),
             DefaultImage: defaultImage?.Argument,
             Remove: remove,
-            Tasks: tasks.ToEquatableArray());
+            Tasks: tasks.ToEquatableArray())
+        {
+            Scheduler = attributeSyntax is null ? null : IntNamedArgument(attribute, attributeSyntax, "Scheduler"),
+        };
     }
 
     /// <summary>True for a class marked <c>[ApptainerTask]</c> or <c>[BatchTask]</c>, wherever it is declared.</summary>
@@ -184,6 +187,7 @@ internal static class WorkflowDeclarationParser
                 ? LocationInfo.From((SyntaxNode?)NamedArgumentSyntax(attributeSyntax, "Runscript") ?? attributeSyntax)
                 : null,
             ContainerOptions = StringArrayArgument(attribute, attributeSyntax, "ContainerOptions"),
+            Slurm = ParseSlurm(attribute, attributeSyntax),
         };
     }
 

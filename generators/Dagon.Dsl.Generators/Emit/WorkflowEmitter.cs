@@ -7,7 +7,7 @@ using Microsoft.CodeAnalysis.CSharp;
 namespace Dagon.Dsl.Generators.Emit;
 
 /// <summary>Writes the C# for one workflow. Pure text from the model, so equal models give byte-identical files.</summary>
-internal static class WorkflowEmitter
+internal static partial class WorkflowEmitter
 {
     private const string Model = "global::Dagon.Model.";
 
@@ -57,9 +57,10 @@ internal static class WorkflowEmitter
         w.Open();
         w.Line("var workflow = " + Model + "Workflow.Create(WorkflowName)");
         w.Indent++;
-        w.Line(".BaseDirectory(ResolveBaseDirectory())" + (workflow.DefaultImage is null && workflow.Remove is null ? ";" : string.Empty));
-        if (workflow.DefaultImage is not null) w.Line(".DefaultImage(" + Literal(workflow.DefaultImage) + ")" + (workflow.Remove is null ? ";" : string.Empty));
-        if (workflow.Remove is { } remove) w.Line(".Remove(" + Bool(remove) + ");");
+        w.Line(".BaseDirectory(ResolveBaseDirectory())" + (workflow.DefaultImage is null && workflow.Remove is null && workflow.Scheduler is null ? ";" : string.Empty));
+        if (workflow.DefaultImage is not null) w.Line(".DefaultImage(" + Literal(workflow.DefaultImage) + ")" + (workflow.Remove is null && workflow.Scheduler is null ? ";" : string.Empty));
+        if (workflow.Remove is { } remove) w.Line(".Remove(" + Bool(remove) + ")" + (workflow.Scheduler is null ? ";" : string.Empty));
+        if (workflow.Scheduler is { } scheduler) w.Line(".Scheduler(" + SchedulerValue(scheduler) + ");");
         w.Indent--;
         foreach (var task in workflow.Tasks)
         {
@@ -122,6 +123,7 @@ internal static class WorkflowEmitter
         if (task.Host is not null) calls.Add(".OnHost(" + Literal(task.Host) + ")");
         if (task.TimeoutSeconds is { } seconds) calls.Add(".Timeout(global::System.TimeSpan.FromSeconds(" + seconds.ToString(CultureInfo.InvariantCulture) + "))");
         AddContainerCalls(calls, task);
+        if (task.Slurm is { } slurm) AddSlurmCalls(calls, slurm);
         if (task.DependsOn.Count > 0)
         {
             var names = new StringBuilder();

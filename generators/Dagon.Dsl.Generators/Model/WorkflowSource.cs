@@ -20,6 +20,9 @@ internal sealed record WorkflowSource(
     bool? Remove,
     EquatableArray<TaskSource> Tasks)
 {
+    /// <summary><c>[Workflow(Scheduler = ...)]</c>: 0 Direct, 1 Slurm, null unset.</summary>
+    public int? Scheduler { get; init; }
+
     /// <summary>
     /// The emittable part of a declaration, or null when the generated code could not compile (a class that is not
     /// partial, duplicate task names). The analyzers report those; the generator stays quiet so that the user sees
@@ -53,6 +56,7 @@ internal sealed record WorkflowSource(
                 GpuVendor = t.GpuVendor?.Value ?? 0,
                 Runscript = t.Runscript is not null,
                 ContainerOptions = t.ContainerOptions.Select(o => o.Value).ToEquatableArray(),
+                Slurm = SlurmSource.From(t.Slurm),
             })
             .ToEquatableArray();
 
@@ -67,7 +71,10 @@ internal sealed record WorkflowSource(
             Name: declaration.Name,
             DefaultImage: declaration.DefaultImage?.Value,
             Remove: declaration.Remove,
-            Tasks: tasks);
+            Tasks: tasks)
+        {
+            Scheduler = declaration.Scheduler?.Value,
+        };
     }
 }
 
@@ -97,4 +104,5 @@ internal sealed record TaskSource(
     public bool Runscript { get; init; }
 
     public EquatableArray<string> ContainerOptions { get; init; }
+    public SlurmSource? Slurm { get; init; }
 }

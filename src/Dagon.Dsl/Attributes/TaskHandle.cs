@@ -44,6 +44,32 @@ public abstract class TaskHandle<TSelf>
     public TSelf Env(string name, string value) => Apply(t => t.Env(name, value));
 
     public TSelf OnHost(string hostProfile) => Apply(t => t.OnHost(hostProfile));
+
+    /// <summary>
+    /// <see cref="TaskBuilder.Scheduler"/> under another name: a member called <c>Scheduler</c> on the handle would hide
+    /// the enum inside the task class, where <c>[ApptainerTask(Scheduler = Scheduler.Slurm)]</c> is written.
+    /// </summary>
+    public TSelf RunUnder(Scheduler scheduler) => Apply(t => t.Scheduler(scheduler));
+
+    public TSelf Cpus(int cpus) => Apply(t => t.Cpus(cpus));
+
+    public TSelf MemoryMb(int megabytes) => Apply(t => t.MemoryMb(megabytes));
+
+    public TSelf Time(string time) => Apply(t => t.Time(time));
+
+    public TSelf Gpus(int gpus) => Apply(t => t.Gpus(gpus));
+
+    public TSelf Partition(string partition) => Apply(t => t.Partition(partition));
+
+    public TSelf Account(string account) => Apply(t => t.Account(account));
+
+    public TSelf Qos(string qos) => Apply(t => t.Qos(qos));
+
+    public TSelf Nodes(int nodes) => Apply(t => t.Nodes(nodes));
+
+    public TSelf TasksPerNode(int tasks) => Apply(t => t.TasksPerNode(tasks));
+
+    public TSelf SlurmOptions(params string[] options) => Apply(t => t.SlurmOptions(options));
 }
 
 /// <summary>Handle on an <c>[ApptainerTask]</c>: the common settings plus the container's image, binds and overlay.</summary>

@@ -16,4 +16,7 @@ public sealed class WorkflowAttribute(string name) : Attribute
 
     /// <summary>Default for <see cref="ApptainerTaskAttribute.Remove"/> and <see cref="BatchTaskAttribute.Remove"/> of every task (the runtime's default is true).</summary>
     public bool Remove { get; set; } = true;
+
+    /// <summary>How the workflow's tasks are started unless a task says otherwise; unset follows the host profile, then the run.</summary>
+    public Model.Scheduler Scheduler { get; set; }
 }

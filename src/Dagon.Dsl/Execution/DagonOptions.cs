@@ -27,6 +27,10 @@ public sealed class DagonOptions
     [ConfigurationKeyName("json")]
     public string? JsonPath { get; set; }
 
+    /// <summary>How tasks are started when neither the task, its workflow nor its host profile say: direct (the default) or slurm.</summary>
+    [ConfigurationKeyName("scheduler")]
+    public Model.Scheduler? Scheduler { get; set; }
+
     public int EffectiveParallelism => MaxParallelism > 0 ? MaxParallelism : Environment.ProcessorCount;
 
     public string ResolveTmpDir() => string.IsNullOrWhiteSpace(TmpDir) ? Path.GetTempPath() : TmpDir;

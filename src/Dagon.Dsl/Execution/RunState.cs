@@ -21,6 +21,7 @@ public sealed class RunState : IRunLocations
         Images = new string?[count];
         Apptainers = new string?[count];
         Overlays = new Task<TimeSpan>?[count];
+        Schedulers = new Model.Scheduler[count];
         Timings = new TaskTimings[count];
         for (var i = 0; i < count; i++) Timings[i] = new TaskTimings();
     }
@@ -45,6 +46,12 @@ public sealed class RunState : IRunLocations
     public Task<TimeSpan>?[] Overlays { get; }
 
     public TaskTimings[] Timings { get; }
+
+    /// <summary>How each task is started, resolved once in preparation (task, workflow, host profile, run).</summary>
+    public Model.Scheduler[] Schedulers { get; }
+
+    /// <summary>The run's Slurm launcher, when any task runs as a Slurm job.</summary>
+    public Launching.Slurm.SlurmRun? Slurm { get; set; }
 
     public SharedCopies Copies { get; } = new();
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Dagon.Containers;
 using Dagon.Images;
 using Dagon.Launching;
+using Dagon.Launching.Slurm;
 using Dagon.Model;
 using Dagon.Places;
 using Dagon.Scheduling;
@@ -23,10 +24,13 @@ public sealed class TaskExecutor : ITaskExecutor
     private readonly ApptainerOptions _apptainer;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
+    private readonly SchedulerPreparation _schedulers;
 
     public TaskExecutor(PlaceDirectory places, ImageCache localImages, HostImageCache hostImages, OverlayFactory overlays,
-        ITaskLauncher launcher, IOptions<ApptainerOptions> apptainer, ILoggerFactory loggerFactory)
+        ITaskLauncher launcher, IOptions<ApptainerOptions> apptainer, ILoggerFactory loggerFactory, SlurmSettings? slurm = null)
     {
+        _schedulers = new SchedulerPreparation(slurm ?? new SlurmSettings(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build()),
+            loggerFactory.CreateLogger("Dagon.Slurm"));
         _launcher = launcher;
         _apptainer = apptainer.Value;
         _loggerFactory = loggerFactory;
@@ -34,8 +38,12 @@ public sealed class TaskExecutor : ITaskExecutor
         _preparation = new RunPreparation(new AbandonedRuns(_logger), places, localImages, hostImages, overlays, _apptainer, _logger);
     }
 
-    public Task<Preparation> PrepareAsync(ExecutionPlan plan, DagonOptions options, CancellationToken cancellationToken) =>
-        _preparation.PrepareAsync(plan, options, cancellationToken);
+    public async Task<Preparation> PrepareAsync(ExecutionPlan plan, DagonOptions options, CancellationToken cancellationToken)
+    {
+        var preparation = await _preparation.PrepareAsync(plan, options, cancellationToken).ConfigureAwait(false);
+        if (preparation.SetupError is not null || preparation.Failures.Count > 0) return preparation;
+        return await _schedulers.PrepareAsync(preparation, cancellationToken).ConfigureAwait(false);
+    }
 
     public async Task<TaskOutcome> RunAsync(TaskExecution execution, CancellationToken cancellationToken)
     {
@@ -64,8 +72,10 @@ public sealed class TaskExecutor : ITaskExecutor
         var started = Stopwatch.GetTimestamp();
         try
         {
-            return await _launcher.LaunchAsync(new LaunchRequest(place, argv, execution.Workspace)
+            var launcher = run.Schedulers[task.Index] == Scheduler.Slurm ? run.Slurm! : _launcher;
+            return await launcher.LaunchAsync(new LaunchRequest(place, argv, execution.Workspace)
             {
+                Task = task,
                 Timeout = task.Definition.Timeout,
                 Killed = task.Definition.Kind == TaskKind.Batch ? "the process" : "the container",
                 // Escaped: a task's output must not be able to drive the terminal the run is watched on.
@@ -145,6 +155,7 @@ public sealed class TaskExecutor : ITaskExecutor
     /// </summary>
     public async Task FinishAsync(RunState run, CancellationToken cancellationToken)
     {
+        run.Slurm?.Dispose();
         var folders = run.Plan.Tasks.Where(t => run.Workspaces[t.Index] is not null)
             .GroupBy(t => (Place: run.Places[t.Index], Folder: run.Workspaces[t.Index].RunDirectory));
         foreach (var folder in folders)

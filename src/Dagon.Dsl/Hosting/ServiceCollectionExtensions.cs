@@ -3,6 +3,7 @@ using Dagon.Execution;
 using Dagon.Images;
 using Dagon.Launching;
 using Dagon.LocalFiles;
+using Dagon.Launching.Slurm;
 using Dagon.Places.Local;
 using Dagon.Running;
 using Dagon.Staging;
@@ -31,6 +32,7 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<LocalPlace>();
         services.TryAddSingleton<PlaceDirectory>();
         services.TryAddSingleton<ITaskLauncher, DirectLauncher>();
+        services.TryAddSingleton(_ => new SlurmSettings(configuration));
         services.TryAddSingleton(sp => new ImageCache(
             sp.GetRequiredService<IOptions<ApptainerOptions>>().Value,
             sp.GetRequiredService<ContainerUserAccess>(),

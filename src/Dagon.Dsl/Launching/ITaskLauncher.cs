@@ -25,4 +25,7 @@ public sealed record LaunchRequest(IPlace Place, IReadOnlyList<string> Argv, Tas
     public Action<string>? OnStdout { get; init; }
 
     public Action<string>? OnStderr { get; init; }
+
+    /// <summary>The task being run: a scheduler launcher reads its name and resource request from it.</summary>
+    public PlannedTask? Task { get; init; }
 }

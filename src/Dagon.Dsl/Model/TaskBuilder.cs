@@ -1,7 +1,7 @@
 namespace Dagon.Model;
 
 /// <summary>Fluent configuration of one task. Generated workflow code calls the same methods.</summary>
-public sealed class TaskBuilder
+public sealed partial class TaskBuilder
 {
     // Allocated on first use: a workflow of a million tasks mostly has none of these.
     private List<string>? _bindSpecs;

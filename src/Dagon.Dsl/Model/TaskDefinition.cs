@@ -76,6 +76,11 @@ public sealed record TaskDefinition
 
     /// <summary>Extra Apptainer options for this task, an argv list checked by <see cref="Dagon.Rules.ContainerOptionRules"/>.</summary>
     public IReadOnlyList<string> ContainerOptions { get; init; } = [];
+    /// <summary>How the task is started, when the task says so; null follows the workflow, the host profile, then the run.</summary>
+    public Scheduler? Scheduler { get; init; }
+
+    /// <summary>What the task asks Slurm for when it runs as a Slurm job.</summary>
+    public SlurmRequest Slurm { get; init; } = SlurmRequest.None;
 
     /// <summary>The <c>workflow://</c> references in <see cref="Command"/>.</summary>
     public IReadOnlyList<WorkflowReference> References => _references ??=

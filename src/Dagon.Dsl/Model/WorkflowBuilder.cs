@@ -14,6 +14,7 @@ public sealed class WorkflowBuilder
     private string? _defaultImage;
     private string? _baseDirectory;
     private bool? _defaultRemove;
+    private Scheduler? _scheduler;
 
     internal WorkflowBuilder(string name) => Name = name;
 
@@ -37,6 +38,13 @@ public sealed class WorkflowBuilder
     public WorkflowBuilder Remove(bool remove)
     {
         _defaultRemove = remove;
+        return this;
+    }
+
+    /// <summary>How every task that does not say so itself is started: directly, or as a Slurm job.</summary>
+    public WorkflowBuilder Scheduler(Scheduler scheduler)
+    {
+        _scheduler = scheduler;
         return this;
     }
 
@@ -127,15 +135,18 @@ public sealed class WorkflowBuilder
                 GpuVendor = task.Vendor,
                 Runscript = task.UsesRunscript,
                 ContainerOptions = task.ContainerOptionList.Count == 0 ? [] : task.ContainerOptionList.ToArray(),
+                Scheduler = task.SchedulerValue,
+                Slurm = task.SlurmValue,
             });
         }
 
         errors.AddRange(WorkflowValidator.Validate(Name, _defaultImage, baseDirectory, definitions));
+        errors.AddRange(SlurmValidator.Validate(_scheduler, definitions));
         if (errors.Count > 0)
         {
             throw new WorkflowValidationException(Name, errors);
         }
 
-        return new WorkflowDefinition(Name, _defaultImage, baseDirectory, definitions);
+        return new WorkflowDefinition(Name, _defaultImage, baseDirectory, definitions) { Scheduler = _scheduler };
     }
 }

@@ -16,6 +16,9 @@ public sealed class WorkflowDefinition
 
     public string? DefaultImage { get; }
 
+    /// <summary>How the workflow's tasks are started unless a task says otherwise; null follows the host profile, then the run.</summary>
+    public Scheduler? Scheduler { get; init; }
+
     /// <summary>Folder that relative image paths (<c>images/tools.sif</c>) are resolved against.</summary>
     public string BaseDirectory { get; }
 

@@ -57,7 +57,9 @@ public sealed class WorkflowRunner(
         }
 
         var cleanup = new EagerCleanup(plan, task => executor.CleanupAsync(task, run, CancellationToken.None), _logger);
-        var scheduler = new DagScheduler(settings.EffectiveParallelism, i => plan.Tasks[i].DisplayName);
+        // Slurm jobs wait in the cluster, not on this machine's cores: they get their own slots (see DagScheduler).
+        var scheduler = new DagScheduler(settings.EffectiveParallelism, i => plan.Tasks[i].DisplayName,
+            i => run.Schedulers[i] == Scheduler.Slurm ? 1 : 0, [settings.EffectiveParallelism, run.Slurm?.MaxJobsInFlight ?? 1]);
         var finished = await scheduler.RunAsync(
             plan.Graph,
             (index, token) => new ValueTask<TaskOutcome>(RunTaskAsync(plan.Tasks[index], run, token)),

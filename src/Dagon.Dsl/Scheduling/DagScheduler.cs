@@ -9,9 +9,21 @@ namespace Dagon.Scheduling;
 /// locking and O(1) work per finished task. A failed node marks everything downstream of it skipped; independent
 /// branches keep running. Cancellation stops new starts; running nodes get the token and are awaited.
 /// </remarks>
-internal sealed class DagScheduler(int maxParallelism, Func<int, string>? nodeName = null)
+/// <para>
+/// Nodes may be split into slot classes, each with its own limit: a task that runs as a Slurm job occupies no core
+/// here while it waits in the cluster's queue, so it must not take one of the N local slots (a fan-out of 200 jobs
+/// would trickle out N at a time) and is bounded instead by the run's jobs in flight. Class 0 is the local one.
+/// </para>
+internal sealed class DagScheduler(int maxParallelism, Func<int, string>? nodeName = null, Func<int, int>? slotClass = null,
+    IReadOnlyList<int>? classLimits = null)
 {
     public int MaxParallelism { get; } = maxParallelism > 0 ? maxParallelism : Environment.ProcessorCount;
+
+    private int ClassOf(int node) => slotClass?.Invoke(node) ?? 0;
+
+    private int LimitOf(int slot) => slot == 0 ? MaxParallelism : Math.Max(1, classLimits![slot]);
+
+    private int ClassCount => classLimits?.Count ?? 1;
 
     public delegate ValueTask<TaskOutcome> RunNode(int node, CancellationToken cancellationToken);
 
@@ -31,7 +43,8 @@ internal sealed class DagScheduler(int maxParallelism, Func<int, string>? nodeNa
         private readonly CancellationToken _cancellationToken;
         private readonly TaskOutcome?[] _outcomes;
         private readonly int[] _remaining;
-        private readonly Queue<int> _ready = new();
+        private readonly Queue<int>[] _ready;
+        private readonly int[] _runningPerClass;
         private readonly Channel<(int Node, TaskOutcome Outcome)> _completions =
             Channel.CreateUnbounded<(int, TaskOutcome)>(new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = false });
         private int _running;
@@ -41,10 +54,13 @@ internal sealed class DagScheduler(int maxParallelism, Func<int, string>? nodeNa
             (_scheduler, _graph, _runNode, _onFinished, _cancellationToken) = (scheduler, graph, runNode, onFinished, cancellationToken);
             _outcomes = new TaskOutcome?[graph.Count];
             _remaining = new int[graph.Count];
+            _ready = new Queue<int>[scheduler.ClassCount];
+            for (var c = 0; c < _ready.Length; c++) _ready[c] = new Queue<int>();
+            _runningPerClass = new int[_ready.Length];
             for (var i = 0; i < graph.Count; i++)
             {
                 _remaining[i] = graph.Dependencies[i].Length;
-                if (_remaining[i] == 0) _ready.Enqueue(i);
+                if (_remaining[i] == 0) Ready(i);
             }
         }
 
@@ -52,15 +68,20 @@ internal sealed class DagScheduler(int maxParallelism, Func<int, string>? nodeNa
         {
             while (true)
             {
-                while (_running < _scheduler.MaxParallelism && _ready.Count > 0 && !_cancellationToken.IsCancellationRequested)
+                for (var c = 0; c < _ready.Length; c++)
                 {
-                    _running++;
-                    _ = RunOneAsync(_ready.Dequeue());
+                    while (_runningPerClass[c] < _scheduler.LimitOf(c) && _ready[c].Count > 0 && !_cancellationToken.IsCancellationRequested)
+                    {
+                        _running++;
+                        _runningPerClass[c]++;
+                        _ = RunOneAsync(_ready[c].Dequeue());
+                    }
                 }
 
                 if (_running == 0) break;
                 var (node, outcome) = await _completions.Reader.ReadAsync(CancellationToken.None).ConfigureAwait(false);
                 _running--;
+                _runningPerClass[_scheduler.ClassOf(node)]--;
                 Completed(node, outcome);
             }
 
@@ -84,7 +105,7 @@ internal sealed class DagScheduler(int maxParallelism, Func<int, string>? nodeNa
             {
                 foreach (var dependent in _graph.Dependents[node])
                 {
-                    if (--_remaining[dependent] == 0 && _outcomes[dependent] is null) _ready.Enqueue(dependent);
+                    if (--_remaining[dependent] == 0 && _outcomes[dependent] is null) Ready(dependent);
                 }
             }
             else
@@ -94,6 +115,8 @@ internal sealed class DagScheduler(int maxParallelism, Func<int, string>? nodeNa
                     : TaskOutcome.Skipped($"not run: upstream task '{_scheduler.Describe(node)}' {(outcome.State == TaskState.Failed ? "failed" : "did not succeed")}"));
             }
         }
+
+        private void Ready(int node) => _ready[_scheduler.ClassOf(node)].Enqueue(node);
 
         private void Finish(int node, TaskOutcome outcome)
         {

@@ -20,7 +20,7 @@ public sealed class ArchitectureTests
     public static readonly TheoryData<string> Parts = new()
     {
         "Model", "Rules", "Scheduling", "Processes", "Concurrency", "LocalFiles", "Places", "Places.Local", "Places.Ssh",
-        "Launching", "Containers", "Images", "Staging", "Execution", "Running", "Reporting", "Hosting", "CommandLine",
+        "Launching", "Launching.Slurm", "Containers", "Images", "Staging", "Execution", "Running", "Reporting", "Hosting", "CommandLine",
     };
 
     private static IObjectProvider<IType> Part(string part) =>
@@ -39,7 +39,7 @@ public sealed class ArchitectureTests
     public void ModelImportsNothingOfTheRuntimesOtherParts() =>
         Types().That().Are(Part("Model")).Should().NotDependOnAny(Parts_(
                 "Scheduling", "Processes", "Concurrency", "LocalFiles", "Places", "Places.Local", "Places.Ssh", "Launching",
-                "Containers", "Images", "Staging", "Execution", "Running", "Reporting", "Hosting", "CommandLine"))
+                "Launching.Slurm", "Containers", "Images", "Staging", "Execution", "Running", "Reporting", "Hosting", "CommandLine"))
             .Check(Runtime);
 
     [Fact]
@@ -52,7 +52,7 @@ public sealed class ArchitectureTests
     [Fact]
     public void PlacesKnowNothingOfWhatRunsOnThem() =>
         Types().That().Are(Parts_("Places", "Places.Local", "Places.Ssh")).Should().NotDependOnAny(Parts_(
-                "Scheduling", "Launching", "Containers", "Images", "Staging", "Execution", "Running", "Reporting", "Hosting"))
+                "Scheduling", "Launching", "Launching.Slurm", "Containers", "Images", "Staging", "Execution", "Running", "Reporting", "Hosting"))
             .Check(Runtime);
 
     [Fact]
@@ -61,12 +61,17 @@ public sealed class ArchitectureTests
 
     [Fact]
     public void LaunchersAndImagesWorkOnAnyPlace() =>
-        Types().That().Are(Parts_("Launching", "Images", "Containers")).Should().NotDependOnAny(Parts_("Places.Local", "Places.Ssh"))
+        Types().That().Are(Parts_("Launching", "Launching.Slurm", "Images", "Containers")).Should().NotDependOnAny(Parts_("Places.Local", "Places.Ssh"))
             .Check(Runtime);
 
     [Fact]
     public void WhatRunsIsIndependentOfWhereAndHow() =>
-        Types().That().Are(Part("Containers")).Should().NotDependOnAny(Parts_("Places", "Launching", "Images", "Staging", "Execution"))
+        Types().That().Are(Part("Containers")).Should().NotDependOnAny(Parts_("Places", "Launching", "Launching.Slurm", "Images", "Staging", "Execution"))
+            .Check(Runtime);
+
+    [Fact]
+    public void TheSlurmLauncherSeesNoExecutionOrContainers() =>
+        Types().That().Are(Part("Launching.Slurm")).Should().NotDependOnAny(Parts_("Execution", "Containers", "Images"))
             .Check(Runtime);
 
     [Fact]
@@ -86,6 +91,6 @@ public sealed class ArchitectureTests
 
     [Fact]
     public void ExecutionSitsBelowTheRunnerAndItsReports() =>
-        Types().That().Are(Parts_("Execution", "Staging", "Images", "Launching", "Scheduling"))
+        Types().That().Are(Parts_("Execution", "Staging", "Images", "Launching", "Launching.Slurm", "Scheduling"))
             .Should().NotDependOnAny(Parts_("Running", "Reporting", "Hosting")).Check(Runtime);
 }

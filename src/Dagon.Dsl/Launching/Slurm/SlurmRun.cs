@@ -1,0 +1,67 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Dagon.Model;
+using Dagon.Places;
+using Dagon.Scheduling;
+using Microsoft.Extensions.Logging;
+
+namespace Dagon.Launching.Slurm;
+
+/// <summary>
+/// The Slurm launcher of one run: it submits each task's argv as a job on the task's place (this machine or an SSH
+/// login node), watches the run's jobs there, and cancels them with the run. Made by preparation and disposed with
+/// the run, so no job state outlives it; one per run rather than a singleton because its watchers, arrays and
+/// cancellations belong to that run's jobs only.
+/// </summary>
+public sealed class SlurmRun(string runId, SlurmSettings settings, ILogger logger) : ITaskLauncher, IDisposable
+{
+    private readonly ConcurrentDictionary<IPlace, SlurmPlaceJobs> _places = new();
+
+    /// <summary>Slurm tasks of the run submitted and not yet finished, at most (from <c>[slurm] max_jobs_in_flight</c>).</summary>
+    public int MaxJobsInFlight => settings.For(null).EffectiveMaxJobsInFlight;
+
+    public async Task<TaskOutcome> LaunchAsync(LaunchRequest request, CancellationToken cancellationToken)
+    {
+        var task = request.Task ?? throw new ArgumentException("a Slurm job needs the task it runs", nameof(request));
+        if (cancellationToken.IsCancellationRequested) return TaskOutcome.Cancelled("not submitted: the run was cancelled");
+        var jobs = JobsOn(request.Place);
+        var job = new SlurmJob(task.DisplayName, request.Argv, request.Workspace, task.Definition.Slurm, TimeOf(task.Definition));
+        jobs.Submitter.Enqueue(job);
+        await using (cancellationToken.Register(() => _ = jobs.CancelAsync(job)).ConfigureAwait(false))
+        {
+            await job.Submitted.Task.ConfigureAwait(false);
+            if (job.Id is not null) jobs.Watcher.Watch(job);
+            return await job.Completion.Task.ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Checks, before the first submission, that each task's partition exists on its place and its request fits.</summary>
+    public Task<IReadOnlyList<(PlannedTask Task, string Message)>> PreflightAsync(IPlace place, IReadOnlyList<PlannedTask> tasks,
+        CancellationToken cancellationToken) =>
+        SlurmPreflight.CheckAsync(JobsOn(place).Commands, tasks, t => TimeOf(t.Definition), cancellationToken);
+
+    /// <summary>The task's <c>Time</c>, else its timeout as whole minutes (rounded up), else null (the partition's limit).</summary>
+    public static string? TimeOf(TaskDefinition task) =>
+        task.Slurm.Time ?? (task.Timeout is { } timeout ? Math.Max(1, (long)Math.Ceiling(timeout.TotalMinutes)).ToString(CultureInfo.InvariantCulture) : null);
+
+    private SlurmPlaceJobs JobsOn(IPlace place) =>
+        _places.GetOrAdd(place, p => new SlurmPlaceJobs(p, settings.For(p.Host), runId, logger));
+
+    /// <summary>Says how often the run asked Slurm on each place, then stops the watchers.</summary>
+    public void Dispose()
+    {
+        foreach (var (place, jobs) in _places)
+        {
+            var commands = jobs.Commands;
+            if (commands.SbatchCalls > 0)
+            {
+                logger.LogInformation("Slurm on {Place}: {Sbatch} sbatch calls, {Status} status calls, {Scancel} scancel calls",
+                    place.Description, commands.SbatchCalls, commands.StatusCalls, commands.ScancelCalls);
+            }
+
+            jobs.Dispose();
+        }
+
+        _places.Clear();
+    }
+}
