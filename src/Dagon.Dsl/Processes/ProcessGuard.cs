@@ -9,8 +9,9 @@ namespace Dagon.Processes;
 /// <list type="bullet">
 /// <item>on SIGINT/SIGTERM/SIGHUP (the engine cancelling it) sends TERM to the whole group, then KILL;</item>
 /// <item>when the program ends, KILLs whatever it left running in its group;</item>
-/// <item>watches its standard input, a pipe whose other end only the engine holds: the kernel closes it when the
-/// engine dies of anything, SIGKILL included, and the guard then KILLs the group.</item>
+/// <item>watches its standard input (with the shell's own <c>read</c>, no extra program), a pipe whose other end only
+/// the engine holds: the kernel closes it when the engine dies of anything, SIGKILL included, and the guard then
+/// KILLs the group.</item>
 /// </list>
 /// Why not a parent-death signal: it fires when the engine *thread* that started the child exits, and .NET's
 /// thread-pool threads come and go, so it would kill healthy tasks.
@@ -25,7 +26,7 @@ public static class ProcessGuard
         "stop() { kill -TERM -\"$pid\" 2>/dev/null; i=0; " +
         "while [ $i -lt 15 ] && kill -0 -\"$pid\" 2>/dev/null; do sleep 0.2; i=$((i+1)); done; kill -KILL -\"$pid\" 2>/dev/null; }; " +
         "trap 'stop; exit 143' INT TERM HUP; " +
-        "{ cat <&3 >/dev/null; kill -KILL -\"$pid\" 2>/dev/null; } & watch=$!; exec 3<&-; " +
+        "{ while read -r _ <&3; do :; done; kill -KILL -\"$pid\" 2>/dev/null; } & watch=$!; exec 3<&-; " +
         "wait \"$pid\"; status=$?; kill -KILL -\"$pid\" 2>/dev/null; kill \"$watch\" 2>/dev/null; exit $status";
 
     /// <summary>The guard's argv for running <paramref name="executable"/> with <paramref name="arguments"/>.</summary>
