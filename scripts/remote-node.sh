@@ -291,7 +291,10 @@ cmd_start() {
   ensure_hosts_file "$NODE_ROOT"
   local home=$NODE_ROOT/home/$NODE_USER
   install -d -o "$NODE_UID" -g "$NODE_UID" -m 700 "$home/.ssh"
-  install -o "$NODE_UID" -g "$NODE_UID" -m 600 "$pubkey" "$home/.ssh/authorized_keys"
+  # The key goes to a file of this instance's own, not to ~/.ssh/authorized_keys: instances share the root and so
+  # the home folder, and each must accept only the key it was started with (tests start several side by side).
+  install -d -m 755 "$NODE_ROOT/etc/ssh/authorized_keys.d"
+  install -m 644 "$pubkey" "$NODE_ROOT/etc/ssh/authorized_keys.d/$NAME"
 
   local config=/etc/ssh/sshd_config.$NAME sshd_log=/var/log/sshd-$NAME.log
   # LogLevel VERBOSE logs each "Accepted publickey" line: the tests count connections with it.
@@ -305,6 +308,7 @@ HostKey /etc/ssh/ssh_host_rsa_key
 PasswordAuthentication no
 KbdInteractiveAuthentication no
 PubkeyAuthentication yes
+AuthorizedKeysFile /etc/ssh/authorized_keys.d/$NAME
 PermitRootLogin no
 UsePAM no
 LogLevel VERBOSE
