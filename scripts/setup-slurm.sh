@@ -181,9 +181,11 @@ main() {
   ensure_dir /var/log/slurm root:root 755
   ensure_dir "$CACHE" root:root 755
   [[ -f $JOBCOMP ]] || install -m 644 /dev/null "$JOBCOMP"
-  if slurm_conf "$NODE" "$ADDRESS" "$(nproc)" "$(slurm_real_memory)" 6817 6818 /var/lib/slurm /var/log/slurm | ensure_file "$CONF" 644; then
-    conf_changed=1 changed=1
-  fi
+  local before=$changed
+  changed=0
+  ensure_file "$CONF" 644 < <(slurm_conf "$NODE" "$ADDRESS" "$(nproc)" "$(slurm_real_memory)" 6817 6818 /var/lib/slurm /var/log/slurm)
+  conf_changed=$changed
+  changed=$((changed | before))
 
   start_munge
   start_slurm "$conf_changed"

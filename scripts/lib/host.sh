@@ -1,5 +1,6 @@
-# Shell helpers for provisioning scripts that install packages and files on this machine (setup-slurm.sh).
-# Source it after scripts/lib/roots.sh (for log, die, run_logged). Functions that change something set changed=1.
+# Shell helpers for the provisioning scripts that install packages, folders and files on this machine
+# (setup-apptainer.sh, setup-slurm.sh). Source it after scripts/lib/roots.sh (for log, die, run_logged).
+# ensure_dir and ensure_file set changed=1 when they change something.
 changed=${changed:-0}
 apt_updated=${apt_updated:-0}
 
@@ -23,7 +24,6 @@ ensure_host_packages() {
   run_logged "could not install ${missing[*]} on the host" \
     env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
   log "host packages installed ($(elapsed "$t0"))"
-  changed=1
 }
 
 # Folder with owner (user:group) and mode, touched only when different (a rerun changes nothing).
@@ -36,16 +36,16 @@ ensure_dir() {
   fi
 }
 
-# Installs CONTENT (stdin) at PATH with MODE only when it differs; renamed into place, never rewritten in place.
-# Returns 0 when it wrote the file, 1 when the file was already as wanted.
+# Installs CONTENT (stdin) at PATH with MODE only when it differs.
 ensure_file() {
   local path=$1 mode=$2 tmp new
   tmp=$(mktemp)
   cat >"$tmp"
   if cmp -s "$tmp" "$path" && [[ $(stat -c %a "$path") == "$mode" ]]; then
     rm -f "$tmp"
-    return 1
+    return
   fi
+  # Renamed into place, never rewritten: scripts installed this way may be running right now.
   mkdir -p "$(dirname "$path")"
   new=$(mktemp "$path.XXXXXX")
   cat "$tmp" >"$new"
