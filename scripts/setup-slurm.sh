@@ -7,8 +7,8 @@
 # Installs slurm-wlm and munge, writes /etc/slurm/slurm.conf (scripts/lib/slurm.sh: cluster `dagon`, this machine
 # as controller and only node at 127.0.0.1 on the default ports 6817/6818, partitions `debug` (default) and
 # `short`), and starts munged (as user munge), slurmctld and slurmd directly: there is no systemd on these machines
-# (PID 1 is not an init that runs units), and the packages' units are never used. A changed slurm.conf restarts
-# slurmctld and slurmd (running jobs are lost); otherwise running daemons are left alone. Then it waits until
+# (PID 1 is not an init that runs units), and the packages' units are never used. A changed slurm.conf reaches
+# running daemons by `scontrol reconfigure` (a restart only when that fails); otherwise they are left alone. Then it waits until
 # `sinfo` shows the node usable and, when anything changed, runs a smoke test: `sbatch --wait` jobs that print a
 # line and run `apptainer exec` on a busybox image (jobs run as root here; `apptainer` is the wrapper of
 # scripts/setup-apptainer.sh, which drops to its own ordinary user).
@@ -77,8 +77,18 @@ start_munge() {
 ctld_answers() { scontrol ping 2>/dev/null | grep -q 'is UP'; }
 
 start_slurm() {
-  local restart=$1
-  if ((restart)); then
+  local conf_changed=$1
+  # A changed slurm.conf reaches running daemons by `scontrol reconfigure` (jobs and clients such as a running
+  # `sbatch --wait` carry on); only when that fails are both restarted.
+  if ((conf_changed)) && daemon_alive slurmctld /run/slurmctld.pid && ctld_answers; then
+    if scontrol reconfigure >/dev/null 2>&1; then
+      log "slurmctld and slurmd reconfigured"
+    else
+      log "scontrol reconfigure failed: restarting slurmctld and slurmd"
+      stop_daemon slurmd /run/slurmd.pid
+      stop_daemon slurmctld /run/slurmctld.pid
+    fi
+  elif ((conf_changed)); then
     stop_daemon slurmd /run/slurmd.pid
     stop_daemon slurmctld /run/slurmctld.pid
   fi

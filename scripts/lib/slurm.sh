@@ -12,6 +12,8 @@
 #   - no slurmdbd: jobcomp/filetxt writes one line per finished job to LOG_DIR/jobcomp.log, which
 #     `sacct -c` reads (as root); squeue/scontrol keep finished jobs for MinJobAge (600 s).
 #   - partitions: `debug` (default, no time limit) and `short` (MaxTime 10 minutes), both on the one node.
+#   - batch_sched_delay=0: a submitted batch job is scheduled at once (the default lets Slurm wait up to 3 s, which
+#     made every job of a test start 0-3 s late and jobs start in pairs every 3 s).
 #   - KillWait=5, OverTimeLimit=0: a job past its --time is signalled and killed within seconds of being found.
 slurm_conf() {
   local node=$1 address=$2 cpus=$3 memory=$4 ctld_port=$5 slurmd_port=$6 state=$7 logs=$8
@@ -35,6 +37,7 @@ ProctrackType=proctrack/linuxproc
 TaskPlugin=task/none
 MpiDefault=none
 SchedulerType=sched/backfill
+SchedulerParameters=batch_sched_delay=0
 SelectType=select/cons_tres
 SelectTypeParameters=CR_Core_Memory
 DefMemPerCPU=512

@@ -36,13 +36,18 @@ public abstract partial class SlurmCluster : IDisposable
         return state is "idle" or "mixed" or "allocated" or "completing";
     }
 
-    /// <summary>`sbatch --parsable --wait` of a wrapped command; the job's id and sbatch's exit code.</summary>
+    /// <summary>
+    /// `sbatch --parsable --wait` of a wrapped command; the job's id, sbatch's exit code and output (with the queue
+    /// when it failed). The limit is generous: the cluster is shared with every other test run on the machine, and a
+    /// job may queue behind theirs.
+    /// </summary>
     public (string JobId, int Code, string Output) SubmitAndWait(string wrappedCommand, string outputFile, string options = "")
     {
         var (code, output) = Shell(
             $"sbatch --parsable --wait {options} -J dagon-slurm-tests -o {Processes.Quote(outputFile)} --wrap {Processes.Quote(wrappedCommand)}",
-            TimeSpan.FromMinutes(3));
+            TimeSpan.FromMinutes(10));
         var id = JobIdLine().Match(output);
+        if (code != 0) output += $"{Environment.NewLine}queue: {Shell("squeue -t all -o '%i %u %j %T %r %S' | head -n 30").Output}";
         return (id.Success ? id.Groups[1].Value : "", code, output);
     }
 
