@@ -12,7 +12,10 @@
 # 10.250.0.0/16 (derived from the node name): this machine is .1 (veth dg-<name>-h), the node .2 (dg-<name>-n, with
 # its own lo). The node has no default route: it reaches only this machine's end of the pair, and nothing reaches
 # it but this machine. Its /etc/hosts names its own address. Logins are as the ordinary user `hpcuser` with a key;
-# Apptainer runs there natively in its unprivileged mode. Nothing on the node shares a path with this machine, so
+# Apptainer runs there natively in its unprivileged mode. The node is also a one-node Slurm cluster of its own (sid's
+# Slurm 26.05: munged, slurmctld and slurmd started with the node, bound to its address on ports 6917/6918 so they
+# never meet a Slurm on this machine; slurm.conf from scripts/lib/slurm.sh; `sbatch` over SSH runs jobs as hpcuser;
+# see docs/slurm-testing.md). Nothing on the node shares a path with this machine, so
 # anything a workflow needs there has to cross SSH. `stop` removes the node, its veth pair and its namespace; `start`
 # first clears what a killed earlier run left behind. Needs `ip` (iproute2; installed when missing) and a kernel
 # that allows network namespaces and veth pairs: without them `start` stops with the reason (no fallback).
@@ -25,14 +28,18 @@
 #   DAGON_NODE_PORT            listen port (default 2222)
 #   DAGON_NODE_AUTHORIZED_KEY  public key allowed to log in; default: a key generated in the state folder
 #   DAGON_NODE_STATE           state folder (default $DAGON_HOME/nodes/$DAGON_NODE_NAME)
+#   DAGON_NODE_SLURMCTLD_PORT  the node's slurmctld port (default 6917); DAGON_NODE_SLURMD_PORT its slurmd's (6918)
 #
 # `start` writes $DAGON_NODE_STATE/node.env (shell-sourceable KEY=VALUE lines: address, port, user, key path,
-# known_hosts file, pid, sshd log, network namespace and this machine's address); the tests read it.
+# known_hosts file, pid, sshd log, network namespace and this machine's address, Slurm's ports, slurm.conf and log
+# folder); the tests read it. `start` returns once sshd answers and Slurm shows the node idle.
 set -euo pipefail
 
 DAGON_LOG_TAG=remote-node
 # shellcheck source=lib/roots.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/roots.sh"
+# shellcheck source=lib/slurm.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/slurm.sh"
 
 readonly DAGON_HOME=${DAGON_HOME:-/var/lib/dagon}
 readonly NODE_ROOT=$DAGON_HOME/node-root
@@ -72,13 +79,53 @@ readonly NODE_HOSTNAME=dagon-$NAME
 readonly PACKAGES=(openssh-server apptainer squashfuse fuse2fs fuse-overlayfs e2fsprogs busybox-static procps)
 readonly RECIPE="dagon-node-root recipe 1: sid + ${PACKAGES[*]} + user $NODE_USER($NODE_UID)"
 readonly STAMP=etc/dagon-node-root.stamp
+# Slurm is a layer installed on top of a finished root, in place, and recorded as a further line of the stamp: the
+# first line stays the base recipe, so a root with the layer still counts as current for scripts that know only the
+# base, and a root without it (or with an older layer line) gets the layer added without a rebuild. Change the
+# layer line to make every cached root install it again.
+readonly SLURM_PACKAGES=(slurm-wlm munge)
+readonly SLURM_LAYER="dagon-node-root layer slurm 2: ${SLURM_PACKAGES[*]} + cgroup.conf CgroupPlugin=disabled + /etc/slurm/slurm.conf bound per node"
+# Not Slurm's default ports, and bound to the node's own address only: this machine may run its own Slurm.
+readonly SLURMCTLD_PORT=${DAGON_NODE_SLURMCTLD_PORT:-6917} SLURMD_PORT=${DAGON_NODE_SLURMD_PORT:-6918}
+readonly SLURM_LOG_DIR=/var/log/slurm-$NAME
 
 
 [[ $PORT =~ ^[0-9]+$ ]] || die "DAGON_NODE_PORT must be a number, not $PORT"
+[[ $SLURMCTLD_PORT =~ ^[0-9]+$ && $SLURMD_PORT =~ ^[0-9]+$ ]] || die "DAGON_NODE_SLURMCTLD_PORT and DAGON_NODE_SLURMD_PORT must be numbers"
 
-root_is_current() {
+base_is_current() {
   local line
   [[ -f $NODE_ROOT/$STAMP ]] && IFS= read -r line <"$NODE_ROOT/$STAMP" && [[ $line == "$RECIPE" ]]
+}
+root_is_current() { base_is_current && grep -qxF "$SLURM_LAYER" "$NODE_ROOT/$STAMP"; }
+
+# Installs Slurm (sid's slurm-wlm, munge) into a finished root DIR and records the layer in its stamp. Harmless to
+# a node that runs from DIR: it adds packages and files, and nothing starts until a node starts.
+install_slurm_layer() {
+  local dir=$1 t0=$SECONDS
+  log "installing into the node root: ${SLURM_PACKAGES[*]}"
+  run_logged "apt-get update in the node root failed" in_root "$dir" apt-get -o Acquire::Check-Valid-Until=false update
+  run_logged "apt-get install of Slurm in the node root failed" in_root "$dir" apt-get install -y --no-install-recommends "${SLURM_PACKAGES[@]}"
+  run_logged "apt-get clean failed" in_root "$dir" apt-get clean
+  [[ -x $dir/usr/sbin/slurmctld && -x $dir/usr/sbin/slurmd && -x $dir/usr/sbin/munged ]] ||
+    die "the node root has no slurmctld, slurmd or munged after installing ${SLURM_PACKAGES[*]}"
+  # One munge key for every node started from this root (each node is a cluster of its own).
+  if [[ ! -s $dir/etc/munge/munge.key ]]; then
+    run_logged "mungekey failed" in_root "$dir" mungekey --create --keyfile=/etc/munge/munge.key
+  fi
+  run_logged "chown of the munge key failed" in_root "$dir" chown munge:munge /etc/munge/munge.key
+  chmod 600 "$dir/etc/munge/munge.key"
+  # Mount point for each node's own slurm.conf (written at start: it names the node and its address).
+  mkdir -p "$dir/etc/slurm"
+  [[ -e $dir/etc/slurm/slurm.conf ]] || : >"$dir/etc/slurm/slurm.conf"
+  # Slurm 26.05's slurmd sets up a cgroup plugin even for proctrack/linuxproc and task/none, and stops with "No
+  # filesystem mounted on /sys/fs/cgroup" in the node; the tests' Slurm uses no cgroups (as on this machine).
+  printf '# Written by Dagon.Dsl (scripts/remote-node.sh): no cgroups in the test node.\nCgroupPlugin=disabled\n' \
+    >"$dir/etc/slurm/cgroup.conf"
+  grep -vF "dagon-node-root layer slurm " "$dir/$STAMP" >"$dir/$STAMP.new" || true
+  printf '%s\n' "$SLURM_LAYER" >>"$dir/$STAMP.new"
+  mv -f "$dir/$STAMP.new" "$dir/$STAMP"
+  log "Slurm layer installed: $(in_root "$dir" slurmctld -V) ($((SECONDS - t0)) s)"
 }
 
 cmd_prepare() {
@@ -88,6 +135,10 @@ cmd_prepare() {
   flock -w 900 8 || die "another prepare holds $DAGON_HOME/.node-root.lock"
   if root_is_current; then
     log "node root $NODE_ROOT is in place"
+    return
+  fi
+  if base_is_current; then
+    install_slurm_layer "$NODE_ROOT"
     return
   fi
   local tmp=$DAGON_HOME/node-root.tmp.$$ t0=$SECONDS
@@ -127,6 +178,7 @@ cmd_prepare() {
   mkdir -p "$tmp/.oldroot" "$tmp/run/sshd" "$tmp/var/log"
   ensure_hosts_file "$tmp"
   printf '%s\nbuilt %s\n' "$RECIPE" "$(date -u +%FT%TZ)" >"$tmp/$STAMP"
+  install_slurm_layer "$tmp"
   [[ -e $NODE_ROOT ]] && remove_tree "$NODE_ROOT"
   mv "$tmp" "$NODE_ROOT"
   trap - EXIT
@@ -136,6 +188,34 @@ cmd_prepare() {
 # Apptainer's build reads /etc/hosts, which a fresh debootstrap does not write.
 ensure_hosts_file() {
   [[ -s $1/etc/hosts ]] || printf '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n' >"$1/etc/hosts"
+}
+
+# Runs a command inside the running node (its namespaces and root), as root.
+node_exec() {
+  local init
+  init=$(cat "/proc/$(cat "$STATE/pid")/task/$(cat "$STATE/pid")/children" 2>/dev/null) && [[ -n $init ]] || return 1
+  nsenter --target "${init%% *}" --mount --uts --ipc --net --pid -- \
+    /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C.UTF-8 "$@"
+}
+
+# Slurm in the node answers and its one node can take jobs.
+slurm_ready() {
+  [[ $(node_exec sinfo -h -N -o %T 2>/dev/null | head -n 1) =~ ^(idle|mixed|allocated|completing)$ ]]
+}
+
+wait_slurm() {
+  local i
+  for ((i = 0; i < 150; i++)); do
+    slurm_ready && return 0
+    # Both daemons daemonize within a second; one that is gone after 2 s will not come (its log says why).
+    if ((i >= 10)) && ! { node_exec pgrep -x slurmctld && node_exec pgrep -x slurmd; } >/dev/null 2>&1; then
+      break
+    fi
+    sleep 0.2
+  done
+  cat "$STATE/node.log" >&2
+  tail -n 20 "$NODE_ROOT$SLURM_LOG_DIR/slurmctld.log" "$NODE_ROOT$SLURM_LOG_DIR/slurmd.log" >&2 || true
+  die "Slurm in node $NAME did not show its node as idle (within 30 s, with slurmctld and slurmd running) (sinfo: $(node_exec sinfo -h -N -o %T 2>&1 | head -n 3))"
 }
 
 pid_alive() { [[ -f $STATE/pid ]] && kill -0 "$(cat "$STATE/pid")" 2>/dev/null; }
@@ -192,7 +272,7 @@ cmd_start() {
   chmod 700 "$STATE"
   exec 9>"$STATE/.lock"
   flock -w 30 9 || die "another start/stop of node $NAME is running"
-  if pid_alive && sshd_answers; then
+  if pid_alive && sshd_answers && slurm_ready; then
     log "node $NAME already runs (pid $(cat "$STATE/pid"))"
     write_env
     return
@@ -211,11 +291,15 @@ cmd_start() {
   ensure_hosts_file "$NODE_ROOT"
   local home=$NODE_ROOT/home/$NODE_USER
   install -d -o "$NODE_UID" -g "$NODE_UID" -m 700 "$home/.ssh"
-  install -o "$NODE_UID" -g "$NODE_UID" -m 600 "$pubkey" "$home/.ssh/authorized_keys"
+  # The key goes to a file of this instance's own, not to ~/.ssh/authorized_keys: instances share the root and so
+  # the home folder, and each must accept only the key it was started with (tests start several side by side).
+  install -d -m 755 "$NODE_ROOT/etc/ssh/authorized_keys.d"
+  install -m 644 "$pubkey" "$NODE_ROOT/etc/ssh/authorized_keys.d/$NAME"
 
   local config=/etc/ssh/sshd_config.$NAME sshd_log=/var/log/sshd-$NAME.log
   # LogLevel VERBOSE logs each "Accepted publickey" line: the tests count connections with it.
-  # MaxSessions above the default 10 because one connection carries every task's channel.
+  # MaxSessions above the default 10 because one connection carries every task's channel. PerSourcePenalties off:
+  # the failure tests refuse keys and hosts on purpose, and OpenSSH 10 would then refuse the next tests' connections.
   cat >"$NODE_ROOT$config" <<EOF
 Port $PORT
 ListenAddress $ADDRESS
@@ -225,22 +309,26 @@ HostKey /etc/ssh/ssh_host_rsa_key
 PasswordAuthentication no
 KbdInteractiveAuthentication no
 PubkeyAuthentication yes
+AuthorizedKeysFile /etc/ssh/authorized_keys.d/$NAME
 PermitRootLogin no
 UsePAM no
 LogLevel VERBOSE
 MaxSessions 64
 MaxStartups 64:30:128
+PerSourcePenalties no
 AllowUsers $NODE_USER
 Subsystem sftp internal-sftp
 PidFile /run/sshd-$NAME.pid
 EOF
   : >"$NODE_ROOT$sshd_log"
+  slurm_conf "$NODE_HOSTNAME" "$ADDRESS" "$(nproc)" "$(slurm_real_memory)" "$SLURMCTLD_PORT" "$SLURMD_PORT" \
+    /run/slurm "$SLURM_LOG_DIR" CommunicationParameters=NoCtldInAddrAny,NoInAddrAny >"$STATE/slurm.conf"
 
   # The node's PID 1 is a bash that starts sshd and reaps every orphan (tasks are started under setsid).
   # shellcheck disable=SC2016
   local inner='
     set -e
-    root=$1 node_hostname=$2 config=$3 sshd_log=$4 address=$5
+    root=$1 node_hostname=$2 config=$3 sshd_log=$4 address=$5 slurm_conf=$6 slurm_logs=$7
     hostname "$node_hostname"
     mount --make-rprivate /
     mount --bind "$root" "$root"
@@ -253,10 +341,21 @@ EOF
     # This node'"'"'s own /etc/hosts (the root may be shared by several nodes): it names the node'"'"'s address.
     printf "127.0.0.1\tlocalhost\n%s\t%s\n::1\tlocalhost ip6-localhost ip6-loopback\n" "$address" "$node_hostname" >"$root/run/hosts"
     mount --bind "$root/run/hosts" "$root/etc/hosts"
+    # Its own slurm.conf too (it names the node, its address and its ports).
+    cp "$slurm_conf" "$root/run/slurm.conf"
+    mount --bind "$root/run/slurm.conf" "$root/etc/slurm/slurm.conf"
     cd "$root"
     pivot_root . .oldroot
     cd /
     umount -l /.oldroot
+    # Slurm: munged as user munge, then slurmctld and slurmd (both daemonize; state on the tmpfs /run, so every
+    # start is a fresh cluster). A daemon that fails leaves its reason in node.log or its log; start checks sinfo.
+    mkdir -p /run/munge /run/slurm/slurmctld /run/slurm/slurmd "$slurm_logs"
+    chown munge:munge /run/munge
+    [ -e "$slurm_logs/jobcomp.log" ] || install -m 644 /dev/null "$slurm_logs/jobcomp.log"
+    setpriv --reuid=munge --regid=munge --init-groups /usr/sbin/munged || echo "node-init: munged did not start" >&2
+    /usr/sbin/slurmctld || echo "node-init: slurmctld did not start" >&2
+    /usr/sbin/slurmd || echo "node-init: slurmd did not start" >&2
     /usr/sbin/sshd -D -f "$config" -E "$sshd_log" &
     sshd=$!
     trap "kill -TERM $sshd 2>/dev/null" TERM INT
@@ -264,7 +363,7 @@ EOF
   '
   # ip netns exec and unshare both exec (no fork): the recorded PID is unshare's, inside the node's network namespace.
   setsid nohup ip netns exec "$NETNS" unshare --mount --uts --pid --ipc --fork --kill-child -- \
-    /bin/bash -c "$inner" node-init "$NODE_ROOT" "$NODE_HOSTNAME" "$config" "$sshd_log" "$ADDRESS" \
+    /bin/bash -c "$inner" node-init "$NODE_ROOT" "$NODE_HOSTNAME" "$config" "$sshd_log" "$ADDRESS" "$STATE/slurm.conf" "$SLURM_LOG_DIR" \
     >"$STATE/node.log" 2>&1 </dev/null 8>&- 9>&- &
   echo $! >"$STATE/pid"
   local i
@@ -285,6 +384,7 @@ EOF
   for k in "$NODE_ROOT"/etc/ssh/ssh_host_{ed25519,ecdsa,rsa}_key.pub; do
     printf '%s %s\n' "$hostspec" "$(cut -d' ' -f1,2 "$k")" >>"$kh"
   done
+  wait_slurm
   write_env
   log "node $NAME ($NODE_HOSTNAME) started: $NODE_USER@$ADDRESS:$PORT, pid $(cat "$STATE/pid")"
 }
@@ -306,6 +406,10 @@ DAGON_NODE_SSHD_LOG=$NODE_ROOT/var/log/sshd-$NAME.log
 DAGON_NODE_NETNS=$NETNS
 DAGON_NODE_HOST_ADDRESS=$HOST_ADDRESS
 DAGON_NODE_VETH=$VETH_HOST
+DAGON_NODE_SLURMCTLD_PORT=$SLURMCTLD_PORT
+DAGON_NODE_SLURMD_PORT=$SLURMD_PORT
+DAGON_NODE_SLURM_CONF=$STATE/slurm.conf
+DAGON_NODE_SLURM_LOG_DIR=$NODE_ROOT$SLURM_LOG_DIR
 EOF
   cat "$STATE/node.env"
 }

@@ -17,6 +17,8 @@ set -euo pipefail
 DAGON_LOG_TAG=setup-apptainer
 # shellcheck source=lib/roots.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/roots.sh"
+# shellcheck source=lib/host.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/host.sh"
 
 readonly DAGON_HOME=${DAGON_HOME:-/var/lib/dagon}
 readonly SID_ROOT=$DAGON_HOME/sid-root
@@ -46,57 +48,6 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 readonly here
 changed=0
 apt_updated=0
-
-now() { printf '%s' "$EPOCHREALTIME"; }
-elapsed() { LC_ALL=C awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f s", b - a }'; }
-
-ensure_host_packages() {
-  local missing=() p
-  for p in "$@"; do
-    dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null | grep -qx installed || missing+=("$p")
-  done
-  ((${#missing[@]})) || return 0
-  local t0
-  t0=$(now)
-  log "installing host packages: ${missing[*]}"
-  if ((!apt_updated)); then
-    run_logged "apt-get update failed (is the Debian mirror reachable?)" apt-get update
-    apt_updated=1
-  fi
-  run_logged "could not install ${missing[*]} on the host" \
-    env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
-  log "host packages installed ($(elapsed "$t0"))"
-}
-
-# Folder with owner and mode, touched only when different (a rerun changes nothing).
-ensure_dir() {
-  local dir=$1 owner=$2 mode=$3
-  if [[ ! -d $dir || $(stat -c '%U:%G %a' "$dir") != "$owner $mode" ]]; then
-    install -d -o "${owner%%:*}" -g "${owner#*:}" -m "$mode" "$dir"
-    log "folder $dir ($owner, $mode)"
-    changed=1
-  fi
-}
-
-# Installs CONTENT (stdin) at PATH with MODE only when it differs.
-ensure_file() {
-  local path=$1 mode=$2 tmp new
-  tmp=$(mktemp)
-  cat >"$tmp"
-  if cmp -s "$tmp" "$path" && [[ $(stat -c %a "$path") == "$mode" ]]; then
-    rm -f "$tmp"
-    return
-  fi
-  # Renamed into place, never rewritten: the wrapper scripts may be running right now.
-  mkdir -p "$(dirname "$path")"
-  new=$(mktemp "$path.XXXXXX")
-  cat "$tmp" >"$new"
-  rm -f "$tmp"
-  chmod "$mode" "$new"
-  mv -f "$new" "$path"
-  log "installed $path"
-  changed=1
-}
 
 # Why chmod /dev/fuse: unprivileged Apptainer mounts images with FUSE as user dagon. The node is reset to 0600 when
 # /dev is recreated, so this runs on every setup (and the wrapper checks it on every call too).

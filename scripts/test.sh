@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 bash scripts/setup-apptainer.sh
+bash scripts/setup-slurm.sh
 bash scripts/setup-test-tools.sh
 if [[ -x scripts/remote-node.sh ]]; then
   bash scripts/remote-node.sh prepare
