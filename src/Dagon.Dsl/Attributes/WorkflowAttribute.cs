@@ -14,7 +14,7 @@ public sealed class WorkflowAttribute(string name) : Attribute
     /// <summary>Image for every task that does not name its own; relative local paths resolve against the project directory.</summary>
     public string? DefaultImage { get; set; }
 
-    /// <summary>Default for <see cref="ApptainerTaskAttribute.Remove"/> and <see cref="BatchTaskAttribute.Remove"/> of every task (the runtime's default is true).</summary>
+    /// <summary>Default for <see cref="TaskAttribute.Remove"/> of every task (the runtime's default is true).</summary>
     public bool Remove { get; set; } = true;
 
     /// <summary>How the workflow's tasks are started unless a task says otherwise; unset follows the host profile, then the run.</summary>
