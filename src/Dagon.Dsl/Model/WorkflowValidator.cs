@@ -84,6 +84,15 @@ internal static class WorkflowValidator
             errors.Add($"{label} has a timeout of {timeout}; it must be positive");
         }
 
+        ValidateKind(workflow, defaultImage, baseDirectory, task, label, errors);
+        ContainerSettingsValidation.Validate(task, label, errors);
+        ValidateEdges(workflow, task, label, names, errors);
+    }
+
+    /// <summary>A container task needs a well-formed image; a batch task, which runs on the host, takes none.</summary>
+    private static void ValidateKind(string workflow, string? defaultImage, string baseDirectory, TaskDefinition task, string label,
+        List<string> errors)
+    {
         if (task.Kind == TaskKind.Apptainer)
         {
             var image = task.Image ?? defaultImage;
@@ -101,8 +110,11 @@ internal static class WorkflowValidator
             if (task.Image is not null) errors.Add($"{label} is a batch task, which runs on the host: it takes no image ('{task.Image}')");
             if (task.BindPaths.Count > 0) errors.Add($"{label} is a batch task, which runs on the host: bind paths do not apply");
         }
+    }
 
-        ContainerSettingsValidation.Validate(task, label, errors);
+    /// <summary>Every dependency and same-workflow reference names another task of the workflow.</summary>
+    private static void ValidateEdges(string workflow, TaskDefinition task, string label, Dictionary<string, int> names, List<string> errors)
+    {
         foreach (var dependency in task.DependsOn)
         {
             if (dependency == task.Name) errors.Add($"{label} depends on itself");
