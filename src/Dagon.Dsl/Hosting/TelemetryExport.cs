@@ -1,0 +1,52 @@
+using Dagon.Execution;
+using Dagon.Observing;
+using Dagon.Reporting;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+
+namespace Dagon.Hosting;
+
+/// <summary>
+/// Sends <see cref="RunTelemetry"/>'s spans and metrics over OTLP. The endpoint is <c>--otlp</c>, or else the
+/// exporter's own OTEL_EXPORTER_OTLP_* variables. Registered after <see cref="RunTelemetry"/>, it flushes once the
+/// run's span has ended: a batch job's process exits right after, and unsent spans would be lost.
+/// </summary>
+public sealed class TelemetryExport : IRunObserver, IDisposable
+{
+    private readonly TracerProvider _traces;
+    private readonly MeterProvider _metrics;
+
+    public TelemetryExport(string? endpoint)
+    {
+        var uri = string.IsNullOrWhiteSpace(endpoint) ? null : new Uri(endpoint);
+        _traces = Sdk.CreateTracerProviderBuilder().AddSource(RunTelemetry.Name)
+            .AddOtlpExporter(o => { if (uri is not null) o.Endpoint = uri; }).Build();
+        _metrics = Sdk.CreateMeterProviderBuilder().AddMeter(RunTelemetry.Name)
+            .AddOtlpExporter(o => { if (uri is not null) o.Endpoint = uri; }).Build();
+    }
+
+    public void RunStarted(RunStart run)
+    {
+    }
+
+    public void TaskStarted(TaskStart task)
+    {
+    }
+
+    public void TaskFinished(TaskAttempt attempt)
+    {
+    }
+
+    public void RunFinished(RunResult result)
+    {
+        _traces.ForceFlush(5000);
+        _metrics.ForceFlush(5000);
+    }
+
+    public void Dispose()
+    {
+        _traces.Dispose();
+        _metrics.Dispose();
+    }
+}
