@@ -18,6 +18,7 @@ public static class RunObserverRegistration
     {
         var dagon = configuration.GetSection(DagonOptions.Section);
         if (dagon["trace"] is { Length: > 0 } trace) services.AddSingleton<IRunObserver>(new TraceFile(trace));
+        if (dagon["report"] is { Length: > 0 } report) services.AddSingleton<IRunObserver>(new HtmlReport(report));
         var otlp = dagon["otlp"];
         if (otlp is { Length: > 0 } || Environment.GetEnvironmentVariable(OtlpEndpointVariable) is { Length: > 0 })
         {

@@ -87,17 +87,17 @@ public sealed class RunTelemetry : IRunObserver
     }
 
     /// <summary>
-    /// Phases as the runner measured them: staging starts at submission, the overlay at the program's start, and the
-    /// execution ends with the task. The image is prepared once for many tasks before any starts, so its span ends
-    /// where the task's begins.
+    /// Phases as the runner measured them: staging starts at submission and the execution ends with the task. Images
+    /// and overlays are made ahead, in parallel, during preparation; only their durations are known, so their spans
+    /// end where the task needed them (the image at submission, the overlay where the execution began).
     /// </summary>
     private static void Phases(Activity task, TaskTimings timings, DateTimeOffset submitted, DateTimeOffset ended)
     {
-        var started = timings.Started ?? submitted + timings.Staging;
+        var executing = ended - timings.Execution;
         Phase(task, "dagon.task.image", submitted - timings.ImagePreparation, timings.ImagePreparation);
         Phase(task, "dagon.task.staging", submitted, timings.Staging);
-        Phase(task, "dagon.task.overlay", started, timings.Overlay);
-        Phase(task, "dagon.task.execution", ended - timings.Execution, timings.Execution);
+        Phase(task, "dagon.task.overlay", executing - timings.Overlay, timings.Overlay);
+        Phase(task, "dagon.task.execution", executing, timings.Execution);
     }
 
     private static void Phase(Activity task, string name, DateTimeOffset start, TimeSpan duration)
