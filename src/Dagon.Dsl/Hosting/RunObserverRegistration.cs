@@ -26,6 +26,11 @@ public static class RunObserverRegistration
             services.AddSingleton<IRunObserver>(_ => new TelemetryExport(otlp));
         }
 
+        if (ProgressModes.Resolve(configuration) == ProgressMode.Rich)
+        {
+            services.AddSingleton<IRunObserver>(_ => new LiveProgress(Spectre.Console.AnsiConsole.Console));
+        }
+
         return services;
     }
 }
