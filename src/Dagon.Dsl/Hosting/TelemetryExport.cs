@@ -2,6 +2,7 @@ using Dagon.Execution;
 using Dagon.Observing;
 using Dagon.Reporting;
 using OpenTelemetry;
+using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 
@@ -21,9 +22,21 @@ public sealed class TelemetryExport : IRunObserver, IDisposable
     {
         var uri = string.IsNullOrWhiteSpace(endpoint) ? null : new Uri(endpoint);
         _traces = Sdk.CreateTracerProviderBuilder().AddSource(RunTelemetry.Name)
-            .AddOtlpExporter(o => { if (uri is not null) o.Endpoint = uri; }).Build();
+            .AddOtlpExporter(o => Point(o, uri, "v1/traces")).Build();
         _metrics = Sdk.CreateMeterProviderBuilder().AddMeter(RunTelemetry.Name)
-            .AddOtlpExporter(o => { if (uri is not null) o.Endpoint = uri; }).Build();
+            .AddOtlpExporter(o => Point(o, uri, "v1/metrics")).Build();
+    }
+
+    /// <summary>
+    /// An endpoint set in code is used as it is; over HTTP (OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf) the exporter
+    /// then posts to that exact URL, so the signal's path is added here as the exporter does for the variable.
+    /// </summary>
+    private static void Point(OtlpExporterOptions options, Uri? endpoint, string signalPath)
+    {
+        if (endpoint is null) return;
+        options.Endpoint = options.Protocol == OtlpExportProtocol.HttpProtobuf
+            ? new Uri(endpoint.AbsoluteUri.TrimEnd('/') + "/" + signalPath)
+            : endpoint;
     }
 
     public void RunStarted(RunStart run)
