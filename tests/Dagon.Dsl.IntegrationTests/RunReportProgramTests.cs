@@ -104,6 +104,21 @@ public sealed class RunReportProgramTests(ApptainerFixture apptainer, ITestOutpu
     }
 
     [Fact]
+    public async Task ProgressNoneKeepsOnlyTheSummaryAndRichDrawsTheCounts()
+    {
+        var none = await RunDemoAsync(apptainer.NewFolder("observed"), new Dictionary<string, string>(), "--progress", "none");
+        var rich = await RunDemoAsync(apptainer.NewFolder("observed"), new Dictionary<string, string>(), "--progress", "rich");
+
+        Assert.Equal((0, 0), (none.ExitCode, rich.ExitCode));
+        Assert.DoesNotContain(" [D] ", none.Output);
+        Assert.DoesNotContain("Starting workflow", none.Output);
+        Assert.Contains("Workflow completed successfully", none.Output);
+        Assert.Contains("done 4  running 0  queued 0  failed 0  of 4", rich.Output);
+        Assert.DoesNotContain("Starting workflow", rich.Output);
+        Assert.Contains("Workflow completed successfully", rich.Output);
+    }
+
+    [Fact]
     public async Task AnUnwritableReportStopsTheRunBeforeAnyTask()
     {
         var directory = apptainer.NewFolder("observed");
