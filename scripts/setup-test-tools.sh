@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Tools the integration tests use beside Apptainer: a container registry the tests start on loopback (no registry
-# outside this machine is reachable here) and the tools that put a locally built OCI image into it. Idempotent.
+# outside this machine is reachable here), the tools that put a locally built OCI image into it, and headless Chromium
+# (the HTML report is checked as a browser renders it). Idempotent.
 set -euo pipefail
 
 missing=()
-for package in docker-registry skopeo umoci busybox-static; do
+for package in docker-registry skopeo umoci busybox-static chromium; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
 done
 

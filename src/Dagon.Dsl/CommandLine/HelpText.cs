@@ -30,7 +30,7 @@ public static class HelpText
             text.Append("      ").Append(setting.Description).AppendLine(setting.Upcoming ? " *" : "");
         }
 
-        text.AppendLine("  * read by features arriving with the Slurm launcher, image refresh and run reports; the switch sets the key already.");
+        text.AppendLine("  * read by features arriving with the Slurm launcher and image refresh; the switch sets the key already.");
         text.AppendLine();
         text.AppendLine("What runs:");
         foreach (var option in commandLine.ControlOptions)

@@ -24,11 +24,12 @@ public static class SettingSwitches
             { Value = SwitchValue.Flag, FlagValue = "always", Upcoming = true },
         new("--scheduler", "dagon:scheduler", "NAME", "direct", "how tasks are started: direct (a process) or slurm (a job)") { Upcoming = true },
         new("--partition", "slurm:partition", "NAME", "the cluster's default", "Slurm partition for the jobs") { Upcoming = true },
-        new("--progress", "dagon:progress", "MODE", "plain", "progress display: plain, rich or none")
-            { Value = SwitchValue.Choice, Choices = ["plain", "rich", "none"], Upcoming = true },
-        new("--report", "dagon:report", "FILE", "none", "write a report of the run to FILE") { Upcoming = true },
-        new("--trace", "dagon:trace", "FILE", "none", "write a trace of the run to FILE") { Upcoming = true },
-        new("--otlp", "dagon:otlp", "URL", "none", "send traces and metrics to this OpenTelemetry endpoint") { Upcoming = true },
+        new("--progress", "dagon:progress", "MODE", "rich on a terminal, else plain",
+                "progress display: rich (live counts and running tasks), plain (the log lines) or none")
+            { Value = SwitchValue.Choice, Choices = ["plain", "rich", "none"] },
+        new("--report", "dagon:report", "FILE", "none", "write a report of the run to FILE (one self-contained HTML page)"),
+        new("--trace", "dagon:trace", "FILE", "none", "write a trace of the run to FILE (one tab-separated row per task)"),
+        new("--otlp", "dagon:otlp", "URL", "none", "send traces and metrics to this OpenTelemetry endpoint"),
     ];
 
     /// <summary>

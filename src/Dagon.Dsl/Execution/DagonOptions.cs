@@ -31,6 +31,22 @@ public sealed class DagonOptions
     [ConfigurationKeyName("scheduler")]
     public Model.Scheduler? Scheduler { get; set; }
 
+    /// <summary>Writes a self-contained HTML report of the run to this file.</summary>
+    [ConfigurationKeyName("report")]
+    public string? ReportPath { get; set; }
+
+    /// <summary>Writes one tab-separated row per task attempt to this file.</summary>
+    [ConfigurationKeyName("trace")]
+    public string? TracePath { get; set; }
+
+    /// <summary>Sends traces and metrics to this OpenTelemetry (OTLP) endpoint.</summary>
+    [ConfigurationKeyName("otlp")]
+    public string? OtlpEndpoint { get; set; }
+
+    /// <summary>How progress is shown while a run goes: rich, plain or none; unset picks rich on a terminal.</summary>
+    [ConfigurationKeyName("progress")]
+    public string? Progress { get; set; }
+
     public int EffectiveParallelism => MaxParallelism > 0 ? MaxParallelism : Environment.ProcessorCount;
 
     public string ResolveTmpDir() => string.IsNullOrWhiteSpace(TmpDir) ? Path.GetTempPath() : TmpDir;

@@ -60,4 +60,12 @@ public sealed class TaskTimings
 
     /// <summary>From the task's start to its end; image preparation is shared by tasks and happens before.</summary>
     public TimeSpan Total { get; set; }
+
+    /// <summary>When the task was handed to its place (before staging); null when it never started.</summary>
+    public DateTimeOffset? Submitted { get; set; }
+
+    /// <summary>When its program was started, after staging.</summary>
+    public DateTimeOffset? Started { get; set; }
+
+    public DateTimeOffset? Ended { get; set; }
 }

@@ -60,6 +60,7 @@ public static class DagonHost
         builder.Logging.SetMinimumLevel(LogLevel.Information);
         builder.Logging.AddConsole(o => o.FormatterName = DagonConsoleFormatter.FormatterName)
             .AddConsoleFormatter<DagonConsoleFormatter, Microsoft.Extensions.Logging.Console.ConsoleFormatterOptions>();
+        ProgressModes.FilterConsoleLog(builder.Logging, ProgressModes.Resolve(builder.Configuration));
         builder.Services.AddSingleton<IHostLifetime, CancelKeyLifetime>();
 
         builder.Services.AddDagon(builder.Configuration).AddDagonSsh(builder.Configuration);

@@ -46,6 +46,7 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<InputStager>();
         services.TryAddSingleton<ITaskExecutor, TaskExecutor>();
         services.TryAddSingleton<WorkflowRunner>();
+        services.AddDagonObservers(configuration);
         return services;
     }
 }

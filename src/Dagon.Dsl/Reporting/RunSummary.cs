@@ -5,27 +5,29 @@ using Dagon.Scheduling;
 
 namespace Dagon.Reporting;
 
-/// <summary>The table printed at the end of a run: each task's state and where its time went.</summary>
+/// <summary>
+/// The table printed at the end of a run: each task's state and where its time went. A large run gets counts per
+/// state instead of the table (10,000 rows would push the failures out of the terminal); failures are always shown
+/// in full, and the full table is in the --report and --trace files.
+/// </summary>
 public static class RunSummary
 {
+    /// <summary>Runs with more tasks than this get counts per state instead of a row per task.</summary>
+    public const int FullTableLimit = 50;
+
+    /// <summary>Skipped tasks named one by one, at most; the rest are counted.</summary>
+    public const int NamedSkippedLimit = 20;
+
     public static string Format(RunResult result)
     {
         var text = new StringBuilder();
-        var width = Math.Max(4, result.Tasks.Max(t => t.Task.DisplayName.Length));
         text.AppendLine(new string('=', 60));
         text.AppendLine(result.Succeeded ? "Workflow completed successfully"
             : result.Cancelled ? "Workflow cancelled"
             : "Workflow FAILED");
         text.AppendLine(new string('=', 60));
-        text.AppendLine(CultureInfo.InvariantCulture,
-            $"{"task".PadRight(width)}  {"state",-9}  {"image",7}  {"overlay",7}  {"staging",7}  {"exec",7}  {"total",7}");
-        foreach (var task in result.Tasks)
-        {
-            var t = task.Timings;
-            text.AppendLine(CultureInfo.InvariantCulture,
-                $"{task.Task.DisplayName.PadRight(width)}  {task.Outcome.State.ToString().ToLowerInvariant(),-9}  " +
-                $"{Seconds(t.ImagePreparation)}  {Seconds(t.Overlay)}  {Seconds(t.Staging)}  {Seconds(t.Execution)}  {Seconds(t.Total)}");
-        }
+        if (result.Tasks.Count <= FullTableLimit) Table(text, result.Tasks);
+        else Counts(text, result.Tasks);
 
         foreach (var task in result.Tasks.Where(t => t.Outcome.State is TaskState.Failed))
         {
@@ -34,11 +36,53 @@ public static class RunSummary
         }
 
         var skipped = result.Tasks.Where(t => t.Outcome.State == TaskState.Skipped).Select(t => t.Task.DisplayName).ToList();
-        if (skipped.Count > 0) text.AppendLine(CultureInfo.InvariantCulture, $"Skipped (not run): {string.Join(", ", skipped)}");
+        if (skipped.Count > 0) text.AppendLine(CultureInfo.InvariantCulture, $"Skipped (not run): {Names(skipped)}");
         if (result.SetupError is not null) text.AppendLine(result.SetupError);
         text.AppendLine(CultureInfo.InvariantCulture, $"Total wall time: {result.WallTime.TotalSeconds:F2} s");
         return text.ToString();
     }
+
+    private static void Table(StringBuilder text, IReadOnlyList<TaskResult> tasks)
+    {
+        var width = Math.Max(4, tasks.Count == 0 ? 0 : tasks.Max(t => t.Task.DisplayName.Length));
+        text.AppendLine(CultureInfo.InvariantCulture,
+            $"{"task".PadRight(width)}  {"state",-9}  {"image",7}  {"overlay",7}  {"staging",7}  {"exec",7}  {"total",7}");
+        foreach (var task in tasks)
+        {
+            var t = task.Timings;
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"{task.Task.DisplayName.PadRight(width)}  {task.Outcome.State.ToString().ToLowerInvariant(),-9}  " +
+                $"{Seconds(t.ImagePreparation)}  {Seconds(t.Overlay)}  {Seconds(t.Staging)}  {Seconds(t.Execution)}  {Seconds(t.Total)}");
+        }
+    }
+
+    /// <summary>One line per state, in the order a reader looks for them, with the time the tasks of that state took.</summary>
+    private static void Counts(StringBuilder text, IReadOnlyList<TaskResult> tasks)
+    {
+        text.AppendLine(CultureInfo.InvariantCulture, $"{tasks.Count} tasks (one row per task: see --report or --trace)");
+        foreach (var state in tasks.GroupBy(t => t.Outcome.State).OrderBy(g => Order(g.Key)))
+        {
+            var total = state.Aggregate(TimeSpan.Zero, (sum, t) => sum + t.Timings.Total);
+            var longest = state.MaxBy(t => t.Timings.Total)!;
+            var longestText = longest.Timings.Total > TimeSpan.Zero
+                ? string.Create(CultureInfo.InvariantCulture, $"  longest {longest.Task.DisplayName} ({longest.Timings.Total.TotalSeconds:F2} s)")
+                : "";
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"  {state.Key.ToString().ToLowerInvariant(),-9}  {state.Count(),7}  task time {total.TotalSeconds,10:F2} s{longestText}");
+        }
+    }
+
+    private static int Order(TaskState state) => state switch
+    {
+        TaskState.Failed => 0,
+        TaskState.Cancelled => 1,
+        TaskState.Skipped => 2,
+        _ => 3,
+    };
+
+    private static string Names(List<string> names) => names.Count <= NamedSkippedLimit
+        ? string.Join(", ", names)
+        : $"{string.Join(", ", names.Take(NamedSkippedLimit))} and {names.Count - NamedSkippedLimit} more";
 
     private static string Seconds(TimeSpan time) =>
         time == TimeSpan.Zero ? "      -" : (time.TotalSeconds.ToString("F2", CultureInfo.InvariantCulture) + "s").PadLeft(7);

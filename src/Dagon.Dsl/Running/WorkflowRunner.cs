@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Dagon.Execution;
 using Dagon.Model;
+using Dagon.Observing;
 using Dagon.Reporting;
 using Dagon.Scheduling;
 using Dagon.Staging;
@@ -17,9 +18,14 @@ public sealed class WorkflowRunner(
     ITaskExecutor executor,
     InputStager stager,
     IOptions<DagonOptions> options,
-    ILoggerFactory loggerFactory)
+    ILoggerFactory loggerFactory,
+    IEnumerable<IRunObserver>? observers = null)
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger("Dagon.Workflow");
+    private RunObservers? _observers;
+
+    private RunObservers Observers => _observers ??= new RunObservers(observers, (observer, exception) =>
+        _logger.LogWarning("{Observer} failed: {Reason}", observer.GetType().Name, exception.Message));
 
     public Task<RunResult> RunAsync(WorkflowDefinition workflow, CancellationToken cancellationToken = default) =>
         RunAsync([workflow], cancellationToken);
@@ -35,6 +41,9 @@ public sealed class WorkflowRunner(
         var stopwatch = Stopwatch.StartNew();
         var settings = options.Value;
         if (settings.JsonPath is { Length: > 0 } json) CheckWritable(json, "json");
+        if (settings.TracePath is { Length: > 0 } trace) CheckWritable(trace, "trace");
+        if (settings.ReportPath is { Length: > 0 } report) CheckWritable(report, "report");
+        Observers.RunStarted(new RunStart(plan, settings, DateTimeOffset.UtcNow));
         _logger.LogInformation("Starting workflow {Workflow}: {Count} tasks, run {RunId}, up to {Parallelism} at once",
             string.Join(", ", plan.Workflows.Select(w => w.Name)), plan.Tasks.Count, plan.RunId, settings.EffectiveParallelism);
 
@@ -47,7 +56,9 @@ public sealed class WorkflowRunner(
         {
             // Nothing of the run's state survives a cancelled preparation but what the executor made on disk.
             var empty = new RunState(plan, settings);
-            return Result(empty, plan.Tasks.Select(_ => TaskOutcome.Cancelled("not started: the run was cancelled")).ToArray(), stopwatch, cancelled: true);
+            var cancelledResult = Result(empty, plan.Tasks.Select(_ => TaskOutcome.Cancelled("not started: the run was cancelled")).ToArray(), stopwatch, cancelled: true);
+            Observers.RunFinished(cancelledResult);
+            return cancelledResult;
         }
 
         var run = preparation.Run;
@@ -66,6 +77,7 @@ public sealed class WorkflowRunner(
             (index, outcome) =>
             {
                 Report(plan.Tasks[index], outcome, run.Timings[index]);
+                Observers.TaskFinished(plan.Tasks[index], HostOf(run, index), outcome, run.Timings[index]);
                 cleanup.Finished(index);
             },
             cancellationToken).ConfigureAwait(false);
@@ -126,6 +138,8 @@ public sealed class WorkflowRunner(
     {
         var started = Stopwatch.GetTimestamp();
         var timings = run.Timings[task.Index];
+        timings.Submitted = DateTimeOffset.UtcNow;
+        Observers.TaskStarted(task, HostOf(run, task.Index), timings.Submitted.Value);
         try
         {
             IReadOnlyList<StagedInput> inputs;
@@ -139,13 +153,17 @@ public sealed class WorkflowRunner(
                 return TaskOutcome.Failed(exception.Message);
             }
 
+            timings.Started = DateTimeOffset.UtcNow;
             return await executor.RunAsync(new TaskExecution { Task = task, Run = run, Inputs = inputs }, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             timings.Total = Stopwatch.GetElapsedTime(started);
+            timings.Ended = DateTimeOffset.UtcNow;
         }
     }
+
+    private static string HostOf(RunState run, int index) => run.Places[index]?.Host ?? TaskAttempt.ThisMachine;
 
     private void Report(PlannedTask task, TaskOutcome outcome, TaskTimings timings)
     {
@@ -196,6 +214,7 @@ public sealed class WorkflowRunner(
             }
         }
 
+        Observers.RunFinished(result);
         return result;
     }
 

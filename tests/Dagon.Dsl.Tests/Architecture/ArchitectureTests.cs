@@ -20,7 +20,7 @@ public sealed class ArchitectureTests
     public static readonly TheoryData<string> Parts = new()
     {
         "Model", "Rules", "Scheduling", "Processes", "Concurrency", "LocalFiles", "Places", "Places.Local", "Places.Ssh",
-        "Launching", "Launching.Slurm", "Containers", "Images", "Staging", "Execution", "Running", "Reporting", "Hosting", "CommandLine",
+        "Launching", "Launching.Slurm", "Containers", "Images", "Staging", "Execution", "Observing", "Running", "Reporting", "Hosting", "CommandLine",
     };
 
     private static IObjectProvider<IType> Part(string part) =>
@@ -39,7 +39,7 @@ public sealed class ArchitectureTests
     public void ModelImportsNothingOfTheRuntimesOtherParts() =>
         Types().That().Are(Part("Model")).Should().NotDependOnAny(Parts_(
                 "Scheduling", "Processes", "Concurrency", "LocalFiles", "Places", "Places.Local", "Places.Ssh", "Launching",
-                "Launching.Slurm", "Containers", "Images", "Staging", "Execution", "Running", "Reporting", "Hosting", "CommandLine"))
+                "Launching.Slurm", "Containers", "Images", "Staging", "Execution", "Observing", "Running", "Reporting", "Hosting", "CommandLine"))
             .Check(Runtime);
 
     [Fact]
@@ -92,5 +92,14 @@ public sealed class ArchitectureTests
     [Fact]
     public void ExecutionSitsBelowTheRunnerAndItsReports() =>
         Types().That().Are(Parts_("Execution", "Staging", "Images", "Launching", "Launching.Slurm", "Scheduling"))
-            .Should().NotDependOnAny(Parts_("Running", "Reporting", "Hosting")).Check(Runtime);
+            .Should().NotDependOnAny(Parts_("Observing", "Running", "Reporting", "Hosting")).Check(Runtime);
+
+    [Fact]
+    public void ObserversSeeTheRunButNotTheRunnerOrItsReports() =>
+        Types().That().Are(Part("Observing")).Should().NotDependOnAny(Parts_("Running", "Reporting", "Hosting", "CommandLine"))
+            .Check(Runtime);
+
+    [Fact]
+    public void ReportsKnowNothingOfTheRunnerOrTheHost() =>
+        Types().That().Are(Part("Reporting")).Should().NotDependOnAny(Parts_("Running", "Hosting")).Check(Runtime);
 }
