@@ -148,4 +148,59 @@ public sealed class OrdinaryMistakeTests(ApptainerFixture apptainer, ITestOutput
             await ApptainerFixture.Run("/bin/umount", small);
         }
     }
+
+    [Fact]
+    public async Task A_full_disk_is_reported_as_the_tasks_failure_and_the_log_as_incomplete_never_as_a_crash()
+    {
+        var small = apptainer.NewFolder("full");
+        await ApptainerFixture.Run("/bin/mount", "-t", "tmpfs", "-o", "size=1m,mode=1777", "tmpfs", small);
+        try
+        {
+            var result = await RunAsync(Host(tmp: small), Workflow.Create("full")
+                .BatchTask("Fills", "head -c 3000000 /dev/zero > big")
+                .BatchTask("Prints", "head -c 3000000 /dev/zero"));
+
+            Assert.Equal(TaskState.Failed, result["Fills"].Outcome.State);
+            Assert.StartsWith("command exited with code 1", result["Fills"].Outcome.Reason);
+            Assert.Contains(result["Fills"].Outcome.ErrorTail!, l => l.Contains("No space left on device", StringComparison.Ordinal));
+            Assert.Equal(TaskState.Succeeded, result["Prints"].Outcome.State);
+            Assert.Contains("its output could not all be saved", result["Prints"].Outcome.Reason);
+            Assert.Contains("stdout.log", result["Prints"].Outcome.Reason);
+        }
+        finally
+        {
+            await ApptainerFixture.Run("/bin/umount", small);
+        }
+    }
+
+    [Fact]
+    public async Task Half_made_images_and_build_scratch_of_a_dead_engine_are_swept_and_a_live_ones_kept()
+    {
+        var cache = apptainer.NewFolder("cache");
+        var dead = await DeadProcessIdAsync();
+        var deadPartial = Path.Combine(cache, $".tools-0123456789abcdef.sif.{dead}.{Guid.NewGuid():N}.partial");
+        var deadScratch = Path.Combine(cache, $".build-{dead}-{Guid.NewGuid():N}");
+        var livePartial = Path.Combine(cache, $".other-0123456789abcdef.sif.{Environment.ProcessId}.{Guid.NewGuid():N}.partial");
+        await File.WriteAllTextAsync(deadPartial, "half");
+        Directory.CreateDirectory(Path.Combine(deadScratch, "rootfs"));
+        await File.WriteAllTextAsync(livePartial, "in progress");
+
+        var host = new TestHost(output, cache, apptainer.NewFolder("tmp"));
+        _hosts.Add(host);
+        var result = await RunAsync(host, Workflow.Create("sweep").DefaultImage(apptainer.BusyboxSif).Task("A", t => t.Command("true").OverlaySize(64)));
+
+        Assert.True(result.Succeeded, RunSummary.Format(result));
+        Assert.False(File.Exists(deadPartial));
+        Assert.False(Directory.Exists(deadScratch));
+        Assert.True(File.Exists(livePartial));
+        Assert.Contains(host.Log, l => l.Contains($"left by an image build whose engine (process {dead}) is gone", StringComparison.Ordinal));
+    }
+
+    /// <summary>The id of a process that has just ended.</summary>
+    private static async Task<int> DeadProcessIdAsync()
+    {
+        using var process = Process.Start("true")!;
+        await process.WaitForExitAsync();
+        return process.Id;
+    }
 }

@@ -108,13 +108,14 @@ public sealed class ApptainerOptions
     [ConfigurationKeyName("library_dirs")]
     public string? LibraryDirs { get; set; }
 
-    internal string ResolveImageCacheDir()
+    internal string ResolveImageCacheDir() => ResolveImageCacheDir(Environment.GetEnvironmentVariable("DAGON_IMAGE_CACHE"),
+        Environment.IsPrivilegedProcess, Environment.GetEnvironmentVariable("XDG_CACHE_HOME"), Environment.GetFolderPath(Environment.SpecialFolder.UserProfile));
+
+    internal string ResolveImageCacheDir(string? fromEnvironment, bool privileged, string? xdg, string home)
     {
         if (!string.IsNullOrWhiteSpace(ImageCacheDir)) return Path.GetFullPath(ImageCacheDir);
-        if (Environment.GetEnvironmentVariable("DAGON_IMAGE_CACHE") is { Length: > 0 } fromEnvironment) return fromEnvironment;
-        if (Environment.IsPrivilegedProcess) return "/var/cache/dagon/images";
-        var xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
-        var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        if (fromEnvironment is { Length: > 0 }) return fromEnvironment;
+        if (privileged) return "/var/cache/dagon/images";
         if (string.IsNullOrEmpty(xdg) && !Path.IsPathRooted(home))
         {
             // Without HOME the default would be a relative folder under wherever the run starts.

@@ -29,10 +29,12 @@ public sealed class DirectLauncher : ITaskLauncher
                 OnStdout = request.OnStdout,
                 OnStderr = request.OnStderr,
             }, timeout.Token).ConfigureAwait(false);
-            if (result.ExitCode == 0) return TaskOutcome.Success;
+            // A log that could not be written (its disk is full) is said apart from why the task itself ended.
+            var logNote = result.LogError is { } logError ? $" (its output could not all be saved: {logError})" : "";
+            if (result.ExitCode == 0) return logNote.Length == 0 ? TaskOutcome.Success : TaskOutcome.Success with { Reason = "succeeded" + logNote };
             return result.ExitCode is { } code
-                ? TaskOutcome.Failed($"command exited with code {code}{where}", code, result.StderrTail)
-                : TaskOutcome.Failed($"the command{where} was killed by signal {result.Signal ?? "?"}", errorTail: result.StderrTail);
+                ? TaskOutcome.Failed($"command exited with code {code}{where}{logNote}", code, result.StderrTail)
+                : TaskOutcome.Failed($"the command{where} was killed by signal {result.Signal ?? "?"}{logNote}", errorTail: result.StderrTail);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && request.Timeout is { } limit)
         {

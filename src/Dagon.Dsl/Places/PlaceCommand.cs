@@ -27,8 +27,11 @@ public sealed record PlaceCommand(IReadOnlyList<string> Argv)
     public bool CaptureStdout { get; init; }
 }
 
-/// <summary>How a program ended: its exit code (null when a signal killed it), captured stdout and the tail of stderr.</summary>
-public sealed record CommandResult(int? ExitCode, string Stdout, IReadOnlyList<string> StderrTail, string? Signal = null)
+/// <summary>
+/// How a program ended: its exit code (null when a signal killed it), captured stdout, the tail of stderr, and why its
+/// log files are incomplete (their disk filled up), when they are.
+/// </summary>
+public sealed record CommandResult(int? ExitCode, string Stdout, IReadOnlyList<string> StderrTail, string? Signal = null, string? LogError = null)
 {
     public const int TailLines = 20;
 

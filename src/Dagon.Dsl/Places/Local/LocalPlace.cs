@@ -36,7 +36,7 @@ public sealed class LocalPlace(ContainerUserAccess access) : IPlace
             command.StderrFile,
             command.CaptureStdout,
             cancellationToken).ConfigureAwait(false);
-        return new CommandResult(result.ExitCode, result.Stdout, result.StderrTail);
+        return new CommandResult(result.ExitCode, result.Stdout, result.StderrTail, LogError: result.LogError);
     }
 
     public Task CreateDirectoriesAsync(IReadOnlyList<string> paths, CancellationToken cancellationToken)
