@@ -51,6 +51,8 @@ public static class WorkflowJson
                 ["prevs"] = new JsonArray([.. workflow.DependenciesOf(task).Select(n => (JsonNode)n)]),
                 ["command"] = task.Command,
                 ["type"] = task.Kind.ToString().ToLowerInvariant(),
+                // DagOnStar's tasks name the machine they run on; null is this machine.
+                ["host"] = task.Host,
             };
         }
 

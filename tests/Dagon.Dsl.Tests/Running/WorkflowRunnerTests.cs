@@ -142,6 +142,7 @@ public sealed class WorkflowRunnerTests : IDisposable
         Assert.Equal(["B", "C"], a.GetProperty("nexts").EnumerateArray().Select(e => e.GetString()));
         Assert.Empty(a.GetProperty("prevs").EnumerateArray());
         Assert.Equal("apptainer", a.GetProperty("type").GetString());
+        Assert.Equal(JsonValueKind.Null, a.GetProperty("host").ValueKind);
         Assert.Equal("mkdir -p output && hostname > output/f1.txt", a.GetProperty("command").GetString());
         Assert.Equal(result["A"].Workspace!.Root, a.GetProperty("working_dir").GetString());
         var tasks = root.GetProperty("tasks");
@@ -156,5 +157,18 @@ public sealed class WorkflowRunnerTests : IDisposable
         var one = Workflow.Create("One").DefaultImage("docker://x").Task("a", "cat workflow://Missing/b/f").Build();
         await Assert.ThrowsAsync<WorkflowValidationException>(() => Runner().RunAsync(one));
         Assert.Empty(_backend.Ran);
+    }
+
+    [Fact]
+    public async Task JsonExportNamesTheHostATaskRunsOn()
+    {
+        var json = Path.Combine(_root, "hosts.json");
+        await Runner(new DagonOptions { JsonPath = json }).RunAsync(Workflow.Create("H").DefaultImage("docker://x")
+            .Task("Here", "true").Task("There", t => t.Command("true").OnHost("cluster")).Build());
+
+        using var document = JsonDocument.Parse(await File.ReadAllTextAsync(json));
+        var tasks = document.RootElement.GetProperty("tasks");
+        Assert.Equal(JsonValueKind.Null, tasks.GetProperty("Here").GetProperty("host").ValueKind);
+        Assert.Equal("cluster", tasks.GetProperty("There").GetProperty("host").GetString());
     }
 }
