@@ -61,7 +61,7 @@ public sealed class ProgressTests : IDisposable
         await FakeRuns.Runner(executor, new DagonOptions { MaxParallelism = 2 }, live).RunAsync(FakeRuns.Dataflow().Build());
 
         Assert.True(sawBRunning, "B was not listed as running while it ran");
-        Assert.Contains("running 1", console.Output); // a frame drawn while B ran
+        Assert.Matches("running [12]", console.Output); // a frame drawn while B (and maybe C) ran
         Assert.Contains("done 2  running 0  queued 0  failed 2  of 4", console.Output); // the last frame: D skipped counts as failed
         Assert.True(live.Snapshot().Finished);
     }
