@@ -53,7 +53,8 @@ public sealed class ProgressTests : IDisposable
         executor.Behaviours["B"] = async (execution, _, token) =>
         {
             sawBRunning = live.Snapshot().Running.Any(r => r.Name == "B" && r.Host == "localhost");
-            await Task.Delay(100, token);
+            // Held until a frame showing it running is drawn, however slow the machine is (at most 10 s).
+            for (var i = 0; i < 1000 && !System.Text.RegularExpressions.Regex.IsMatch(console.Output, "running [12]"); i++) await Task.Delay(10, token);
             return TaskOutcome.Failed("command exited with code 3", 3);
         };
         executor.Behaviours["C"] = FakeRuns.Writes("f2.txt");
