@@ -21,6 +21,9 @@ internal sealed record WorkflowDeclaration(
     bool? Remove,
     EquatableArray<TaskDeclaration> Tasks)
 {
+    /// <summary>Default publish folder of the workflow's tasks.</summary>
+    public string? Publish { get; init; }
+
     /// <summary><c>Outer.Inner.Workflow</c> without the namespace; the generated file is named after it.</summary>
     public string QualifiedClassName
     {
@@ -95,6 +98,16 @@ internal sealed record TaskDeclaration(
 
     /// <summary><c>ContainerOptions</c>, each element with its own span.</summary>
     public EquatableArray<StringArgument> ContainerOptions { get; init; }
+
+    /// <summary><c>Outputs</c>, each element with its own span.</summary>
+    public EquatableArray<StringArgument> Outputs { get; init; }
+
+    public string? Publish { get; init; }
+
+    /// <summary><c>Retries</c> when set above 0.</summary>
+    public int? Retries { get; init; }
+
+    public EquatableArray<int> RetryOnExitCodes { get; init; }
 }
 
 internal sealed record StringArgument(string Value, LocationInfo Location);

@@ -61,7 +61,10 @@ internal static class WorkflowDeclarationParser
             NameLocation: nameSyntax is null ? null : LocationInfo.From(nameSyntax),
             DefaultImage: defaultImage?.Argument,
             Remove: remove,
-            Tasks: tasks.ToEquatableArray());
+            Tasks: tasks.ToEquatableArray())
+        {
+            Publish = NamedArgument(attribute, "Publish")?.Value as string,
+        };
     }
 
     /// <summary>True for a class marked <c>[ApptainerTask]</c> or <c>[BatchTask]</c>, wherever it is declared.</summary>
@@ -184,6 +187,12 @@ internal static class WorkflowDeclarationParser
                 ? LocationInfo.From((SyntaxNode?)NamedArgumentSyntax(attributeSyntax, "Runscript") ?? attributeSyntax)
                 : null,
             ContainerOptions = StringArrayArgument(attribute, attributeSyntax, "ContainerOptions"),
+            Outputs = StringArrayArgument(attribute, attributeSyntax, "Outputs"),
+            Publish = NamedArgument(attribute, "Publish")?.Value as string,
+            Retries = NamedArgument(attribute, "Retries")?.Value is int retries and > 0 ? retries : null,
+            RetryOnExitCodes = NamedArgument(attribute, "RetryOnExitCodes") is { Kind: TypedConstantKind.Array, IsNull: false } codes
+                ? codes.Values.Select(v => v.Value is int code ? code : 0).ToEquatableArray()
+                : default,
         };
     }
 

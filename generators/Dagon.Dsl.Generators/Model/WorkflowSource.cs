@@ -20,6 +20,8 @@ internal sealed record WorkflowSource(
     bool? Remove,
     EquatableArray<TaskSource> Tasks)
 {
+    public string? Publish { get; init; }
+
     /// <summary>
     /// The emittable part of a declaration, or null when the generated code could not compile (a class that is not
     /// partial, duplicate task names). The analyzers report those; the generator stays quiet so that the user sees
@@ -53,6 +55,10 @@ internal sealed record WorkflowSource(
                 GpuVendor = t.GpuVendor?.Value ?? 0,
                 Runscript = t.Runscript is not null,
                 ContainerOptions = t.ContainerOptions.Select(o => o.Value).ToEquatableArray(),
+                Outputs = t.Outputs.Select(o => o.Value).ToEquatableArray(),
+                Publish = t.Publish,
+                Retries = t.Retries,
+                RetryOnExitCodes = t.RetryOnExitCodes,
             })
             .ToEquatableArray();
 
@@ -67,7 +73,10 @@ internal sealed record WorkflowSource(
             Name: declaration.Name,
             DefaultImage: declaration.DefaultImage?.Value,
             Remove: declaration.Remove,
-            Tasks: tasks);
+            Tasks: tasks)
+        {
+            Publish = declaration.Publish,
+        };
     }
 }
 
@@ -97,4 +106,12 @@ internal sealed record TaskSource(
     public bool Runscript { get; init; }
 
     public EquatableArray<string> ContainerOptions { get; init; }
+
+    public EquatableArray<string> Outputs { get; init; }
+
+    public string? Publish { get; init; }
+
+    public int? Retries { get; init; }
+
+    public EquatableArray<int> RetryOnExitCodes { get; init; }
 }

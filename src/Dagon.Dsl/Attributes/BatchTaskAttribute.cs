@@ -31,4 +31,16 @@ public sealed class BatchTaskAttribute : Attribute
 
     /// <summary>Time limit in seconds; must be positive when set.</summary>
     public int TimeoutSeconds { get; set; }
+
+    /// <summary>Files the task leaves in its work folder, relative paths or globs (<c>output/f1.txt</c>, <c>results/*.csv</c>); a missing one fails the task.</summary>
+    public string[]? Outputs { get; set; }
+
+    /// <summary>Folder the declared outputs are copied to after the task succeeds.</summary>
+    public string? Publish { get; set; }
+
+    /// <summary>How many times a failed task is run again; unset (0) follows the run's <c>retries</c>.</summary>
+    public int Retries { get; set; }
+
+    /// <summary>Exit codes that are retried; unset retries any failure.</summary>
+    public int[]? RetryOnExitCodes { get; set; }
 }

@@ -16,4 +16,7 @@ public sealed class WorkflowAttribute(string name) : Attribute
 
     /// <summary>Default for <see cref="ApptainerTaskAttribute.Remove"/> and <see cref="BatchTaskAttribute.Remove"/> of every task (the runtime's default is true).</summary>
     public bool Remove { get; set; } = true;
+
+    /// <summary>Default publish folder of every task that declares outputs.</summary>
+    public string? Publish { get; set; }
 }

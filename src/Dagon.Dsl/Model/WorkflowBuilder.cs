@@ -14,6 +14,7 @@ public sealed class WorkflowBuilder
     private string? _defaultImage;
     private string? _baseDirectory;
     private bool? _defaultRemove;
+    private string? _defaultPublish;
 
     internal WorkflowBuilder(string name) => Name = name;
 
@@ -30,6 +31,13 @@ public sealed class WorkflowBuilder
     public WorkflowBuilder BaseDirectory(string directory)
     {
         _baseDirectory = directory;
+        return this;
+    }
+
+    /// <summary>Default for <see cref="TaskBuilder.Publish"/> of every task that declares outputs.</summary>
+    public WorkflowBuilder Publish(string directory)
+    {
+        _defaultPublish = directory;
         return this;
     }
 
@@ -127,6 +135,10 @@ public sealed class WorkflowBuilder
                 GpuVendor = task.Vendor,
                 Runscript = task.UsesRunscript,
                 ContainerOptions = task.ContainerOptionList.Count == 0 ? [] : task.ContainerOptionList.ToArray(),
+                Outputs = task.OutputList.Count == 0 ? [] : task.OutputList.ToArray(),
+                Publish = task.PublishDirectory ?? _defaultPublish,
+                Retries = task.RetryCount,
+                RetryOnExitCodes = task.RetryExitCodes.Count == 0 ? [] : task.RetryExitCodes.ToArray(),
             });
         }
 
