@@ -35,6 +35,30 @@ internal static class OutputPatterns
         return null;
     }
 
+    /// <summary>True when the file <paramref name="path"/> is the output, matches it as a glob, or lies inside a declared folder.</summary>
+    public static bool Contains(string pattern, string path)
+    {
+        var p = Normalize(pattern);
+        var f = Normalize(path);
+        return Matches(p, f) || (!IsGlob(p) && f.StartsWith(p + "/", System.StringComparison.Ordinal));
+    }
+
+    /// <summary>The folder a listing of the pattern's files starts from: the segments before the first glob ("." for none).</summary>
+    public static string ListingRoot(string pattern)
+    {
+        var p = Normalize(pattern);
+        if (!IsGlob(p)) return p;
+        var parts = p.Split('/');
+        var fixedParts = new List<string>();
+        foreach (var part in parts)
+        {
+            if (IsGlob(part)) break;
+            fixedParts.Add(part);
+        }
+
+        return fixedParts.Count == 0 ? "." : string.Join("/", fixedParts);
+    }
+
     /// <summary>
     /// True when <paramref name="path"/> is the output, lies inside it (a declared folder), or matches it as a glob; a
     /// reference to a folder that holds declared outputs (<c>results</c> for <c>results/*.csv</c>) matches too.
@@ -43,9 +67,7 @@ internal static class OutputPatterns
     {
         var p = Normalize(pattern);
         var f = Normalize(path);
-        if (f.Length == 0) return true;
-        if (Matches(p, f)) return true;
-        if (!IsGlob(p) && f.StartsWith(p + "/", System.StringComparison.Ordinal)) return true;
+        if (f.Length == 0 || Contains(p, f)) return true;
         return p.StartsWith(f + "/", System.StringComparison.Ordinal);
     }
 

@@ -60,4 +60,10 @@ public sealed class TaskTimings
 
     /// <summary>From the task's start to its end; image preparation is shared by tasks and happens before.</summary>
     public TimeSpan Total { get; set; }
+
+    /// <summary>How many times the task was run (retries add to it); 0 when it was reused.</summary>
+    public int Attempts { get; set; }
+
+    /// <summary>The run whose result was reused instead of running the task (<c>--resume</c>), or null.</summary>
+    public string? ReusedFrom { get; set; }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Dagon.Execution;
+using Dagon.Journal;
 using Dagon.Model;
 using Dagon.Reporting;
 using Dagon.Scheduling;
@@ -56,11 +57,12 @@ public sealed class WorkflowRunner(
             return await FinishAsync(run, NotStarted(preparation), stopwatch, SetupError(preparation)).ConfigureAwait(false);
         }
 
+        using var recorder = new RunRecorder(run, _logger);
         var cleanup = new EagerCleanup(plan, task => executor.CleanupAsync(task, run, CancellationToken.None), _logger);
         var scheduler = new DagScheduler(settings.EffectiveParallelism, i => plan.Tasks[i].DisplayName);
         var finished = await scheduler.RunAsync(
             plan.Graph,
-            (index, token) => new ValueTask<TaskOutcome>(RunTaskAsync(plan.Tasks[index], run, token)),
+            (index, token) => new ValueTask<TaskOutcome>(RunTaskAsync(plan.Tasks[index], run, recorder, token)),
             (index, outcome) =>
             {
                 Report(plan.Tasks[index], outcome, run.Timings[index]);
@@ -68,7 +70,7 @@ public sealed class WorkflowRunner(
             },
             cancellationToken).ConfigureAwait(false);
         await cleanup.DrainAsync().ConfigureAwait(false);
-        return await FinishAsync(run, finished, stopwatch, cancelled: cancellationToken.IsCancellationRequested, cleanedUp: cleanup.Done)
+        return await FinishAsync(run, finished, stopwatch, cancelled: cancellationToken.IsCancellationRequested, cleanedUp: cleanup.Done, recorder: recorder)
             .ConfigureAwait(false);
     }
 
@@ -120,7 +122,23 @@ public sealed class WorkflowRunner(
             : $"Task '{first.Task.DisplayName}' could not be prepared: {first.Message}";
     }
 
-    private async Task<TaskOutcome> RunTaskAsync(PlannedTask task, RunState run, CancellationToken cancellationToken)
+    /// <summary>Reused from the journal (<c>--resume</c>), or run with its retries; then its logs, outputs and record are kept.</summary>
+    private async Task<TaskOutcome> RunTaskAsync(PlannedTask task, RunState run, RunRecorder recorder, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            if (await recorder.TryReuseAsync(task, cancellationToken).ConfigureAwait(false) is { } reused) return reused;
+            var outcome = await recorder.Retries.RunAsync(task, token => RunAttemptAsync(task, run, token), cancellationToken).ConfigureAwait(false);
+            return await recorder.FinishAsync(task, outcome, CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            run.Timings[task.Index].Total = Stopwatch.GetElapsedTime(started);
+        }
+    }
+
+    private async Task<TaskOutcome> RunAttemptAsync(PlannedTask task, RunState run, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         var timings = run.Timings[task.Index];
@@ -164,11 +182,15 @@ public sealed class WorkflowRunner(
 
     /// <summary>Cleanup runs even when the run was cancelled or failed to prepare: that is when stale overlays would otherwise pile up.</summary>
     private async Task<RunResult> FinishAsync(RunState run, TaskOutcome[] outcomes, Stopwatch stopwatch, string? setupError = null,
-        bool cancelled = false, bool[]? cleanedUp = null)
+        bool cancelled = false, bool[]? cleanedUp = null, RunRecorder? recorder = null)
     {
+        // A run that did not succeed keeps the folders of its finished tasks: the next --resume reuses them.
+        var kept = recorder is not null && outcomes.Any(o => o.State != TaskState.Succeeded)
+            ? run.Plan.Tasks.Where(t => outcomes[t.Index].State == TaskState.Succeeded && cleanedUp?[t.Index] != true).Select(t => t.Index).ToHashSet()
+            : [];
         foreach (var task in run.Plan.Tasks)
         {
-            if (cleanedUp?[task.Index] == true) continue;
+            if (cleanedUp?[task.Index] == true || kept.Contains(task.Index)) continue;
             try
             {
                 await executor.CleanupAsync(task, run, CancellationToken.None).ConfigureAwait(false);
@@ -179,8 +201,10 @@ public sealed class WorkflowRunner(
             }
         }
 
-        await executor.FinishAsync(run, CancellationToken.None).ConfigureAwait(false);
+        if (kept.Count == 0) await executor.FinishAsync(run, CancellationToken.None).ConfigureAwait(false);
+        else _logger.LogInformation("Kept {Count} finished task folder(s) for --resume", kept.Count);
         var result = Result(run, outcomes, stopwatch, setupError, cancelled);
+        if (recorder is not null) await KeepJsonAsync(recorder.State.JsonPath, result).ConfigureAwait(false);
         if (options.Value.JsonPath is { Length: > 0 } jsonPath)
         {
             try
@@ -195,6 +219,18 @@ public sealed class WorkflowRunner(
         }
 
         return result;
+    }
+
+    private async Task KeepJsonAsync(string path, RunResult result)
+    {
+        try
+        {
+            await File.WriteAllTextAsync(path, WorkflowJson.Export(result), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            _logger.LogWarning("Could not keep the run's JSON in {Path}: {Reason}", path, exception.Message);
+        }
     }
 
     private static RunResult Result(RunState run, TaskOutcome[] outcomes, Stopwatch stopwatch, string? setupError = null, bool cancelled = false) => new()

@@ -20,7 +20,7 @@ public sealed class ArchitectureTests
     public static readonly TheoryData<string> Parts = new()
     {
         "Model", "Rules", "Scheduling", "Processes", "Concurrency", "LocalFiles", "Places", "Places.Local", "Places.Ssh",
-        "Launching", "Containers", "Images", "Staging", "Execution", "Running", "Reporting", "Hosting", "CommandLine",
+        "Launching", "Containers", "Images", "Staging", "Execution", "Journal", "Running", "Reporting", "Hosting", "CommandLine",
     };
 
     private static IObjectProvider<IType> Part(string part) =>
@@ -68,6 +68,15 @@ public sealed class ArchitectureTests
     public void WhatRunsIsIndependentOfWhereAndHow() =>
         Types().That().Are(Part("Containers")).Should().NotDependOnAny(Parts_("Places", "Launching", "Images", "Staging", "Execution"))
             .Check(Runtime);
+
+    [Fact]
+    public void OnlyTheRunnerAndHostingUseTheJournal() =>
+        Types().That().DoNotResideInNamespaceMatching(@"^Dagon\.(Journal|Running|Hosting)$").Should().NotDependOnAny(Part("Journal"))
+            .Check(Runtime);
+
+    [Fact]
+    public void TheJournalSeesNoPlacesInternals() =>
+        Types().That().Are(Part("Journal")).Should().NotDependOnAny(Parts_("Places.Local", "Places.Ssh", "Reporting")).Check(Runtime);
 
     [Fact]
     public void NothingBelowHostingImportsHosting() =>
