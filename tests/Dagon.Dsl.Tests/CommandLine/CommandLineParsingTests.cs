@@ -70,6 +70,16 @@ public sealed class CommandLineParsingTests
     }
 
     [Fact]
+    public void ResumeAndItsCompanionsBecomeDagonKeys()
+    {
+        var request = Parse("--resume", "--state-dir", "/runs/state", "--publish-dir", "results", "--retries", "2");
+
+        Assert.Equal(RequestKind.Run, request.Kind);
+        Assert.Equal(["--dagon:resume=true", "--dagon:state_dir=/runs/state", "--dagon:publish_dir=results", "--dagon:retries=2"],
+            request.ConfigurationArguments);
+    }
+
+    [Fact]
     public void AnyDagonIniKeyCanStillBeGivenAsSectionColonKey()
     {
         var request = Parse("--apptainer:silent", "false", "--dagon:json=run.json", "--skip", "D");
