@@ -23,11 +23,8 @@ public sealed class TaskLogs(StateFolder state, ILogger logger)
     {
         try
         {
-            if ((await place.FindMissingAsync([from], cancellationToken).ConfigureAwait(false)).Count > 0)
-            {
-                await File.WriteAllTextAsync(to, "", cancellationToken).ConfigureAwait(false);
-                return;
-            }
+            // A task that never started has no logs; none are made up for it.
+            if ((await place.FindMissingAsync([from], cancellationToken).ConfigureAwait(false)).Count > 0) return;
 
             await place.DownloadAsync(from, to, cancellationToken).ConfigureAwait(false);
         }
