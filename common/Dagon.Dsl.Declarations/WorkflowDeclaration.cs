@@ -119,7 +119,14 @@ internal sealed record IntArgument(int Value, LocationInfo Location);
 /// characters inside the string literal when the literal maps one-to-one onto the value, and the whole literal
 /// (or constant) that holds the reference otherwise.
 /// </summary>
-internal sealed record ReferenceDeclaration(string? Workflow, string Task, string Text, LocationInfo TaskLocation, bool IsExact);
+internal sealed record ReferenceDeclaration(string? Workflow, string Task, string Text, LocationInfo TaskLocation, bool IsExact)
+{
+    /// <summary>The path after the task name (<c>output/f1.txt</c>), empty for the task's whole folder.</summary>
+    public string Path { get; init; } = string.Empty;
+
+    /// <summary>The path's characters inside the string literal, when the literal maps one-to-one onto the value.</summary>
+    public LocationInfo? PathLocation { get; init; }
+}
 
 internal sealed record MalformedReferenceDeclaration(string Text, LocationInfo Location);
 

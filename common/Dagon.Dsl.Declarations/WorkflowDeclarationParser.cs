@@ -102,7 +102,12 @@ internal static class WorkflowDeclarationParser
             foreach (var reference in WorkflowReferenceParser.Parse(command.Value.Argument.Value, bad))
             {
                 var (location, exact) = map.Locate(reference.TaskStart, reference.Task.Length);
-                references.Add(new ReferenceDeclaration(reference.Workflow, reference.Task, reference.Text, location, exact));
+                var path = reference.Path.Length == 0 ? default : map.Locate(reference.TaskStart + reference.Task.Length + 1, reference.Path.Length);
+                references.Add(new ReferenceDeclaration(reference.Workflow, reference.Task, reference.Text, location, exact)
+                {
+                    Path = reference.Path,
+                    PathLocation = path.Exact ? path.Location : null,
+                });
             }
 
             foreach (var reference in bad)
