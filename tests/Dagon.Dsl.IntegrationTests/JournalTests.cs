@@ -85,10 +85,10 @@ public sealed class JournalTests(ApptainerFixture apptainer, ITestOutputHelper o
         var reason = result["maker"].Outcome.Reason!;
         Assert.Contains("declared outputs missing after a successful exit: results/*.csv, absent.txt", reason);
         var log = Directory.GetFiles(_state, "maker.err", SearchOption.AllDirectories).Single();
-        Assert.Contains($"log: {log}", reason);
+        Assert.Equal(log, result["maker"].Timings.LogFile);
         Assert.Equal("oops\n", File.ReadAllText(log));
         Assert.Equal("made\n", File.ReadAllText(Path.ChangeExtension(log, ".out")));
-        Assert.Contains($"log: {log}", RunSummary.Format(result));
+        Assert.Contains($"Task 'maker' failed: {reason} (log: {log})", RunSummary.Format(result));
     }
 
     [Fact]

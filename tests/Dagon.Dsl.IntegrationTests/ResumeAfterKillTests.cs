@@ -64,4 +64,35 @@ public sealed class ResumeAfterKillTests(ApptainerFixture apptainer, ITestOutput
         using var journal = new TaskJournal(Path.Combine(state, "journal.db"));
         Assert.Equal(["A", "B", "C", "D"], journal.All().Where(r => r.State == "succeeded").Select(r => r.Task).Order());
     }
+
+    [Fact]
+    public async Task A_SIGKILL_during_publish_leaves_no_file_under_the_published_name_and_the_next_publish_leaves_no_partial()
+    {
+        var count = apptainer.NewFolder("count");
+        var results = Path.Combine(count, "results");
+        var environment = new Dictionary<string, string> { ["DAGON_TEST_MODE"] = "publish", ["DAGON_TEST_COUNT"] = count };
+        string[] Arguments() => ["--tmp-dir", apptainer.NewFolder("tmp"), "--state-dir", apptainer.NewFolder("state")];
+
+        using (var first = EngineProcess.Start(environment, Arguments()))
+        {
+            var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+            while (!(Directory.Exists(results) && Directory.GetFiles(results, "*.dagon-partial").Length > 0))
+            {
+                Assert.False(first.Process.HasExited, "the engine ended before publishing:\n" + first.Output);
+                Assert.True(stopwatch.Elapsed < TimeSpan.FromMinutes(2), "no publish within 2 minutes");
+                await Task.Delay(2);
+            }
+
+            first.Process.Kill(); // SIGKILL mid-copy
+            await first.Process.WaitForExitAsync();
+        }
+
+        Assert.False(File.Exists(Path.Combine(results, "big.bin")), "the published name must never hold a half-written file");
+        Assert.Single(Directory.GetFiles(results, "*.dagon-partial"));
+
+        using var second = EngineProcess.Start(environment, Arguments());
+        Assert.Equal(0, await second.ExitAsync());
+        Assert.Equal(600L * 1024 * 1024, new FileInfo(Path.Combine(results, "big.bin")).Length);
+        Assert.Empty(Directory.GetFiles(results, "*.dagon-partial"));
+    }
 }

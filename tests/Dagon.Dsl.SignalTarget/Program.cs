@@ -11,6 +11,9 @@ var count = Environment.GetEnvironmentVariable("DAGON_TEST_COUNT") ?? "/nonexist
 var workflow = Environment.GetEnvironmentVariable("DAGON_TEST_MODE") switch
 {
     "quick" => Workflow.Create("Quick").BatchTask("Done", "echo done"),
+    // A large output published to DAGON_TEST_COUNT/results, so that a test can kill the engine mid-copy.
+    "publish" => Workflow.Create("Publishing")
+        .BatchTask("Big", "head -c 600M /dev/urandom > big.bin", t => t.Outputs("big.bin").Publish(Path.Combine(count, "results"))),
     "dataflow" => Workflow.Create("Resumable")
         .DefaultImage(Environment.GetEnvironmentVariable("DAGON_TEST_IMAGE") ?? throw new InvalidOperationException("set DAGON_TEST_IMAGE"))
         .Task("A", t => t.Command("echo A >> /count/execs; mkdir -p output && echo 42 > output/f1.txt").Outputs("output/f1.txt").Bind($"{count}:/count").NoOverlay())

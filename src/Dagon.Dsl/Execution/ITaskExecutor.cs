@@ -66,4 +66,7 @@ public sealed class TaskTimings
 
     /// <summary>The run whose result was reused instead of running the task (<c>--resume</c>), or null.</summary>
     public string? ReusedFrom { get; set; }
+
+    /// <summary>The task's stderr as kept in the run's folder (<c>logs/TASK.err</c>), once the task has ended.</summary>
+    public string? LogFile { get; set; }
 }

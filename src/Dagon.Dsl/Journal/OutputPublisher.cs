@@ -20,6 +20,7 @@ public static class OutputPublisher
         {
             var target = Path.GetFullPath(Path.Combine(folder, output.Path));
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            RemoveAbandonedPartials(target);
             var partial = $"{target}.{Environment.ProcessId}{PartialSuffix}";
             try
             {
@@ -36,5 +37,16 @@ public static class OutputPublisher
         }
 
         return published;
+    }
+
+    /// <summary>A partial copy left by an engine that died mid-publish (its process is gone) is removed before publishing again.</summary>
+    private static void RemoveAbandonedPartials(string target)
+    {
+        var folder = Path.GetDirectoryName(target)!;
+        foreach (var partial in Directory.EnumerateFiles(folder, Path.GetFileName(target) + ".*" + PartialSuffix))
+        {
+            var pid = Path.GetFileName(partial)[(Path.GetFileName(target).Length + 1)..^PartialSuffix.Length];
+            if (int.TryParse(pid, out var id) && id != Environment.ProcessId && !Directory.Exists($"/proc/{id}")) File.Delete(partial);
+        }
     }
 }

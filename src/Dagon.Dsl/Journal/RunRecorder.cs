@@ -83,7 +83,8 @@ public sealed class RunRecorder : IDisposable
 
         Record(task, outcome, outputs);
         if (outcome.State == TaskState.Succeeded) _keys.Finished(task, outputs);
-        return outcome.State == TaskState.Failed ? outcome with { Reason = $"{outcome.Reason}; log: {stderr}" } : outcome;
+        _run.Timings[task.Index].LogFile = stderr;
+        return outcome;
     }
 
     private async Task<string?> PublishAsync(PlannedTask task, IPlace place, TaskWorkspace workspace, IReadOnlyList<RecordedOutput> outputs,

@@ -31,8 +31,9 @@ public sealed class TaskRetries(RunState run, TaskLogs logs, ILogger logger)
             OnRetry = async args =>
             {
                 var failed = args.AttemptNumber + 1;
-                logger.LogWarning("[{Task}] Attempt {Attempt} failed ({Reason}); retrying in {Delay:0.##} s",
-                    task.DisplayName, failed, args.Outcome.Result?.Reason, args.RetryDelay.TotalSeconds);
+                logger.LogWarning("[{Task}] Attempt {Attempt} failed ({Kind}: {Reason}); retrying in {Delay:0.##} s",
+                    task.DisplayName, failed, args.Outcome.Result is { } result ? FailureKinds.Of(result) : FailureKind.Other,
+                    args.Outcome.Result?.Reason, args.RetryDelay.TotalSeconds);
                 await CleanAsync(task, failed, args.Context.CancellationToken).ConfigureAwait(false);
                 timings.Attempts = failed + 1;
             },

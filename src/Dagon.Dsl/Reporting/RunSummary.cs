@@ -29,7 +29,8 @@ public static class RunSummary
 
         foreach (var task in result.Tasks.Where(t => t.Outcome.State is TaskState.Failed))
         {
-            text.AppendLine(CultureInfo.InvariantCulture, $"Task '{task.Task.DisplayName}' failed: {task.Outcome.Reason}");
+            var log = task.Timings.LogFile is { } file ? $" (log: {file})" : "";
+            text.AppendLine(CultureInfo.InvariantCulture, $"Task '{task.Task.DisplayName}' failed: {task.Outcome.Reason}{log}");
             foreach (var line in task.Outcome.ErrorTail ?? []) text.AppendLine(CultureInfo.InvariantCulture, $"    {line}");
         }
 

@@ -171,7 +171,7 @@ public sealed class WorkflowRunner(
                 _logger.LogInformation("[{Task}] Task completed successfully ({Seconds:F2} s)", task.DisplayName, timings.Total.TotalSeconds);
                 break;
             case TaskState.Failed:
-                _logger.LogError("[{Task}] Task failed: {Reason}", task.DisplayName, outcome.Reason);
+                _logger.LogError("[{Task}] Task failed: {Reason}{Log}", task.DisplayName, outcome.Reason, timings.LogFile is { } log ? $" (log: {log})" : "");
                 foreach (var line in outcome.ErrorTail ?? []) _logger.LogError("[{Task}]   {Line}", task.DisplayName, line);
                 break;
             default:
