@@ -80,6 +80,16 @@ public sealed class CommandLineParsingTests
     }
 
     [Fact]
+    public void CleanRunsNothing()
+    {
+        var request = Parse("--clean", "--state-dir", "/runs/state");
+
+        Assert.True(request.Clean);
+        Assert.False(request.Runs);
+        Assert.Equal(["--dagon:state_dir=/runs/state"], request.ConfigurationArguments);
+    }
+
+    [Fact]
     public void AnyDagonIniKeyCanStillBeGivenAsSectionColonKey()
     {
         var request = Parse("--apptainer:silent", "false", "--dagon:json=run.json", "--skip", "D");
