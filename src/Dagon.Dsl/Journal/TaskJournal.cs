@@ -21,6 +21,7 @@ public sealed class TaskJournal : IDisposable
 
     private readonly SqliteConnection _connection;
     private readonly Lock _gate = new();
+    private SqliteCommand? _insert;
 
     public TaskJournal(string path)
     {
@@ -49,26 +50,39 @@ public sealed class TaskJournal : IDisposable
         lock (_gate)
         {
             using var transaction = _connection.BeginTransaction();
-            using var command = _connection.CreateCommand();
-            command.Transaction = transaction;
-            command.CommandText = """
-                INSERT INTO task_runs (key, run_id, task, state, exit_code, started, ended, host, workspace, attempts, outputs)
-                VALUES ($key, $run, $task, $state, $exit, $started, $ended, $host, $workspace, $attempts, $outputs)
-                """;
-            command.Parameters.AddWithValue("$key", record.Key);
-            command.Parameters.AddWithValue("$run", record.RunId);
-            command.Parameters.AddWithValue("$task", record.Task);
-            command.Parameters.AddWithValue("$state", record.State);
-            command.Parameters.AddWithValue("$exit", (object?)record.ExitCode ?? DBNull.Value);
-            command.Parameters.AddWithValue("$started", record.Started.ToString("O"));
-            command.Parameters.AddWithValue("$ended", record.Ended.ToString("O"));
-            command.Parameters.AddWithValue("$host", (object?)record.Host ?? DBNull.Value);
-            command.Parameters.AddWithValue("$workspace", record.Workspace);
-            command.Parameters.AddWithValue("$attempts", record.Attempts);
-            command.Parameters.AddWithValue("$outputs", JsonSerializer.Serialize(record.Outputs));
-            command.ExecuteNonQuery();
+            var insert = _insert ??= PrepareInsert();
+            insert.Transaction = transaction;
+            var p = insert.Parameters;
+            p["$key"].Value = record.Key;
+            p["$run"].Value = record.RunId;
+            p["$task"].Value = record.Task;
+            p["$state"].Value = record.State;
+            p["$exit"].Value = (object?)record.ExitCode ?? DBNull.Value;
+            p["$started"].Value = record.Started.ToString("O");
+            p["$ended"].Value = record.Ended.ToString("O");
+            p["$host"].Value = (object?)record.Host ?? DBNull.Value;
+            p["$workspace"].Value = record.Workspace;
+            p["$attempts"].Value = record.Attempts;
+            p["$outputs"].Value = JsonSerializer.Serialize(record.Outputs);
+            insert.ExecuteNonQuery();
             transaction.Commit();
         }
+    }
+
+    /// <summary>One prepared statement for every record: parsing the SQL again per task would cost more than the insert.</summary>
+    private SqliteCommand PrepareInsert()
+    {
+        var command = _connection.CreateCommand();
+        command.CommandText = """
+            INSERT INTO task_runs (key, run_id, task, state, exit_code, started, ended, host, workspace, attempts, outputs)
+            VALUES ($key, $run, $task, $state, $exit, $started, $ended, $host, $workspace, $attempts, $outputs)
+            """;
+        foreach (var name in new[] { "$key", "$run", "$task", "$state", "$exit", "$started", "$ended", "$host", "$workspace", "$attempts", "$outputs" })
+        {
+            command.Parameters.Add(new SqliteParameter { ParameterName = name, Value = DBNull.Value });
+        }
+
+        return command;
     }
 
     /// <summary>The latest successful records of <paramref name="key"/>, newest first.</summary>
@@ -124,5 +138,9 @@ public sealed class TaskJournal : IDisposable
         command.ExecuteNonQuery();
     }
 
-    public void Dispose() => _connection.Dispose();
+    public void Dispose()
+    {
+        _insert?.Dispose();
+        _connection.Dispose();
+    }
 }
