@@ -142,14 +142,21 @@ public sealed class JournalTests(ApptainerFixture apptainer, ITestOutputHelper o
         }
 
         var settings = new Dictionary<string, string?> { ["dagon:max_parallelism"] = "8" };
+        var earlier = await RunAsync(Many("left"), false, settings);
+        Assert.True(earlier.Succeeded);
+
+        // One run resumes "left" (all reused) while another records "right" into the same journal.
         var runs = await Task.WhenAll(RunAsync(Many("left"), true, settings), RunAsync(Many("right"), true, settings));
 
         Assert.All(runs, r => Assert.True(r.Succeeded));
+        Assert.All(runs[0].Tasks, t => Assert.Equal(earlier.Plan.RunId, t.Timings.ReusedFrom));
+        Assert.All(runs[1].Tasks, t => Assert.Null(t.Timings.ReusedFrom));
         using var journal = new TaskJournal(Path.Combine(_state, "journal.db"));
+        Assert.Equal("ok", journal.IntegrityCheck());
         var records = journal.All();
         Assert.Equal(300, records.Count);
         Assert.Equal(300, records.Select(r => (r.RunId, r.Task)).Distinct().Count());
-        var again = await RunAsync(Many("left"), true, settings);
-        Assert.Equal(150, again.Tasks.Count(t => t.Timings.ReusedFrom == runs[0].Plan.RunId));
+        var again = await RunAsync(Many("right"), true, settings);
+        Assert.Equal(150, again.Tasks.Count(t => t.Timings.ReusedFrom == runs[1].Plan.RunId));
     }
 }

@@ -101,6 +101,17 @@ public sealed class TaskJournal : IDisposable
         }
     }
 
+    /// <summary>SQLite's own check of the database file: "ok" when nothing is corrupt.</summary>
+    public string IntegrityCheck()
+    {
+        lock (_gate)
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = "PRAGMA integrity_check";
+            return command.ExecuteScalar() as string ?? "";
+        }
+    }
+
     /// <summary>Every record, oldest first (for tests and <c>dagon clean</c>).</summary>
     public IReadOnlyList<TaskRecord> All()
     {
