@@ -132,6 +132,19 @@ public sealed class JournalTests(ApptainerFixture apptainer, ITestOutputHelper o
     }
 
     [Fact]
+    public async Task ATimedOutAttemptIsRetriedWhenNoExitCodesAreNamedAndTheLogNamesTheKind()
+    {
+        var tries = Path.Combine(_count, "slow-tries");
+        var result = await RunAsync(Workflow.Create("timeouts")
+            .BatchTask("slow-once", $"echo try >> {tries}; [ $(wc -l < {tries}) -ge 2 ] || sleep 30",
+                t => t.Timeout(TimeSpan.FromSeconds(1)).Retries(1)));
+
+        Assert.Equal(TaskState.Succeeded, result["slow-once"].Outcome.State);
+        Assert.Equal(2, result["slow-once"].Timings.Attempts);
+        Assert.Contains(_hosts[^1].Log, line => line.Contains("Attempt 1 failed (Timeout: timed out after 1 s", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task TwoConcurrentRunsResumingFromOneStateFolderLoseNoRecords()
     {
         WorkflowBuilder Many(string name)
