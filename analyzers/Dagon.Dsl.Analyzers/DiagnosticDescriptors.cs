@@ -127,6 +127,10 @@ public static class DiagnosticDescriptors
         "DAG042", "Container option collides with the engine",
         "Task '{0}': {1}");
 
+    public static readonly DiagnosticDescriptor UndeclaredOutput = Warning(
+        "DAG050", "Reference to an output its producer does not declare",
+        "Task '{0}' reads '{1}' of task '{2}', which declares its outputs but not this one");
+
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         new DiagnosticDescriptor(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpBase + id.ToLowerInvariant());
 

@@ -29,7 +29,7 @@ public sealed class WorkflowAnalyzer : DiagnosticAnalyzer
         UnknownWorkflow, RunTimeCommand, MalformedReference, NonPositiveTimeout, EmptyWorkflowName,
         ReservedTaskClassName, UnsupportedClassShape, UnreferenceableName, ConflictingTaskKinds,
         UnknownIsolation, UnknownGpuVendor, RefusedContainerOption,
-        MalformedSlurmTime, NonPositiveSlurmCount, InvalidSlurmOption, SlurmResourcesOnDirectTask);
+        MalformedSlurmTime, NonPositiveSlurmCount, InvalidSlurmOption, SlurmResourcesOnDirectTask, UndeclaredOutput);
 
     public override void Initialize(AnalysisContext context)
     {

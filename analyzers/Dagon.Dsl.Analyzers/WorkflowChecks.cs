@@ -111,6 +111,7 @@ internal sealed partial class WorkflowChecks
         }
 
         foreach (var malformed in task.MalformedReferences) Report(MalformedReference, malformed.Location, task.Name, malformed.Text);
+        OutputChecks.Check(_workflow, task, ToLocation, _report);
 
         foreach (var dependency in task.DependsOn)
         {

@@ -16,7 +16,7 @@ var root = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../
 var scratch = Directory.CreateTempSubdirectory("dagon-bench-").FullName;
 File.SetUnixFileMode(scratch, (UnixFileMode)0b111_111_111);
 var snakemake = !smoke && Which("snakemake");
-var only = Arg("--only")?.Split(',') ?? ["W1", "W1seed", "W2", "W3", "cold", "P1"];
+var only = Arg("--only")?.Split(',') ?? ["W1", "W1seed", "W2", "W3", "cold", "P1", "J"];
 
 Console.WriteLine($"Dagon.Dsl benchmark, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, {runs} runs each{(smoke ? " (smoke)" : "")}");
 
@@ -61,6 +61,30 @@ foreach (var tasks in smoke ? new[] { 2_000 } : only.Contains("P1") ? new[] { 10
 }
 
 Print(["tasks", "wall", "per task", "managed heap growth", "process peak RSS"], p1Rows);
+
+if (only.Contains("J"))
+{
+    Console.WriteLine();
+    Console.WriteLine("J: the journal (SQLite, WAL; one transaction per recorded task) and --resume");
+    var recordTasks = smoke ? 500 : 10_000;
+    var resumeTasks = smoke ? 50 : 1_000;
+    var perRecord = Enumerable.Range(0, runs).Select(_ => JournalWorkloads.RecordPerTask(scratch, recordTasks).TotalMicroseconds).ToList();
+    var resumes = new List<double>();
+    var firsts = new List<double>();
+    for (var i = 0; i < runs; i++)
+    {
+        var (first, resume) = await JournalWorkloads.ResumeComplete(scratch, resumeTasks);
+        firsts.Add(first.TotalSeconds);
+        resumes.Add(resume.TotalSeconds);
+    }
+
+    Print(["measure", "median (min-max)"], [
+        [$"J1 journal cost per recorded task, {recordTasks:N0} tasks", $"{Median(perRecord):F1} µs ({perRecord.Min():F1}-{perRecord.Max():F1})"],
+        [$"J2 first run, {resumeTasks:N0} batch tasks with an output, -j2", $"{Median(firsts):F2} s ({firsts.Min():F2}-{firsts.Max():F2})"],
+        [$"J2 --resume deciding the same run is complete", $"{Median(resumes):F2} s ({resumes.Min():F2}-{resumes.Max():F2})"],
+    ]);
+}
+
 Directory.Delete(scratch, recursive: true);
 return 0;
 

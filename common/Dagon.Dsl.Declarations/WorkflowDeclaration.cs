@@ -23,6 +23,8 @@ internal sealed record WorkflowDeclaration(
 {
     /// <summary><c>[Workflow(Scheduler = ...)]</c> as written (0 Direct, 1 Slurm), or null.</summary>
     public IntArgument? Scheduler { get; init; }
+    /// <summary>Default publish folder of the workflow's tasks.</summary>
+    public string? Publish { get; init; }
 
     /// <summary><c>Outer.Inner.Workflow</c> without the namespace; the generated file is named after it.</summary>
     public string QualifiedClassName
@@ -100,6 +102,16 @@ internal sealed record TaskDeclaration(
     public EquatableArray<StringArgument> ContainerOptions { get; init; }
     /// <summary>The task's scheduler and Slurm settings as written.</summary>
     public SlurmDeclaration Slurm { get; init; } = SlurmDeclaration.None;
+
+    /// <summary><c>Outputs</c>, each element with its own span.</summary>
+    public EquatableArray<StringArgument> Outputs { get; init; }
+
+    public string? Publish { get; init; }
+
+    /// <summary><c>Retries</c> when set above 0.</summary>
+    public int? Retries { get; init; }
+
+    public EquatableArray<int> RetryOnExitCodes { get; init; }
 }
 
 internal sealed record StringArgument(string Value, LocationInfo Location);
@@ -111,7 +123,14 @@ internal sealed record IntArgument(int Value, LocationInfo Location);
 /// characters inside the string literal when the literal maps one-to-one onto the value, and the whole literal
 /// (or constant) that holds the reference otherwise.
 /// </summary>
-internal sealed record ReferenceDeclaration(string? Workflow, string Task, string Text, LocationInfo TaskLocation, bool IsExact);
+internal sealed record ReferenceDeclaration(string? Workflow, string Task, string Text, LocationInfo TaskLocation, bool IsExact)
+{
+    /// <summary>The path after the task name (<c>output/f1.txt</c>), empty for the task's whole folder.</summary>
+    public string Path { get; init; } = string.Empty;
+
+    /// <summary>The path's characters inside the string literal, when the literal maps one-to-one onto the value.</summary>
+    public LocationInfo? PathLocation { get; init; }
+}
 
 internal sealed record MalformedReferenceDeclaration(string Text, LocationInfo Location);
 

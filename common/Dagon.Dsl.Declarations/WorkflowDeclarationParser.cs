@@ -64,6 +64,7 @@ internal static partial class WorkflowDeclarationParser
             Tasks: tasks.ToEquatableArray())
         {
             Scheduler = attributeSyntax is null ? null : IntNamedArgument(attribute, attributeSyntax, "Scheduler"),
+            Publish = NamedArgument(attribute, "Publish")?.Value as string,
         };
     }
 
@@ -102,7 +103,12 @@ internal static partial class WorkflowDeclarationParser
             foreach (var reference in WorkflowReferenceParser.Parse(command.Value.Argument.Value, bad))
             {
                 var (location, exact) = map.Locate(reference.TaskStart, reference.Task.Length);
-                references.Add(new ReferenceDeclaration(reference.Workflow, reference.Task, reference.Text, location, exact));
+                var path = reference.Path.Length == 0 ? default : map.Locate(reference.TaskStart + reference.Task.Length + 1, reference.Path.Length);
+                references.Add(new ReferenceDeclaration(reference.Workflow, reference.Task, reference.Text, location, exact)
+                {
+                    Path = reference.Path,
+                    PathLocation = path.Exact ? path.Location : null,
+                });
             }
 
             foreach (var reference in bad)
@@ -188,6 +194,12 @@ internal static partial class WorkflowDeclarationParser
                 : null,
             ContainerOptions = StringArrayArgument(attribute, attributeSyntax, "ContainerOptions"),
             Slurm = ParseSlurm(attribute, attributeSyntax),
+            Outputs = StringArrayArgument(attribute, attributeSyntax, "Outputs"),
+            Publish = NamedArgument(attribute, "Publish")?.Value as string,
+            Retries = NamedArgument(attribute, "Retries")?.Value is int retries and > 0 ? retries : null,
+            RetryOnExitCodes = NamedArgument(attribute, "RetryOnExitCodes") is { Kind: TypedConstantKind.Array, IsNull: false } codes
+                ? codes.Values.Select(v => v.Value is int code ? code : 0).ToEquatableArray()
+                : default,
         };
     }
 

@@ -13,15 +13,16 @@ public partial class DataflowDemo
 {
     private const string AppendRandomToA = "echo $RANDOM > f2.txt && cat workflow:///A/output/f1.txt >> f2.txt";
 
-    [ApptainerTask(Command = "mkdir -p output && hostname > output/f1.txt")]
+    [ApptainerTask(Command = "mkdir -p output && hostname > output/f1.txt", Outputs = new[] { "output/f1.txt" })]
     public partial class A;
 
-    [ApptainerTask(Command = AppendRandomToA)]
+    [ApptainerTask(Command = AppendRandomToA, Outputs = new[] { "f2.txt" })]
     public partial class B;
 
-    [ApptainerTask(Command = AppendRandomToA)]
+    [ApptainerTask(Command = AppendRandomToA, Outputs = new[] { "f2.txt" })]
     public partial class C;
 
-    [ApptainerTask(Command = "cat workflow:///B/f2.txt >> f3.txt && cat workflow:///C/f2.txt >> f3.txt && cat f3.txt")]
+    [ApptainerTask(Command = "cat workflow:///B/f2.txt >> f3.txt && cat workflow:///C/f2.txt >> f3.txt && cat f3.txt",
+        Outputs = new[] { "f3.txt" }, Publish = "results/")]
     public partial class D;
 }

@@ -43,11 +43,12 @@ public class GeneratedWorkflowBehaviourTests
 
         namespace Demo;
 
-        [Workflow("Mixed", DefaultImage = "docker://alpine:3")]
+        [Workflow("Mixed", DefaultImage = "docker://alpine:3", Publish = "results/")]
         public partial class Mixed
         {
-            [BatchTask(Command = "echo 42 > n.txt")] public partial class Prepare;
-            [ApptainerTask(Command = "cat workflow:///Prepare/n.txt > m.txt")] public partial class Transform;
+            [BatchTask(Command = "echo 42 > n.txt", Outputs = new[] { "n.txt", "logs/*.log" }, Retries = 2, RetryOnExitCodes = new[] { 75, 76 })]
+            public partial class Prepare;
+            [ApptainerTask(Command = "cat workflow:///Prepare/n.txt > m.txt", Outputs = new[] { "m.txt" }, Publish = "final/")] public partial class Transform;
             [BatchTask(Command = "cat workflow:///Transform/m.txt", TmpDir = "/scratch", Remove = false, Host = "login", TimeoutSeconds = 45)]
             [DependsOn(typeof(Prepare))]
             public partial class Report;
@@ -123,8 +124,16 @@ public class GeneratedWorkflowBehaviourTests
         Assert.Null(prepare.Image);
         Assert.Empty(prepare.DependsOn);
 
+        Assert.Equal(["n.txt", "logs/*.log"], prepare.Outputs);
+        Assert.Equal("results/", prepare.Publish);
+        Assert.Equal(2, prepare.Retries);
+        Assert.Equal([75, 76], prepare.RetryOnExitCodes);
+
         var transform = definition["Transform"];
         Assert.Equal(TaskKind.Apptainer, transform.Kind);
+        Assert.Equal(["m.txt"], transform.Outputs);
+        Assert.Equal("final/", transform.Publish);
+        Assert.Null(transform.Retries);
         Assert.Equal(["Prepare"], transform.DependsOn);
 
         var report = definition["Report"];

@@ -43,7 +43,7 @@ public sealed class DataflowDemoProgramTests(ApptainerFixture apptainer, ITestOu
         Assert.Equal(0, exitCode);
         var hostname = Environment.MachineName;
         var dLines = text.Split('\n').Where(l => l.Contains(" [D] ", StringComparison.Ordinal)).Select(l => l[(l.IndexOf(" [D] ", StringComparison.Ordinal) + 5)..].Trim())
-            .Where(l => !l.StartsWith("Task ", StringComparison.Ordinal)).ToList();
+            .Where(l => !l.StartsWith("Task ", StringComparison.Ordinal) && !l.StartsWith("Published ", StringComparison.Ordinal)).ToList();
         Assert.Equal(4, dLines.Count);
         Assert.Equal(2, dLines.Count(l => l == hostname));
         Assert.All(dLines.Where(l => l != hostname), l => Assert.Matches("^[0-9]+$", l));
@@ -55,6 +55,12 @@ public sealed class DataflowDemoProgramTests(ApptainerFixture apptainer, ITestOu
         Assert.Equal(["A", "B", "C", "D"], tasks.EnumerateObject().Select(t => t.Name));
         Assert.All(tasks.EnumerateObject(), t => Assert.Equal("FINISHED", t.Value.GetProperty("status").GetString()));
         Assert.All(tasks.EnumerateObject(), t => Assert.False(Directory.Exists(t.Value.GetProperty("working_dir").GetString())));
+
+        // D's f3.txt outlives its work folder in results/, and every task's log in the run's folder under .dagon/.
+        Assert.Equal(dLines.Select(l => l + "\n"), File.ReadAllLines(Path.Combine(directory, "results", "f3.txt")).Select(l => l + "\n"));
+        var logs = Directory.GetDirectories(Path.Combine(directory, ".dagon", "runs")).Single();
+        Assert.Equal(["A.err", "A.out", "B.err", "B.out", "C.err", "C.out", "D.err", "D.out"],
+            Directory.GetFiles(Path.Combine(logs, "logs")).Select(Path.GetFileName).Order());
     }
 
     [Fact]

@@ -184,8 +184,9 @@ public sealed class RemoteWorkflowTests(RemoteNode node, ITestOutputHelper outpu
         Assert.True(result.Succeeded, Describe(result, harness));
         Assert.Equal([node.HostName], harness.StdoutOf("Q"));
         Assert.Equal([node.HostName], harness.StdoutOf("S"));
-        // The ad-hoc address and the profile are one account on one host: one shared connection.
-        Assert.Equal(1, harness.Pool.ConnectionsOpened);
+        // The ad-hoc address and the profile are one account on one host: one shared SSH connection, and one shared SFTP
+        // connection that brings every task's logs back into the run's folder (two of each if they were not shared).
+        Assert.Equal(2, harness.Pool.ConnectionsOpened);
     }
 
     [Fact]

@@ -57,10 +57,12 @@ internal static partial class WorkflowEmitter
         w.Open();
         w.Line("var workflow = " + Model + "Workflow.Create(WorkflowName)");
         w.Indent++;
-        w.Line(".BaseDirectory(ResolveBaseDirectory())" + (workflow.DefaultImage is null && workflow.Remove is null && workflow.Scheduler is null ? ";" : string.Empty));
-        if (workflow.DefaultImage is not null) w.Line(".DefaultImage(" + Literal(workflow.DefaultImage) + ")" + (workflow.Remove is null && workflow.Scheduler is null ? ";" : string.Empty));
-        if (workflow.Remove is { } remove) w.Line(".Remove(" + Bool(remove) + ")" + (workflow.Scheduler is null ? ";" : string.Empty));
-        if (workflow.Scheduler is { } scheduler) w.Line(".Scheduler(" + SchedulerValue(scheduler) + ");");
+        var settings = new System.Collections.Generic.List<string> { ".BaseDirectory(ResolveBaseDirectory())" };
+        if (workflow.DefaultImage is not null) settings.Add(".DefaultImage(" + Literal(workflow.DefaultImage) + ")");
+        if (workflow.Remove is { } remove) settings.Add(".Remove(" + Bool(remove) + ")");
+        if (workflow.Scheduler is { } scheduler) settings.Add(".Scheduler(" + SchedulerValue(scheduler) + ")");
+        if (workflow.Publish is not null) settings.Add(".Publish(" + Literal(workflow.Publish) + ")");
+        for (var i = 0; i < settings.Count; i++) w.Line(settings[i] + (i == settings.Count - 1 ? ";" : string.Empty));
         w.Indent--;
         foreach (var task in workflow.Tasks)
         {
@@ -124,6 +126,7 @@ internal static partial class WorkflowEmitter
         if (task.TimeoutSeconds is { } seconds) calls.Add(".Timeout(global::System.TimeSpan.FromSeconds(" + seconds.ToString(CultureInfo.InvariantCulture) + "))");
         AddContainerCalls(calls, task);
         if (task.Slurm is { } slurm) AddSlurmCalls(calls, slurm);
+        AddOutputCalls(calls, task);
         if (task.DependsOn.Count > 0)
         {
             var names = new StringBuilder();
@@ -160,6 +163,28 @@ internal static partial class WorkflowEmitter
         }
 
         calls.Add(".ContainerOptions(" + options + ")");
+    }
+
+    /// <summary>Declared outputs, the publish folder and retries.</summary>
+    private static void AddOutputCalls(System.Collections.Generic.List<string> calls, TaskSource task)
+    {
+        if (task.Outputs.Count > 0)
+        {
+            var outputs = new StringBuilder();
+            foreach (var output in task.Outputs)
+            {
+                if (outputs.Length > 0) outputs.Append(", ");
+                outputs.Append(Literal(output));
+            }
+
+            calls.Add(".Outputs(" + outputs + ")");
+        }
+
+        if (task.Publish is not null) calls.Add(".Publish(" + Literal(task.Publish) + ")");
+        if (task.Retries is not { } retries) return;
+        var codes = new StringBuilder(retries.ToString(CultureInfo.InvariantCulture));
+        foreach (var code in task.RetryOnExitCodes) codes.Append(", ").Append(code.ToString(CultureInfo.InvariantCulture));
+        calls.Add(".Retries(" + codes + ")");
     }
 
     private static string EnumValue(string name, System.Type type, int value) =>

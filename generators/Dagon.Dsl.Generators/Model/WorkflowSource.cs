@@ -22,6 +22,7 @@ internal sealed record WorkflowSource(
 {
     /// <summary><c>[Workflow(Scheduler = ...)]</c>: 0 Direct, 1 Slurm, null unset.</summary>
     public int? Scheduler { get; init; }
+    public string? Publish { get; init; }
 
     /// <summary>
     /// The emittable part of a declaration, or null when the generated code could not compile (a class that is not
@@ -57,6 +58,10 @@ internal sealed record WorkflowSource(
                 Runscript = t.Runscript is not null,
                 ContainerOptions = t.ContainerOptions.Select(o => o.Value).ToEquatableArray(),
                 Slurm = SlurmSource.From(t.Slurm),
+                Outputs = t.Outputs.Select(o => o.Value).ToEquatableArray(),
+                Publish = t.Publish,
+                Retries = t.Retries,
+                RetryOnExitCodes = t.RetryOnExitCodes,
             })
             .ToEquatableArray();
 
@@ -74,6 +79,7 @@ internal sealed record WorkflowSource(
             Tasks: tasks)
         {
             Scheduler = declaration.Scheduler?.Value,
+            Publish = declaration.Publish,
         };
     }
 }
@@ -105,4 +111,12 @@ internal sealed record TaskSource(
 
     public EquatableArray<string> ContainerOptions { get; init; }
     public SlurmSource? Slurm { get; init; }
+
+    public EquatableArray<string> Outputs { get; init; }
+
+    public string? Publish { get; init; }
+
+    public int? Retries { get; init; }
+
+    public EquatableArray<int> RetryOnExitCodes { get; init; }
 }

@@ -60,4 +60,16 @@ public abstract class TaskAttribute : Attribute
 
     /// <summary>Slurm: extra sbatch options, one word each (<c>--constraint=haswell</c>); options the engine sets itself are refused.</summary>
     public string[]? SlurmOptions { get; set; }
+
+    /// <summary>Files the task leaves in its work folder, relative paths or globs (<c>output/f1.txt</c>, <c>results/*.csv</c>); a missing one fails the task.</summary>
+    public string[]? Outputs { get; set; }
+
+    /// <summary>Folder the declared outputs are copied to after the task succeeds.</summary>
+    public string? Publish { get; set; }
+
+    /// <summary>How many times a failed task is run again; unset (0) follows the run's <c>retries</c>.</summary>
+    public int Retries { get; set; }
+
+    /// <summary>Exit codes that are retried; unset retries any failure.</summary>
+    public int[]? RetryOnExitCodes { get; set; }
 }

@@ -19,4 +19,6 @@ public sealed class WorkflowAttribute(string name) : Attribute
 
     /// <summary>How the workflow's tasks are started unless a task says otherwise; unset follows the host profile, then the run.</summary>
     public Model.Scheduler Scheduler { get; set; }
+    /// <summary>Default publish folder of every task that declares outputs.</summary>
+    public string? Publish { get; set; }
 }

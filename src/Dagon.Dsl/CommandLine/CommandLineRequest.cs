@@ -34,6 +34,9 @@ public sealed class CommandLineRequest
     /// <summary>Run after drawing the plan (<c>--plan --run</c>); <c>--plan</c> alone only draws it.</summary>
     public bool RunAfterPlan { get; init; }
 
+    /// <summary>Forget the kept work folders and the journal (<c>--clean</c>), and run nothing.</summary>
+    public bool Clean { get; init; }
+
     /// <summary>True when the run goes ahead: no plan asked for, or asked for together with <c>--run</c>.</summary>
-    public bool Runs => !DryRun && (Plan is null || RunAfterPlan);
+    public bool Runs => !DryRun && !Clean && (Plan is null || RunAfterPlan);
 }

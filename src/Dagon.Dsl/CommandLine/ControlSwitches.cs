@@ -23,6 +23,11 @@ internal sealed class ControlSwitches
         Description = "check everything a run needs (workflow, images, binds, hosts, Apptainer) and run nothing",
     };
 
+    public Option<bool> Clean { get; } = new("--clean")
+    {
+        Description = "forget what --resume could reuse (the kept work folders and the journal; logs stay), then stop",
+    };
+
     public Option<bool> Help { get; } = new("--help", "-h", "-?") { Description = "show this help and run nothing" };
     public Option<bool> Version { get; } = new("--version") { Description = "show the program's and Dagon.Dsl's versions" };
 
@@ -41,7 +46,7 @@ internal sealed class ControlSwitches
     public static readonly string[] PlanFormats = ["text", "mermaid", "dot"];
 
     /// <summary>In the order help lists them.</summary>
-    public IReadOnlyList<Option> All => [Target, Until, From, Skip, Plan, Run, DryRun, Help, Version];
+    public IReadOnlyList<Option> All => [Target, Until, From, Skip, Plan, Run, DryRun, Clean, Help, Version];
 
     private static Option<string[]> Repeatable(string name, string description) => new(name)
     {

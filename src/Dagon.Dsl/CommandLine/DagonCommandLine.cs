@@ -66,6 +66,7 @@ public sealed class DagonCommandLine
             Plan = result.GetResult(_control.Plan) is null ? null : ParsePlanFormat(result.GetValue(_control.Plan)),
             RunAfterPlan = result.GetValue(_control.Run),
             DryRun = result.GetValue(_control.DryRun),
+            Clean = result.GetValue(_control.Clean),
         };
     }
 

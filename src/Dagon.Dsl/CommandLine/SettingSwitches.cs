@@ -15,6 +15,11 @@ public static class SettingSwitches
         new("--remove", "dagon:remove", "true|false", "each task's own (true)", "false keeps every work directory for debugging")
             { Value = SwitchValue.Boolean },
         new("--json", "dagon:json", "FILE", "none", "write the workflow and each task's status as JSON after the run"),
+        new("--resume", "dagon:resume", "", "off", "skip tasks whose journal record matches and whose outputs are intact")
+            { Value = SwitchValue.Flag, FlagValue = "true" },
+        new("--state-dir", "dagon:state_dir", "DIR", "./.dagon", "where the journal and each run's logs and JSON are kept"),
+        new("--publish-dir", "dagon:publish_dir", "DIR", "none", "copy declared outputs here after their task succeeds"),
+        new("--retries", "dagon:retries", "N", "0", "run a failed task again up to N times (tasks may set their own)") { Value = SwitchValue.Count },
         new("--image-cache", "apptainer:image_cache_dir", "DIR", "/var/cache/dagon/images (root), ~/.cache/dagon/images",
             "where built images are kept and reused"),
         new("--apptainer", "apptainer:executable", "COMMAND", "apptainer", "the Apptainer command (singularity on older sites)"),

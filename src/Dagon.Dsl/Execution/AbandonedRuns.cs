@@ -13,6 +13,9 @@ internal sealed class AbandonedRuns(ILogger logger)
 {
     public const string OwnerMark = ".owner";
 
+    /// <summary>A run folder holding results the journal recorded: kept for <c>--resume</c>, never swept.</summary>
+    public const string ResumableMark = ".resumable";
+
     /// <summary>Marks <paramref name="runFolder"/> as this engine's, then sweeps its parent for runs whose engine is gone.</summary>
     public async Task ClaimAsync(string runFolder, CancellationToken cancellationToken)
     {
@@ -21,7 +24,7 @@ internal sealed class AbandonedRuns(ILogger logger)
         if (parent is null) return;
         foreach (var folder in Directory.EnumerateDirectories(parent, "dagon-*"))
         {
-            if (folder == runFolder || !TryReadOwner(folder, out var owner) || owner.IsAlive) continue;
+            if (folder == runFolder || File.Exists(Path.Combine(folder, ResumableMark)) || !TryReadOwner(folder, out var owner) || owner.IsAlive) continue;
             try
             {
                 Directory.Delete(folder, recursive: true);

@@ -46,6 +46,27 @@ public sealed class DagonOptions
     /// <summary>How progress is shown while a run goes: rich, plain or none; unset picks rich on a terminal.</summary>
     [ConfigurationKeyName("progress")]
     public string? Progress { get; set; }
+    /// <summary>Folder of the run folders (logs, JSON export) and the journal; <c>.dagon</c> in the current folder when unset.</summary>
+    [ConfigurationKeyName("state_dir")]
+    public string? StateDir { get; set; }
+
+    /// <summary>Skips every task whose journal record matches and whose outputs are still there.</summary>
+    [ConfigurationKeyName("resume")]
+    public bool Resume { get; set; }
+
+    /// <summary>Publish folder of every task that declares outputs and names none of its own.</summary>
+    [ConfigurationKeyName("publish_dir")]
+    public string? PublishDir { get; set; }
+
+    /// <summary>How many times a failed task is run again when it sets no retries of its own.</summary>
+    [ConfigurationKeyName("retries")]
+    public int Retries { get; set; }
+
+    /// <summary>Seconds before the first retry; doubled for each further one.</summary>
+    [ConfigurationKeyName("retry_delay")]
+    public double RetryDelaySeconds { get; set; } = 1;
+
+    public string ResolveStateDir() => Path.GetFullPath(string.IsNullOrWhiteSpace(StateDir) ? ".dagon" : StateDir);
 
     public int EffectiveParallelism => MaxParallelism > 0 ? MaxParallelism : Environment.ProcessorCount;
 

@@ -68,4 +68,12 @@ public sealed class TaskTimings
     public DateTimeOffset? Started { get; set; }
 
     public DateTimeOffset? Ended { get; set; }
+    /// <summary>How many times the task was run (retries add to it); 0 when it was reused.</summary>
+    public int Attempts { get; set; }
+
+    /// <summary>The run whose result was reused instead of running the task (<c>--resume</c>), or null.</summary>
+    public string? ReusedFrom { get; set; }
+
+    /// <summary>The task's stderr as kept in the run's folder (<c>logs/TASK.err</c>), once the task has ended.</summary>
+    public string? LogFile { get; set; }
 }

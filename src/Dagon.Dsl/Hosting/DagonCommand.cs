@@ -2,6 +2,7 @@ using Microsoft.Extensions.Hosting;
 using System.Reflection;
 using Dagon.CommandLine;
 using Dagon.Execution;
+using Dagon.Journal;
 using Dagon.Model;
 using Dagon.Reporting;
 using Dagon.Running;
@@ -54,6 +55,14 @@ internal static class DagonCommand
         CancellationToken cancellationToken)
     {
         var settings = services.GetRequiredService<IOptions<DagonOptions>>().Value;
+        if (request.Clean)
+        {
+            var cleaned = StateCleaner.Clean(settings);
+            foreach (var folder in cleaned.RunFolders) Console.Out.WriteLine($"Removed kept work folders: {folder}");
+            Console.Out.WriteLine(cleaned.Journal ? $"Removed the journal of {settings.ResolveStateDir()}" : $"No journal in {settings.ResolveStateDir()}");
+            return ExitCodes.Success;
+        }
+
         var full = ExecutionPlan.Create(workflows, settings.Image);
         var selected = PlanSelection.Resolve(full, request.Selection);
         if (request.Plan is { } format) Console.Out.Write(PlanDrawing.Draw(full, selected, format));

@@ -8,6 +8,8 @@ public sealed partial class TaskBuilder
     private List<string>? _dependsOn;
     private Dictionary<string, string>? _environment;
     private List<string>? _containerOptions;
+    private List<string>? _outputs;
+    private List<int>? _retryExitCodes;
 
     internal TaskBuilder(string name) => Name = name;
 
@@ -30,6 +32,10 @@ public sealed partial class TaskBuilder
     internal GpuVendor Vendor { get; private set; }
     internal bool UsesRunscript { get; private set; }
     internal IReadOnlyList<string> ContainerOptionList => (IReadOnlyList<string>?)_containerOptions ?? [];
+    internal IReadOnlyList<string> OutputList => (IReadOnlyList<string>?)_outputs ?? [];
+    internal string? PublishDirectory { get; private set; }
+    internal int? RetryCount { get; private set; }
+    internal IReadOnlyList<int> RetryExitCodes => (IReadOnlyList<int>?)_retryExitCodes ?? [];
 
     /// <summary>Runs the command as a batch task: in a shell on the host, without a container.</summary>
     public TaskBuilder Batch()
@@ -166,6 +172,28 @@ public sealed partial class TaskBuilder
     public TaskBuilder ContainerOptions(params string[] options)
     {
         (_containerOptions ??= []).AddRange(options);
+        return this;
+    }
+
+    /// <summary>Declares files the task leaves in its work folder (relative paths or globs); a missing one fails the task.</summary>
+    public TaskBuilder Outputs(params string[] outputs)
+    {
+        (_outputs ??= []).AddRange(outputs);
+        return this;
+    }
+
+    /// <summary>Copies the declared outputs into <paramref name="directory"/> after the task succeeds.</summary>
+    public TaskBuilder Publish(string directory)
+    {
+        PublishDirectory = directory;
+        return this;
+    }
+
+    /// <summary>Runs a failed task up to <paramref name="retries"/> more times, only for <paramref name="onExitCodes"/> when given.</summary>
+    public TaskBuilder Retries(int retries, params int[] onExitCodes)
+    {
+        RetryCount = retries;
+        (_retryExitCodes ??= []).AddRange(onExitCodes);
         return this;
     }
 }

@@ -82,6 +82,18 @@ public sealed record TaskDefinition
     /// <summary>What the task asks Slurm for when it runs as a Slurm job.</summary>
     public SlurmRequest Slurm { get; init; } = SlurmRequest.None;
 
+    /// <summary>Files the task must leave in its work folder, relative paths or globs (<see cref="Dagon.Rules.OutputPatterns"/>).</summary>
+    public IReadOnlyList<string> Outputs { get; init; } = [];
+
+    /// <summary>Folder the declared outputs are copied to after the task succeeds; null publishes nothing.</summary>
+    public string? Publish { get; init; }
+
+    /// <summary>How many times a failed task is run again (0: never; null follows the run's <c>retries</c>).</summary>
+    public int? Retries { get; init; }
+
+    /// <summary>Exit codes that are retried; empty retries any failure.</summary>
+    public IReadOnlyList<int> RetryOnExitCodes { get; init; } = [];
+
     /// <summary>The <c>workflow://</c> references in <see cref="Command"/>.</summary>
     public IReadOnlyList<WorkflowReference> References => _references ??=
         Command.Contains(WorkflowReference.Scheme, StringComparison.Ordinal) ? WorkflowReferenceParser.Parse(Command) : [];

@@ -15,6 +15,7 @@ public sealed class WorkflowBuilder
     private string? _baseDirectory;
     private bool? _defaultRemove;
     private Scheduler? _scheduler;
+    private string? _defaultPublish;
 
     internal WorkflowBuilder(string name) => Name = name;
 
@@ -31,6 +32,13 @@ public sealed class WorkflowBuilder
     public WorkflowBuilder BaseDirectory(string directory)
     {
         _baseDirectory = directory;
+        return this;
+    }
+
+    /// <summary>Default for <see cref="TaskBuilder.Publish"/> of every task that declares outputs.</summary>
+    public WorkflowBuilder Publish(string directory)
+    {
+        _defaultPublish = directory;
         return this;
     }
 
@@ -137,6 +145,10 @@ public sealed class WorkflowBuilder
                 ContainerOptions = task.ContainerOptionList.Count == 0 ? [] : task.ContainerOptionList.ToArray(),
                 Scheduler = task.SchedulerValue,
                 Slurm = task.SlurmValue,
+                Outputs = task.OutputList.Count == 0 ? [] : task.OutputList.ToArray(),
+                Publish = task.PublishDirectory ?? _defaultPublish,
+                Retries = task.RetryCount,
+                RetryOnExitCodes = task.RetryExitCodes.Count == 0 ? [] : task.RetryExitCodes.ToArray(),
             });
         }
 

@@ -79,6 +79,13 @@ internal static class WorkflowValidator
             if (!IsEnvironmentName(name)) errors.Add($"{label} sets environment variable '{name}', which is not a valid name ([A-Za-z_][A-Za-z0-9_]*)");
         }
 
+        foreach (var output in task.Outputs)
+        {
+            if (OutputPatterns.Problem(output) is { } outputError) errors.Add($"{label}: {outputError}");
+        }
+
+        if (task.Retries is < 0) errors.Add($"{label} has {task.Retries} retries; it must be 0 or more");
+
         if (task.Timeout is { } timeout && timeout <= TimeSpan.Zero)
         {
             errors.Add($"{label} has a timeout of {timeout}; it must be positive");

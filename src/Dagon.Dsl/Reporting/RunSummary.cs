@@ -31,10 +31,15 @@ public static class RunSummary
 
         foreach (var task in result.Tasks.Where(t => t.Outcome.State is TaskState.Failed))
         {
-            text.AppendLine(CultureInfo.InvariantCulture, $"Task '{task.Task.DisplayName}' failed: {task.Outcome.Reason}");
+            var log = task.Timings.LogFile is { } file ? $" (log: {file})" : "";
+            text.AppendLine(CultureInfo.InvariantCulture, $"Task '{task.Task.DisplayName}' failed: {task.Outcome.Reason}{log}");
             foreach (var line in task.Outcome.ErrorTail ?? []) text.AppendLine(CultureInfo.InvariantCulture, $"    {line}");
         }
 
+        var reused = result.Tasks.Where(t => t.Timings.ReusedFrom is not null).Select(t => t.Task.DisplayName).ToList();
+        if (reused.Count > 0) text.AppendLine(CultureInfo.InvariantCulture, $"Reused (not run again): {string.Join(", ", reused)}");
+        var retried = result.Tasks.Where(t => t.Timings.Attempts > 1).Select(t => $"{t.Task.DisplayName} ({t.Timings.Attempts} attempts)").ToList();
+        if (retried.Count > 0) text.AppendLine(CultureInfo.InvariantCulture, $"Retried: {string.Join(", ", retried)}");
         var skipped = result.Tasks.Where(t => t.Outcome.State == TaskState.Skipped).Select(t => t.Task.DisplayName).ToList();
         if (skipped.Count > 0) text.AppendLine(CultureInfo.InvariantCulture, $"Skipped (not run): {Names(skipped)}");
         if (result.SetupError is not null) text.AppendLine(result.SetupError);

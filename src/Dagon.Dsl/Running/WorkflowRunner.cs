@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Dagon.Execution;
+using Dagon.Journal;
 using Dagon.Model;
 using Dagon.Observing;
 using Dagon.Reporting;
@@ -67,13 +68,14 @@ public sealed class WorkflowRunner(
             return await FinishAsync(run, NotStarted(preparation), stopwatch, SetupError(preparation)).ConfigureAwait(false);
         }
 
+        using var recorder = new RunRecorder(run, _logger);
         var cleanup = new EagerCleanup(plan, task => executor.CleanupAsync(task, run, CancellationToken.None), _logger);
         // Slurm jobs wait in the cluster, not on this machine's cores: they get their own slots (see DagScheduler).
         var scheduler = new DagScheduler(settings.EffectiveParallelism, i => plan.Tasks[i].DisplayName,
             i => run.Schedulers[i] == Scheduler.Slurm ? 1 : 0, [settings.EffectiveParallelism, run.Slurm?.MaxJobsInFlight ?? 1]);
         var finished = await scheduler.RunAsync(
             plan.Graph,
-            (index, token) => new ValueTask<TaskOutcome>(RunTaskAsync(plan.Tasks[index], run, token)),
+            (index, token) => new ValueTask<TaskOutcome>(RunTaskAsync(plan.Tasks[index], run, recorder, token)),
             (index, outcome) =>
             {
                 Report(plan.Tasks[index], outcome, run.Timings[index]);
@@ -82,7 +84,7 @@ public sealed class WorkflowRunner(
             },
             cancellationToken).ConfigureAwait(false);
         await cleanup.DrainAsync().ConfigureAwait(false);
-        return await FinishAsync(run, finished, stopwatch, cancelled: cancellationToken.IsCancellationRequested, cleanedUp: cleanup.Done)
+        return await FinishAsync(run, finished, stopwatch, cancelled: cancellationToken.IsCancellationRequested, cleanedUp: cleanup.Done, recorder: recorder)
             .ConfigureAwait(false);
     }
 
@@ -134,7 +136,23 @@ public sealed class WorkflowRunner(
             : $"Task '{first.Task.DisplayName}' could not be prepared: {first.Message}";
     }
 
-    private async Task<TaskOutcome> RunTaskAsync(PlannedTask task, RunState run, CancellationToken cancellationToken)
+    /// <summary>Reused from the journal (<c>--resume</c>), or run with its retries; then its logs, outputs and record are kept.</summary>
+    private async Task<TaskOutcome> RunTaskAsync(PlannedTask task, RunState run, RunRecorder recorder, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            if (await recorder.TryReuseAsync(task, cancellationToken).ConfigureAwait(false) is { } reused) return reused;
+            var outcome = await recorder.Retries.RunAsync(task, token => RunAttemptAsync(task, run, token), cancellationToken).ConfigureAwait(false);
+            return await recorder.FinishAsync(task, outcome, CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            run.Timings[task.Index].Total = Stopwatch.GetElapsedTime(started);
+        }
+    }
+
+    private async Task<TaskOutcome> RunAttemptAsync(PlannedTask task, RunState run, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         var timings = run.Timings[task.Index];
@@ -173,7 +191,7 @@ public sealed class WorkflowRunner(
                 _logger.LogInformation("[{Task}] Task completed successfully ({Seconds:F2} s)", task.DisplayName, timings.Total.TotalSeconds);
                 break;
             case TaskState.Failed:
-                _logger.LogError("[{Task}] Task failed: {Reason}", task.DisplayName, outcome.Reason);
+                _logger.LogError("[{Task}] Task failed: {Reason}{Log}", task.DisplayName, outcome.Reason, timings.LogFile is { } log ? $" (log: {log})" : "");
                 foreach (var line in outcome.ErrorTail ?? []) _logger.LogError("[{Task}]   {Line}", task.DisplayName, line);
                 break;
             default:
@@ -184,11 +202,15 @@ public sealed class WorkflowRunner(
 
     /// <summary>Cleanup runs even when the run was cancelled or failed to prepare: that is when stale overlays would otherwise pile up.</summary>
     private async Task<RunResult> FinishAsync(RunState run, TaskOutcome[] outcomes, Stopwatch stopwatch, string? setupError = null,
-        bool cancelled = false, bool[]? cleanedUp = null)
+        bool cancelled = false, bool[]? cleanedUp = null, RunRecorder? recorder = null)
     {
+        // A run that did not succeed keeps the folders of its finished tasks: the next --resume reuses them.
+        var kept = recorder is not null && outcomes.Any(o => o.State != TaskState.Succeeded)
+            ? run.Plan.Tasks.Where(t => outcomes[t.Index].State == TaskState.Succeeded && cleanedUp?[t.Index] != true).Select(t => t.Index).ToHashSet()
+            : [];
         foreach (var task in run.Plan.Tasks)
         {
-            if (cleanedUp?[task.Index] == true) continue;
+            if (cleanedUp?[task.Index] == true || kept.Contains(task.Index)) continue;
             try
             {
                 await executor.CleanupAsync(task, run, CancellationToken.None).ConfigureAwait(false);
@@ -199,8 +221,10 @@ public sealed class WorkflowRunner(
             }
         }
 
-        await executor.FinishAsync(run, CancellationToken.None).ConfigureAwait(false);
+        if (kept.Count == 0) await executor.FinishAsync(run, CancellationToken.None).ConfigureAwait(false);
+        else _logger.LogInformation("Kept {Count} finished task folder(s) for --resume", kept.Count);
         var result = Result(run, outcomes, stopwatch, setupError, cancelled);
+        if (recorder is not null) await KeepJsonAsync(recorder.State.JsonPath, result).ConfigureAwait(false);
         if (options.Value.JsonPath is { Length: > 0 } jsonPath)
         {
             try
@@ -216,6 +240,18 @@ public sealed class WorkflowRunner(
 
         Observers.RunFinished(result);
         return result;
+    }
+
+    private async Task KeepJsonAsync(string path, RunResult result)
+    {
+        try
+        {
+            await File.WriteAllTextAsync(path, WorkflowJson.Export(result), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            _logger.LogWarning("Could not keep the run's JSON in {Path}: {Reason}", path, exception.Message);
+        }
     }
 
     private static RunResult Result(RunState run, TaskOutcome[] outcomes, Stopwatch stopwatch, string? setupError = null, bool cancelled = false) => new()

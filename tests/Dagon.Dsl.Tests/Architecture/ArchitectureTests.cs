@@ -20,7 +20,7 @@ public sealed class ArchitectureTests
     public static readonly TheoryData<string> Parts = new()
     {
         "Model", "Rules", "Scheduling", "Processes", "Concurrency", "LocalFiles", "Places", "Places.Local", "Places.Ssh",
-        "Launching", "Launching.Slurm", "Containers", "Images", "Staging", "Execution", "Observing", "Running", "Reporting", "Hosting", "CommandLine",
+        "Launching", "Launching.Slurm", "Containers", "Images", "Staging", "Execution", "Observing", "Journal", "Running", "Reporting", "Hosting", "CommandLine",
     };
 
     private static IObjectProvider<IType> Part(string part) =>
@@ -73,6 +73,15 @@ public sealed class ArchitectureTests
     public void TheSlurmLauncherSeesNoExecutionOrContainers() =>
         Types().That().Are(Part("Launching.Slurm")).Should().NotDependOnAny(Parts_("Execution", "Containers", "Images"))
             .Check(Runtime);
+
+    [Fact]
+    public void OnlyTheRunnerAndHostingUseTheJournal() =>
+        Types().That().DoNotResideInNamespaceMatching(@"^Dagon\.(Journal|Running|Hosting)$").Should().NotDependOnAny(Part("Journal"))
+            .Check(Runtime);
+
+    [Fact]
+    public void TheJournalSeesNoPlacesInternals() =>
+        Types().That().Are(Part("Journal")).Should().NotDependOnAny(Parts_("Places.Local", "Places.Ssh", "Reporting")).Check(Runtime);
 
     [Fact]
     public void NothingBelowHostingImportsHosting() =>

@@ -70,6 +70,26 @@ public sealed class CommandLineParsingTests
     }
 
     [Fact]
+    public void ResumeAndItsCompanionsBecomeDagonKeys()
+    {
+        var request = Parse("--resume", "--state-dir", "/runs/state", "--publish-dir", "results", "--retries", "2");
+
+        Assert.Equal(RequestKind.Run, request.Kind);
+        Assert.Equal(["--dagon:resume=true", "--dagon:state_dir=/runs/state", "--dagon:publish_dir=results", "--dagon:retries=2"],
+            request.ConfigurationArguments);
+    }
+
+    [Fact]
+    public void CleanRunsNothing()
+    {
+        var request = Parse("--clean", "--state-dir", "/runs/state");
+
+        Assert.True(request.Clean);
+        Assert.False(request.Runs);
+        Assert.Equal(["--dagon:state_dir=/runs/state"], request.ConfigurationArguments);
+    }
+
+    [Fact]
     public void AnyDagonIniKeyCanStillBeGivenAsSectionColonKey()
     {
         var request = Parse("--apptainer:silent", "false", "--dagon:json=run.json", "--skip", "D");

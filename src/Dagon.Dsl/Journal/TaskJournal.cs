@@ -1,0 +1,157 @@
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+
+namespace Dagon.Journal;
+
+/// <summary>
+/// The journal of a state folder: an SQLite database in WAL mode, so that two runs sharing the folder read while
+/// the other writes, and a busy timeout, so that their writes wait for each other instead of failing. Every record
+/// is one transaction: a run killed at any point leaves every record it finished and none half-written.
+/// </summary>
+public sealed class TaskJournal : IDisposable
+{
+    private const string Schema = """
+        CREATE TABLE IF NOT EXISTS task_runs (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            key TEXT NOT NULL, run_id TEXT NOT NULL, task TEXT NOT NULL, state TEXT NOT NULL, exit_code INTEGER,
+            started TEXT NOT NULL, ended TEXT NOT NULL, host TEXT, workspace TEXT NOT NULL, attempts INTEGER NOT NULL,
+            outputs TEXT NOT NULL);
+        CREATE INDEX IF NOT EXISTS task_runs_key ON task_runs (key, state);
+        """;
+
+    private readonly SqliteConnection _connection;
+    private readonly Lock _gate = new();
+    private SqliteCommand? _insert;
+
+    public TaskJournal(string path)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        _connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            DefaultTimeout = 60,
+            Pooling = false,
+        }.ToString());
+        _connection.Open();
+        Execute("PRAGMA busy_timeout = 60000;");
+        Execute("PRAGMA journal_mode = WAL;");
+        Execute("PRAGMA synchronous = NORMAL;");
+        lock (_gate)
+        {
+            using var transaction = _connection.BeginTransaction();
+            Execute(Schema, transaction);
+            transaction.Commit();
+        }
+    }
+
+    public void Record(TaskRecord record)
+    {
+        lock (_gate)
+        {
+            using var transaction = _connection.BeginTransaction();
+            var insert = _insert ??= PrepareInsert();
+            insert.Transaction = transaction;
+            var p = insert.Parameters;
+            p["$key"].Value = record.Key;
+            p["$run"].Value = record.RunId;
+            p["$task"].Value = record.Task;
+            p["$state"].Value = record.State;
+            p["$exit"].Value = (object?)record.ExitCode ?? DBNull.Value;
+            p["$started"].Value = record.Started.ToString("O");
+            p["$ended"].Value = record.Ended.ToString("O");
+            p["$host"].Value = (object?)record.Host ?? DBNull.Value;
+            p["$workspace"].Value = record.Workspace;
+            p["$attempts"].Value = record.Attempts;
+            p["$outputs"].Value = JsonSerializer.Serialize(record.Outputs);
+            insert.ExecuteNonQuery();
+            transaction.Commit();
+        }
+    }
+
+    /// <summary>One prepared statement for every record: parsing the SQL again per task would cost more than the insert.</summary>
+    private SqliteCommand PrepareInsert()
+    {
+        var command = _connection.CreateCommand();
+        command.CommandText = """
+            INSERT INTO task_runs (key, run_id, task, state, exit_code, started, ended, host, workspace, attempts, outputs)
+            VALUES ($key, $run, $task, $state, $exit, $started, $ended, $host, $workspace, $attempts, $outputs)
+            """;
+        foreach (var name in new[] { "$key", "$run", "$task", "$state", "$exit", "$started", "$ended", "$host", "$workspace", "$attempts", "$outputs" })
+        {
+            command.Parameters.Add(new SqliteParameter { ParameterName = name, Value = DBNull.Value });
+        }
+
+        return command;
+    }
+
+    /// <summary>The latest successful records of <paramref name="key"/>, newest first.</summary>
+    public IReadOnlyList<TaskRecord> Successes(string key)
+    {
+        lock (_gate)
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = "SELECT key, run_id, task, state, exit_code, started, ended, host, workspace, attempts, outputs " +
+                                  "FROM task_runs WHERE key = $key AND state = 'succeeded' ORDER BY id DESC LIMIT 5";
+            command.Parameters.AddWithValue("$key", key);
+            using var reader = command.ExecuteReader();
+            var records = new List<TaskRecord>();
+            while (reader.Read()) records.Add(Read(reader));
+            return records;
+        }
+    }
+
+    /// <summary>SQLite's own check of the database file: "ok" when nothing is corrupt.</summary>
+    public string IntegrityCheck()
+    {
+        lock (_gate)
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = "PRAGMA integrity_check";
+            return command.ExecuteScalar() as string ?? "";
+        }
+    }
+
+    /// <summary>Every record, oldest first (for tests and <c>dagon clean</c>).</summary>
+    public IReadOnlyList<TaskRecord> All()
+    {
+        lock (_gate)
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = "SELECT key, run_id, task, state, exit_code, started, ended, host, workspace, attempts, outputs FROM task_runs ORDER BY id";
+            using var reader = command.ExecuteReader();
+            var records = new List<TaskRecord>();
+            while (reader.Read()) records.Add(Read(reader));
+            return records;
+        }
+    }
+
+    private static TaskRecord Read(SqliteDataReader reader) => new()
+    {
+        Key = reader.GetString(0),
+        RunId = reader.GetString(1),
+        Task = reader.GetString(2),
+        State = reader.GetString(3),
+        ExitCode = reader.IsDBNull(4) ? null : reader.GetInt32(4),
+        Started = DateTimeOffset.Parse(reader.GetString(5), System.Globalization.CultureInfo.InvariantCulture),
+        Ended = DateTimeOffset.Parse(reader.GetString(6), System.Globalization.CultureInfo.InvariantCulture),
+        Host = reader.IsDBNull(7) ? null : reader.GetString(7),
+        Workspace = reader.GetString(8),
+        Attempts = reader.GetInt32(9),
+        Outputs = JsonSerializer.Deserialize<List<RecordedOutput>>(reader.GetString(10)) ?? [],
+    };
+
+    private void Execute(string sql, SqliteTransaction? transaction = null)
+    {
+        using var command = _connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    public void Dispose()
+    {
+        _insert?.Dispose();
+        _connection.Dispose();
+    }
+}

@@ -1,0 +1,23 @@
+namespace Dagon.Journal;
+
+/// <summary>One file a task left, as the journal keeps it.</summary>
+public sealed record RecordedOutput(string Path, long? Size, string Sha256);
+
+/// <summary>How one run of a task ended, keyed by what determines its result (<see cref="TaskKeys"/>).</summary>
+public sealed record TaskRecord
+{
+    public required string Key { get; init; }
+    public required string RunId { get; init; }
+    public required string Task { get; init; }
+    public required string State { get; init; }
+    public int? ExitCode { get; init; }
+    public DateTimeOffset Started { get; init; }
+    public DateTimeOffset Ended { get; init; }
+    public string? Host { get; init; }
+
+    /// <summary>The task's work folder on its place, where its outputs are reused from.</summary>
+    public required string Workspace { get; init; }
+
+    public int Attempts { get; init; } = 1;
+    public IReadOnlyList<RecordedOutput> Outputs { get; init; } = [];
+}

@@ -1,0 +1,65 @@
+using Dagon.Execution;
+using Dagon.Places;
+using Dagon.Scheduling;
+using Microsoft.Extensions.Logging;
+using Polly;
+using Polly.Retry;
+
+namespace Dagon.Journal;
+
+/// <summary>
+/// Runs a task again when it fails, up to its <c>Retries</c> (or the run's <c>retries</c>), only for its
+/// <c>RetryOnExitCodes</c> when it names some, after a delay that doubles each time (Polly). Every attempt starts
+/// in a clean work folder; the logs of each attempt but the last are kept as <c>TASK.attemptN.out/err</c>.
+/// </summary>
+public sealed class TaskRetries(RunState run, TaskLogs logs, ILogger logger)
+{
+    public async Task<TaskOutcome> RunAsync(PlannedTask task, Func<CancellationToken, Task<TaskOutcome>> attempt, CancellationToken cancellationToken)
+    {
+        var timings = run.Timings[task.Index];
+        var retries = task.Definition.Retries ?? run.Options.Retries;
+        timings.Attempts = 1;
+        if (retries <= 0) return await attempt(cancellationToken).ConfigureAwait(false);
+
+        var pipeline = new ResiliencePipelineBuilder<TaskOutcome>().AddRetry(new RetryStrategyOptions<TaskOutcome>
+        {
+            MaxRetryAttempts = retries,
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = false,
+            Delay = TimeSpan.FromSeconds(Math.Max(0, run.Options.RetryDelaySeconds)),
+            ShouldHandle = args => ValueTask.FromResult(args.Outcome.Result is { } outcome && IsRetried(task, outcome)),
+            OnRetry = async args =>
+            {
+                var failed = args.AttemptNumber + 1;
+                logger.LogWarning("[{Task}] Attempt {Attempt} failed ({Kind}: {Reason}); retrying in {Delay:0.##} s",
+                    task.DisplayName, failed, args.Outcome.Result is { } result ? FailureKinds.Of(result) : FailureKind.Other,
+                    args.Outcome.Result?.Reason, args.RetryDelay.TotalSeconds);
+                await CleanAsync(task, failed, args.Context.CancellationToken).ConfigureAwait(false);
+                timings.Attempts = failed + 1;
+            },
+        }).Build();
+        return await pipeline.ExecuteAsync(async token => await attempt(token).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A failure is retried when the task names no exit codes, or names the one it exited with.</summary>
+    public static bool IsRetried(PlannedTask task, TaskOutcome outcome) =>
+        outcome.State == TaskState.Failed
+        && (task.Definition.RetryOnExitCodes.Count == 0 || outcome.ExitCode is { } code && task.Definition.RetryOnExitCodes.Contains(code));
+
+    /// <summary>Keeps the failed attempt's logs, then empties the work folder for the next attempt.</summary>
+    private async Task CleanAsync(PlannedTask task, int failedAttempt, CancellationToken cancellationToken)
+    {
+        var place = run.Places[task.Index];
+        var workspace = run.Workspaces[task.Index];
+        await logs.KeepAsync(place, task.DisplayName, workspace, failedAttempt, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await place.RemoveTreeAsync(workspace.WorkDir, cancellationToken).ConfigureAwait(false);
+            await place.CreateDirectoriesAsync([workspace.WorkDir], cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or PlaceUnavailableException)
+        {
+            logger.LogWarning("[{Task}] Could not clean the work folder {Folder} for the next attempt: {Reason}", task.DisplayName, workspace.WorkDir, exception.Message);
+        }
+    }
+}

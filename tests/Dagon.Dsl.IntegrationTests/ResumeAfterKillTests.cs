@@ -1,0 +1,98 @@
+using Dagon.Journal;
+using Xunit.Abstractions;
+
+namespace Dagon.Dsl.IntegrationTests;
+
+/// <summary>
+/// A real engine (tests/Dagon.Dsl.SignalTarget, mode dataflow: A -> B, C -> D in real containers, C waiting for a
+/// file) is SIGKILLed while C runs; <c>--resume</c> then runs C and D only, and D's published output is right.
+/// </summary>
+[Collection(ApptainerCollection.Name)]
+public sealed class ResumeAfterKillTests(ApptainerFixture apptainer, ITestOutputHelper output)
+{
+    private EngineProcess Start(string tmp, string state, string count, params string[] extra)
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["DAGON_TEST_IMAGE"] = apptainer.BusyboxSif,
+            ["DAGON_TEST_MODE"] = "dataflow",
+            ["DAGON_TEST_COUNT"] = count,
+        };
+        return EngineProcess.Start(environment,
+            ["--tmp-dir", tmp, "--image-cache", apptainer.NewFolder("cache"), "--state-dir", state, "--remove", "true", .. extra]);
+    }
+
+    private static string[] Execs(string count) => File.ReadAllLines(Path.Combine(count, "execs"));
+
+    [Fact]
+    public async Task After_a_SIGKILL_during_C_resume_runs_only_C_and_D_from_a_clean_folder_and_D_is_right()
+    {
+        var tmp = apptainer.NewFolder("tmp");
+        var state = apptainer.NewFolder("state");
+        var count = apptainer.NewFolder("count");
+
+        using (var first = Start(tmp, state, count))
+        {
+            await first.WaitForAsync(o => o.Contains("[C] started", StringComparison.Ordinal) && o.Contains("[B] Task completed", StringComparison.Ordinal),
+                "C running and B finished");
+            first.Process.Kill(); // SIGKILL
+            await first.Process.WaitForExitAsync();
+            output.WriteLine(first.Output);
+        }
+
+        Assert.Equal(["A", "B", "C"], Execs(count).Order());
+        var killedRun = Directory.GetDirectories(tmp, "dagon-*").Single();
+        File.WriteAllText(Path.Combine(killedRun, "C", "work", "f2.txt"), "half-written by the killed run");
+        File.WriteAllText(Path.Combine(count, "go"), "");
+
+        using var resumed = Start(tmp, state, count, "--resume");
+        var exitCode = await resumed.ExitAsync();
+        output.WriteLine(resumed.Output);
+
+        Assert.Equal(0, exitCode);
+        Assert.Equal(["C", "D"], Execs(count)[3..]);
+        Assert.False(Directory.Exists(killedRun), "a successful run removes the folders it reused, per remove = true");
+        Assert.Contains("Reused (not run again): A, B", resumed.Output);
+        Assert.Equal("42\nb\n42\nc\n", File.ReadAllText(Path.Combine(count, "results", "f3.txt")));
+        Assert.Empty(Directory.GetFiles(Path.Combine(count, "results"), "*.dagon-partial"));
+
+        // Every run has its logs and JSON in the state folder; the journal holds each task's success once per run that ran it.
+        var runs = Directory.GetDirectories(Path.Combine(state, "runs"));
+        Assert.Equal(2, runs.Length);
+        Assert.All(runs, run => Assert.True(File.Exists(Path.Combine(run, "logs", "A.out")) || File.Exists(Path.Combine(run, "logs", "C.out"))));
+        Assert.All(runs, run => Assert.True(File.Exists(Path.Combine(run, "run.json")) || !File.Exists(Path.Combine(run, "logs", "D.out"))));
+        using var journal = new TaskJournal(Path.Combine(state, "journal.db"));
+        Assert.Equal(["A", "B", "C", "D"], journal.All().Where(r => r.State == "succeeded").Select(r => r.Task).Order());
+    }
+
+    [Fact]
+    public async Task A_SIGKILL_during_publish_leaves_no_file_under_the_published_name_and_the_next_publish_leaves_no_partial()
+    {
+        var count = apptainer.NewFolder("count");
+        var results = Path.Combine(count, "results");
+        var environment = new Dictionary<string, string> { ["DAGON_TEST_MODE"] = "publish", ["DAGON_TEST_COUNT"] = count };
+        string[] Arguments() => ["--tmp-dir", apptainer.NewFolder("tmp"), "--state-dir", apptainer.NewFolder("state")];
+
+        using (var first = EngineProcess.Start(environment, Arguments()))
+        {
+            var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+            while (!(Directory.Exists(results) && Directory.GetFiles(results, "*.dagon-partial").Length > 0))
+            {
+                Assert.False(first.Process.HasExited, "the engine ended before publishing:\n" + first.Output);
+                Assert.True(stopwatch.Elapsed < TimeSpan.FromMinutes(2), "no publish within 2 minutes");
+                await Task.Delay(2);
+            }
+
+            first.Process.Kill(); // SIGKILL mid-copy
+            await first.Process.WaitForExitAsync();
+        }
+
+        Assert.False(File.Exists(Path.Combine(results, "big.bin")), "the published name must never hold a half-written file");
+        Assert.Single(Directory.GetFiles(results, "*.dagon-partial"));
+
+        using var second = EngineProcess.Start(environment, Arguments());
+        Assert.Equal(0, await second.ExitAsync());
+        Assert.Equal(600L * 1024 * 1024, new FileInfo(Path.Combine(results, "big.bin")).Length);
+        Assert.Empty(Directory.GetFiles(results, "*.dagon-partial"));
+    }
+}
