@@ -44,15 +44,16 @@ public sealed class EngineDeathTests(ApptainerFixture apptainer, ITestOutputHelp
         }
     }
 
-    private Engine Start(string tmp, string marker, string? mode = null)
+    private Engine Start(string tmp, string marker, string? mode = null, string? cache = null, string? image = null, int? overlayMb = null)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
-        foreach (var argument in new[] { Program, "--tmp-dir", tmp, "--image-cache", apptainer.NewFolder("cache"), "--remove", "true" })
+        foreach (var argument in new[] { Program, "--tmp-dir", tmp, "--image-cache", cache ?? apptainer.NewFolder("cache"), "--remove", "true" })
         {
             start.ArgumentList.Add(argument);
         }
 
-        start.Environment["DAGON_TEST_IMAGE"] = apptainer.BusyboxSif;
+        start.Environment["DAGON_TEST_IMAGE"] = image ?? apptainer.BusyboxSif;
+        if (overlayMb is { } size) start.Environment["DAGON_TEST_OVERLAY_MB"] = size.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["DAGON_TEST_MARKER"] = marker;
         if (mode is not null) start.Environment["DAGON_TEST_MODE"] = mode;
         var process = Process.Start(start)!;
@@ -186,5 +187,47 @@ public sealed class EngineDeathTests(ApptainerFixture apptainer, ITestOutputHelp
         Assert.Empty(await SurvivorsAsync($"sleep {marker}"));
         Assert.Empty(await SurvivorsAsync(runFolder));
         Assert.False(Directory.Exists(runFolder));
+    }
+
+    [Fact]
+    public async Task Sigint_while_the_first_overlay_template_is_made_leaves_no_half_made_file()
+    {
+        var cache = apptainer.NewFolder("cache");
+        using var engine = Start(apptainer.NewFolder("tmp"), Marker(), mode: "overlay", cache: cache, overlayMb: 8192);
+        await engine.WaitForAsync(o => o.Contains("Creating 8192MB overlay template", StringComparison.Ordinal), "the template being made");
+
+        await ApptainerFixture.Run("kill", "-INT", engine.Process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await engine.Process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
+        output.WriteLine(engine.Output);
+
+        Assert.Equal(130, engine.Process.ExitCode);
+        // Either the template was finished before the signal came (then it is whole, under its own name) or it is gone.
+        Assert.Empty(Directory.GetFiles(cache, "*.partial"));
+        Assert.Empty(Directory.GetFiles(cache, ".*.partial"));
+    }
+
+    [Fact]
+    public async Task Sigkill_during_an_image_build_leaves_no_build_running_and_the_next_run_sweeps_what_it_left()
+    {
+        var cache = apptainer.NewFolder("cache");
+        var folder = apptainer.NewFolder("def");
+        await File.WriteAllTextAsync(Path.Combine(folder, "marker.txt"), "built\n");
+        var definition = Path.Combine(folder, $"killed{Marker()}.def");
+        await File.WriteAllTextAsync(definition, $"Bootstrap: localimage\nFrom: {apptainer.BusyboxSif}\n\n%files\n    ./marker.txt /marker\n");
+        using var engine = Start(apptainer.NewFolder("tmp"), Marker(), mode: "overlay", cache: cache, image: definition);
+        await engine.WaitForAsync(o => o.Contains("Building SIF image from", StringComparison.Ordinal), "the build");
+        await Task.Delay(300); // apptainer is under way
+
+        engine.Process.Kill();
+        await engine.Process.WaitForExitAsync();
+        Assert.Empty(await SurvivorsAsync(Path.GetFileName(definition)));
+
+        using var next = Start(apptainer.NewFolder("tmp"), Marker(), mode: "overlay", cache: cache, image: definition);
+        await next.Process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(3));
+        output.WriteLine(next.Output);
+        Assert.Equal(0, next.Process.ExitCode);
+        Assert.DoesNotContain(Directory.GetFileSystemEntries(cache, ".*"),
+            e => e.EndsWith(".partial", StringComparison.Ordinal) || Path.GetFileName(e).StartsWith(".build-", StringComparison.Ordinal));
+        Assert.Single(Directory.GetFiles(cache, "killed*.sif"));
     }
 }

@@ -203,4 +203,23 @@ public sealed class OrdinaryMistakeTests(ApptainerFixture apptainer, ITestOutput
         await process.WaitForExitAsync();
         return process.Id;
     }
+
+    [Fact]
+    public async Task A_read_only_tmp_dir_fails_before_any_task_naming_the_folder_and_setting()
+    {
+        var readOnly = apptainer.NewFolder("ro");
+        await ApptainerFixture.Run("/bin/mount", "-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", readOnly);
+        try
+        {
+            var result = await RunAsync(Host(tmp: readOnly), Workflow.Create("ro").BatchTask("A", "true"));
+            Assert.Equal(1, result.ExitCode);
+            Assert.Contains("cannot create the run's work folder", result.SetupError);
+            Assert.Contains(readOnly, result.SetupError);
+            Assert.Contains("Read-only file system", result.SetupError);
+        }
+        finally
+        {
+            await ApptainerFixture.Run("/bin/umount", readOnly);
+        }
+    }
 }
