@@ -272,6 +272,18 @@ cmd_start() {
   chmod 700 "$STATE"
   exec 9>"$STATE/.lock"
   flock -w 30 9 || die "another start/stop of node $NAME is running"
+  local pubkey=${DAGON_NODE_AUTHORIZED_KEY:-}
+  if [[ -z $pubkey ]]; then
+    [[ -f $STATE/id_ed25519 ]] || ssh-keygen -q -t ed25519 -N '' -C "dagon-remote-node-$NAME" -f "$STATE/id_ed25519"
+    pubkey=$STATE/id_ed25519.pub
+  fi
+  [[ -f $pubkey ]] || die "DAGON_NODE_AUTHORIZED_KEY: $pubkey does not exist"
+  # The key goes to a file of this instance's own, not to ~/.ssh/authorized_keys: instances share the root and so
+  # the home folder, and each must accept only the key it was started with (tests start several side by side).
+  # Written before the "already runs" check, so a node left running by an earlier (killed) test run accepts the
+  # key of the run that starts now: sshd reads the file at every login.
+  install -d -m 755 "$NODE_ROOT/etc/ssh/authorized_keys.d"
+  install -m 644 "$pubkey" "$NODE_ROOT/etc/ssh/authorized_keys.d/$NAME"
   if pid_alive && sshd_answers && slurm_ready; then
     log "node $NAME already runs (pid $(cat "$STATE/pid"))"
     write_env
@@ -282,19 +294,9 @@ cmd_start() {
   rm -f "$STATE/pid"
   setup_net
 
-  local pubkey=${DAGON_NODE_AUTHORIZED_KEY:-}
-  if [[ -z $pubkey ]]; then
-    [[ -f $STATE/id_ed25519 ]] || ssh-keygen -q -t ed25519 -N '' -C "dagon-remote-node-$NAME" -f "$STATE/id_ed25519"
-    pubkey=$STATE/id_ed25519.pub
-  fi
-  [[ -f $pubkey ]] || die "DAGON_NODE_AUTHORIZED_KEY: $pubkey does not exist"
   ensure_hosts_file "$NODE_ROOT"
   local home=$NODE_ROOT/home/$NODE_USER
   install -d -o "$NODE_UID" -g "$NODE_UID" -m 700 "$home/.ssh"
-  # The key goes to a file of this instance's own, not to ~/.ssh/authorized_keys: instances share the root and so
-  # the home folder, and each must accept only the key it was started with (tests start several side by side).
-  install -d -m 755 "$NODE_ROOT/etc/ssh/authorized_keys.d"
-  install -m 644 "$pubkey" "$NODE_ROOT/etc/ssh/authorized_keys.d/$NAME"
 
   local config=/etc/ssh/sshd_config.$NAME sshd_log=/var/log/sshd-$NAME.log
   # LogLevel VERBOSE logs each "Accepted publickey" line: the tests count connections with it.
