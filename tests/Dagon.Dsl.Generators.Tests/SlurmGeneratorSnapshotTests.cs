@@ -1,3 +1,4 @@
+using Dagon.Dsl.Testing;
 using Dagon.Dsl.Generators.Tests.Infrastructure;
 
 namespace Dagon.Dsl.Generators.Tests;
@@ -26,6 +27,6 @@ public class SlurmGeneratorSnapshotTests
             }
             """);
         var tree = Assert.Single(result.GeneratedTrees);
-        Snapshot.Match(tree.ToString(), "SlurmSettings");
+        Snapshot.Match(tree.ToString(), "SlurmSettings", "cs");
     }
 }

@@ -1,9 +1,9 @@
+using Dagon.Dsl.Testing;
 using Dagon.CommandLine;
 using Dagon.Containers;
 using Dagon.Execution;
 using Dagon.Model;
 using Dagon.Reporting;
-using Dagon.Dsl.Tests.Infrastructure;
 
 namespace Dagon.Dsl.Tests.CommandLine;
 

@@ -1,4 +1,4 @@
-using Dagon.Dsl.Tests.Infrastructure;
+using Dagon.Dsl.Testing;
 using Dagon.Model;
 using Dagon.Reporting;
 using Dagon.Scheduling;

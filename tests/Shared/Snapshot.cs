@@ -1,11 +1,12 @@
 using System.Runtime.CompilerServices;
 
-namespace Dagon.Dsl.Tests.Infrastructure;
+namespace Dagon.Dsl.Testing;
 
 /// <summary>
-/// Approved-file snapshots, as the generator tests keep them: the text must equal <c>Snapshots/NAME.approved.EXT</c>,
-/// which is checked in. On a difference the actual text is written beside it as <c>NAME.received.EXT</c> for
-/// review. Set <c>DAGON_APPROVE_SNAPSHOTS=1</c> to accept the new output.
+/// Approved-file snapshots (Verify cannot be restored here): the text must equal <c>Snapshots/NAME.approved.EXT</c>
+/// in the calling test project, which is checked in. On a difference the actual text is written beside it as
+/// <c>NAME.received.EXT</c> for review. Set <c>DAGON_APPROVE_SNAPSHOTS=1</c> to accept the new output. One file,
+/// linked into every test project that keeps snapshots.
 /// </summary>
 internal static class Snapshot
 {
@@ -43,7 +44,7 @@ internal static class Snapshot
     {
         for (var directory = Path.GetDirectoryName(callerFile); directory is not null; directory = Path.GetDirectoryName(directory))
         {
-            if (File.Exists(Path.Combine(directory, "Dagon.Dsl.Tests.csproj"))) return directory;
+            if (Directory.EnumerateFiles(directory, "*.csproj").Any()) return directory;
         }
 
         throw new InvalidOperationException("Cannot find the test project directory from " + callerFile);
