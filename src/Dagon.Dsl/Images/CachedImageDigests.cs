@@ -1,4 +1,4 @@
-using System.Security.Cryptography;
+using Dagon.LocalFiles;
 using Microsoft.Extensions.Logging;
 
 namespace Dagon.Images;
@@ -16,7 +16,7 @@ internal sealed class CachedImageDigests(ILogger logger)
     {
         var sidecar = SidecarOf(image);
         var temporary = Path.Combine(Path.GetDirectoryName(sidecar)!, $".{Path.GetFileName(sidecar)}.{Environment.ProcessId}.{Guid.NewGuid():N}.partial");
-        await File.WriteAllTextAsync(temporary, await HashAsync(image, cancellationToken).ConfigureAwait(false) + "\n", cancellationToken)
+        await File.WriteAllTextAsync(temporary, await FileDigest.Sha256Async(image, cancellationToken).ConfigureAwait(false) + "\n", cancellationToken)
             .ConfigureAwait(false);
         File.Move(temporary, sidecar, overwrite: true);
     }
@@ -33,7 +33,7 @@ internal sealed class CachedImageDigests(ILogger logger)
         }
 
         var expected = (await File.ReadAllTextAsync(sidecar, cancellationToken).ConfigureAwait(false)).Trim();
-        var actual = await HashAsync(image, cancellationToken).ConfigureAwait(false);
+        var actual = await FileDigest.Sha256Async(image, cancellationToken).ConfigureAwait(false);
         if (string.Equals(expected, actual, StringComparison.OrdinalIgnoreCase)) return true;
         logger.LogError(
             "Cached image {Path} does not match the sha256 recorded when it was built (recorded {Expected}, found {Actual}): it was " +
@@ -41,11 +41,5 @@ internal sealed class CachedImageDigests(ILogger logger)
         File.Delete(image);
         File.Delete(sidecar);
         return false;
-    }
-
-    private static async Task<string> HashAsync(string path, CancellationToken cancellationToken)
-    {
-        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan);
-        return Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false));
     }
 }

@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Security.Cryptography;
 using Dagon.Concurrency;
 using Dagon.Containers;
+using Dagon.LocalFiles;
 using Dagon.Model;
 using Dagon.Places;
 using Microsoft.Extensions.Logging;
@@ -173,8 +173,7 @@ public sealed class HostImageCache(ImageCache localImages, ApptainerOptions loca
         var info = new FileInfo(path);
         var key = $"{info.FullName}|{info.Length}|{info.LastWriteTimeUtc.Ticks}";
         if (_localHashes.TryGetValue(key, out var known)) return known;
-        await using var stream = File.OpenRead(path);
-        var hash = Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false));
+        var hash = await FileDigest.Sha256Async(path, cancellationToken).ConfigureAwait(false);
         _localHashes[key] = hash;
         return hash;
     }

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Dagon.LocalFiles;
 using Dagon.Model;
 
 namespace Dagon.Images;
@@ -47,9 +48,7 @@ public static class ImageKey
     {
         var file = source.Kind == ImageSourceKind.OciLayout ? Path.Combine(archive, "index.json") : archive;
         if (!File.Exists(file)) throw new ImagePreparationException($"image '{source.Reference}': '{file}' does not exist");
-        using var stream = File.OpenRead(file);
-        var content = Convert.ToHexStringLower(SHA256.HashData(stream));
-        return Hash(source.Reference + "\0" + content);
+        return Hash(source.Reference + "\0" + FileDigest.Sha256(file));
     }
 
     private static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16];
@@ -82,12 +81,12 @@ public static class DefinitionFile
         foreach (var source in FilesSectionSources(definition))
         {
             var full = Path.GetFullPath(source, directory);
-            if (File.Exists(full)) sources[source] = HashFile(full);
+            if (File.Exists(full)) sources[source] = FileDigest.Sha256(full);
             else if (Directory.Exists(full))
             {
                 foreach (var file in Directory.EnumerateFiles(full, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
                 {
-                    sources[Path.GetRelativePath(directory, file)] = HashFile(file);
+                    sources[Path.GetRelativePath(directory, file)] = FileDigest.Sha256(file);
                 }
             }
             else sources[source] = "missing";
@@ -113,9 +112,4 @@ public static class DefinitionFile
         }
     }
 
-    private static string HashFile(string path)
-    {
-        using var stream = File.OpenRead(path);
-        return Convert.ToHexStringLower(SHA256.HashData(stream));
-    }
 }

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Dagon.LocalFiles;
 using Dagon.Processes;
 
@@ -63,14 +62,14 @@ public sealed class LocalPlace(ContainerUserAccess access) : IPlace
             var full = Path.Combine(root, path);
             if (File.Exists(full))
             {
-                files.Add(new ListedFile(path, HashFile(full)));
+                files.Add(new ListedFile(path, FileDigest.Sha256(full)));
             }
             else if (Directory.Exists(full))
             {
                 directories.Add(path);
                 foreach (var file in Directory.EnumerateFiles(full, "*", SearchOption.AllDirectories))
                 {
-                    files.Add(new ListedFile(Path.GetRelativePath(root, file).Replace('\\', '/'), HashFile(file)));
+                    files.Add(new ListedFile(Path.GetRelativePath(root, file).Replace('\\', '/'), FileDigest.Sha256(file)));
                 }
             }
             else
@@ -83,7 +82,7 @@ public sealed class LocalPlace(ContainerUserAccess access) : IPlace
     }
 
     public Task<IReadOnlyList<string>> HashAsync(string root, IReadOnlyList<string> relativePaths, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<string>>(relativePaths.Select(p => HashFile(Path.Combine(root, p))).ToList());
+        Task.FromResult<IReadOnlyList<string>>(relativePaths.Select(p => FileDigest.Sha256(Path.Combine(root, p))).ToList());
 
     public Task UploadAsync(string localFile, string path, CancellationToken cancellationToken)
     {
@@ -106,9 +105,4 @@ public sealed class LocalPlace(ContainerUserAccess access) : IPlace
         return Task.CompletedTask;
     }
 
-    internal static string HashFile(string path)
-    {
-        using var stream = File.OpenRead(path);
-        return Convert.ToHexStringLower(SHA256.HashData(stream));
-    }
 }
