@@ -9,7 +9,8 @@ namespace Dagon.Dsl.RemoteTests;
 /// </summary>
 public sealed class RemoteNode : IDisposable
 {
-    public const string Name = "remotetests";
+    /// <summary>The instance name; <c>DAGON_TEST_NODE_SUFFIX</c> gives parallel checkouts nodes of their own.</summary>
+    public static readonly string Name = "remotetests" + Environment.GetEnvironmentVariable("DAGON_TEST_NODE_SUFFIX");
     public const int Port = 2232;
 
     public RemoteNode()

@@ -21,7 +21,8 @@ namespace Dagon.Dsl.SlurmRunTests;
 /// </summary>
 public sealed class NodeCluster : IAsyncLifetime
 {
-    public const string Name = "slurmrun";
+    /// <summary>The instance name; <c>DAGON_TEST_NODE_SUFFIX</c> gives parallel checkouts nodes of their own.</summary>
+    public static readonly string Name = "slurmrun" + Environment.GetEnvironmentVariable("DAGON_TEST_NODE_SUFFIX");
     public const int Port = 2262;
 
     /// <summary>The host profile the tests' tasks name with <c>OnHost</c>.</summary>

@@ -10,7 +10,8 @@ namespace Dagon.Dsl.SlurmTests;
 /// </summary>
 public sealed class NodeSlurm : SlurmCluster
 {
-    public const string Name = "slurmtests";
+    /// <summary>The instance name; <c>DAGON_TEST_NODE_SUFFIX</c> gives parallel checkouts nodes of their own.</summary>
+    public static readonly string Name = "slurmtests" + Environment.GetEnvironmentVariable("DAGON_TEST_NODE_SUFFIX");
     public const int Port = 2252;
 
     private readonly string _repoRoot;
