@@ -131,6 +131,10 @@ public static class DiagnosticDescriptors
         "DAG050", "Reference to an output its producer does not declare",
         "Task '{0}' reads '{1}' of task '{2}', which declares its outputs but not this one");
 
+    public static readonly DiagnosticDescriptor RetryNeverMatches = Error(
+        "DAG051", "Retry choice that never matches",
+        "Task '{0}' retries on {1}");
+
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         new DiagnosticDescriptor(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpBase + id.ToLowerInvariant());
 

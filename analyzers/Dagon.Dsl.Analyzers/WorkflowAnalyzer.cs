@@ -29,7 +29,8 @@ public sealed class WorkflowAnalyzer : DiagnosticAnalyzer
         UnknownWorkflow, RunTimeCommand, MalformedReference, NonPositiveTimeout, EmptyWorkflowName,
         ReservedTaskClassName, UnsupportedClassShape, UnreferenceableName, ConflictingTaskKinds,
         UnknownIsolation, UnknownGpuVendor, RefusedContainerOption,
-        MalformedSlurmTime, NonPositiveSlurmCount, InvalidSlurmOption, SlurmResourcesOnDirectTask, UndeclaredOutput);
+        MalformedSlurmTime, NonPositiveSlurmCount, InvalidSlurmOption, SlurmResourcesOnDirectTask, UndeclaredOutput,
+        RetryNeverMatches);
 
     public override void Initialize(AnalysisContext context)
     {

@@ -136,6 +136,7 @@ internal sealed partial class WorkflowChecks
         if (task.TimeoutSeconds is { Value: <= 0 } timeout) Report(NonPositiveTimeout, timeout.Location, task.Name, timeout.Value);
         ContainerSettingsChecks.Check(task, Report);
         CheckSlurm(task);
+        CheckRetries(task);
     }
 
     private void CheckImage(StringArgument image, string owner)

@@ -111,7 +111,11 @@ internal sealed record TaskDeclaration(
     /// <summary><c>Retries</c> when set above 0.</summary>
     public int? Retries { get; init; }
 
-    public EquatableArray<int> RetryOnExitCodes { get; init; }
+    /// <summary><c>RetryOnExitCodes</c>, each element with its own span.</summary>
+    public EquatableArray<IntArgument> RetryOnExitCodes { get; init; }
+
+    /// <summary><c>RetryOn</c> (the value of <c>Dagon.Model.RetryOn</c>) when written.</summary>
+    public IntArgument? RetryOn { get; init; }
 }
 
 internal sealed record StringArgument(string Value, LocationInfo Location);

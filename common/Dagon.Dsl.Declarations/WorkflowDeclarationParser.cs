@@ -197,9 +197,8 @@ internal static partial class WorkflowDeclarationParser
             Outputs = StringArrayArgument(attribute, attributeSyntax, "Outputs"),
             Publish = NamedArgument(attribute, "Publish")?.Value as string,
             Retries = NamedArgument(attribute, "Retries")?.Value is int retries and > 0 ? retries : null,
-            RetryOnExitCodes = NamedArgument(attribute, "RetryOnExitCodes") is { Kind: TypedConstantKind.Array, IsNull: false } codes
-                ? codes.Values.Select(v => v.Value is int code ? code : 0).ToEquatableArray()
-                : default,
+            RetryOnExitCodes = IntArrayArgument(attribute, attributeSyntax, "RetryOnExitCodes"),
+            RetryOn = IntNamedArgument(attribute, attributeSyntax, "RetryOn"),
         };
     }
 

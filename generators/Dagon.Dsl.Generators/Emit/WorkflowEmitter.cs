@@ -181,10 +181,36 @@ internal static partial class WorkflowEmitter
         }
 
         if (task.Publish is not null) calls.Add(".Publish(" + Literal(task.Publish) + ")");
-        if (task.Retries is not { } retries) return;
-        var codes = new StringBuilder(retries.ToString(CultureInfo.InvariantCulture));
-        foreach (var code in task.RetryOnExitCodes) codes.Append(", ").Append(code.ToString(CultureInfo.InvariantCulture));
-        calls.Add(".Retries(" + codes + ")");
+        AddRetryCalls(calls, task);
+    }
+
+    /// <summary>
+    /// <c>.Retries(n[, kinds][, codes])</c> with a count; without one, <c>.RetryOn(kinds[, codes])</c>, so the run's
+    /// <c>retries</c> counts and the task still chooses what is retried.
+    /// </summary>
+    private static void AddRetryCalls(System.Collections.Generic.List<string> calls, TaskSource task)
+    {
+        var choice = new StringBuilder();
+        if (task.RetryOn != 0 || task.Retries is null) choice.Append(", ").Append(RetryKinds(task.RetryOn));
+        foreach (var code in task.RetryOnExitCodes) choice.Append(", ").Append(code.ToString(CultureInfo.InvariantCulture));
+        if (task.Retries is { } retries) calls.Add(".Retries(" + retries.ToString(CultureInfo.InvariantCulture) + choice + ")");
+        else if (task.RetryOn != 0 || task.RetryOnExitCodes.Count > 0) calls.Add(".RetryOn(" + choice.ToString(2, choice.Length - 2) + ")");
+    }
+
+    /// <summary><c>RetryOn.Timeout | RetryOn.OutOfMemory</c> by name; a value with unknown bits as a cast (the analyzers report it).</summary>
+    private static string RetryKinds(int value)
+    {
+        if (value == 0) return Model + "RetryOn.Unset";
+        var names = new System.Collections.Generic.List<string>();
+        var rest = value;
+        foreach (int flag in System.Enum.GetValues(typeof(global::Dagon.Model.RetryOn)))
+        {
+            if (flag == 0 || (value & flag) != flag) continue;
+            names.Add(Model + "RetryOn." + System.Enum.GetName(typeof(global::Dagon.Model.RetryOn), flag));
+            rest &= ~flag;
+        }
+
+        return names.Count == 0 || rest != 0 ? "(" + Model + "RetryOn)" + value.ToString(CultureInfo.InvariantCulture) : string.Join(" | ", names);
     }
 
     private static string EnumValue(string name, System.Type type, int value) =>

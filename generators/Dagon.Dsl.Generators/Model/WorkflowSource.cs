@@ -61,7 +61,8 @@ internal sealed record WorkflowSource(
                 Outputs = t.Outputs.Select(o => o.Value).ToEquatableArray(),
                 Publish = t.Publish,
                 Retries = t.Retries,
-                RetryOnExitCodes = t.RetryOnExitCodes,
+                RetryOnExitCodes = t.RetryOnExitCodes.Select(c => c.Value).ToEquatableArray(),
+                RetryOn = t.RetryOn?.Value ?? 0,
             })
             .ToEquatableArray();
 
@@ -119,4 +120,7 @@ internal sealed record TaskSource(
     public int? Retries { get; init; }
 
     public EquatableArray<int> RetryOnExitCodes { get; init; }
+
+    /// <summary>The value of <c>Dagon.Model.RetryOn</c>; 0 when unset.</summary>
+    public int RetryOn { get; init; }
 }

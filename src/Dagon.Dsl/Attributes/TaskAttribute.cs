@@ -70,6 +70,9 @@ public abstract class TaskAttribute : Attribute
     /// <summary>How many times a failed task is run again; unset (0) follows the run's <c>retries</c>.</summary>
     public int Retries { get; set; }
 
-    /// <summary>Exit codes that are retried; unset retries any failure.</summary>
+    /// <summary>Exit codes that are retried (1 to 255). With <see cref="RetryOn"/> and these unset, the run's <c>retry_on</c> applies, else any failure is retried.</summary>
     public int[]? RetryOnExitCodes { get; set; }
+
+    /// <summary>Kinds of failure that are retried (<c>RetryOn.Timeout | RetryOn.OutOfMemory</c>), with <see cref="RetryOnExitCodes"/>.</summary>
+    public Model.RetryOn RetryOn { get; set; }
 }

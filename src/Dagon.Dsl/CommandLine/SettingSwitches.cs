@@ -20,6 +20,8 @@ public static class SettingSwitches
         new("--state-dir", "dagon:state_dir", "DIR", "./.dagon", "where the journal and each run's logs and JSON are kept"),
         new("--publish-dir", "dagon:publish_dir", "DIR", "none", "copy declared outputs here after their task succeeds"),
         new("--retries", "dagon:retries", "N", "0", "run a failed task again up to N times (tasks may set their own)") { Value = SwitchValue.Count },
+        new("--retry-on", "dagon:retry_on", "KINDS", "any failure",
+            "retry only these: timeout, lost-connection, node-failure, out-of-memory, exit codes (tasks may set their own)"),
         new("--image-cache", "apptainer:image_cache_dir", "DIR", "/var/cache/dagon/images (root), ~/.cache/dagon/images",
             "where built images are kept and reused"),
         new("--apptainer", "apptainer:executable", "COMMAND", "apptainer", "the Apptainer command (singularity on older sites)"),

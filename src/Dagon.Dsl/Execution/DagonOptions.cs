@@ -62,9 +62,26 @@ public sealed class DagonOptions
     [ConfigurationKeyName("retries")]
     public int Retries { get; set; }
 
+    /// <summary>
+    /// Kinds of failure (<c>timeout, lost-connection, node-failure, out-of-memory</c>) and exit codes retried for the
+    /// tasks that choose none of their own; unset retries any failure. Read through <see cref="RetryChoice"/>.
+    /// </summary>
+    [ConfigurationKeyName("retry_on")]
+    public string? RetryOn { get; set; }
+
     /// <summary>Seconds before the first retry; doubled for each further one.</summary>
     [ConfigurationKeyName("retry_delay")]
     public double RetryDelaySeconds { get; set; } = 1;
+
+    /// <summary><see cref="RetryOn"/> parsed by the rule the tasks' own choices follow.</summary>
+    /// <exception cref="InvalidOperationException">The value names something that is neither a kind nor an exit code.</exception>
+    public (Model.RetryOn Kinds, IReadOnlyList<int> ExitCodes) RetryChoice()
+    {
+        if (string.IsNullOrWhiteSpace(RetryOn)) return (Model.RetryOn.Unset, []);
+        return Rules.RetryRules.TryParse(RetryOn, out var kinds, out var codes) is { } error
+            ? throw new InvalidOperationException($"retry_on = {RetryOn} in [dagon] (--retry-on): {error}")
+            : (kinds, codes);
+    }
 
     public string ResolveStateDir() => Path.GetFullPath(string.IsNullOrWhiteSpace(StateDir) ? ".dagon" : StateDir);
 

@@ -71,6 +71,9 @@ public sealed class TaskTimings
     /// <summary>How many times the task was run (retries add to it); 0 when it was reused.</summary>
     public int Attempts { get; set; }
 
+    /// <summary>What kind of failure ended the last failed attempt before the final one; null when no attempt was retried.</summary>
+    public FailureKind? LastFailure { get; set; }
+
     /// <summary>The run whose result was reused instead of running the task (<c>--resume</c>), or null.</summary>
     public string? ReusedFrom { get; set; }
 

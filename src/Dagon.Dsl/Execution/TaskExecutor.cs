@@ -76,6 +76,7 @@ public sealed class TaskExecutor : ITaskExecutor
             return await launcher.LaunchAsync(new LaunchRequest(place, argv, execution.Workspace)
             {
                 Task = task,
+                Attempt = Math.Max(1, execution.Timings.Attempts),
                 Timeout = task.Definition.Timeout,
                 Killed = task.Definition.Kind == TaskKind.Batch ? "the process" : "the container",
                 // Escaped: a task's output must not be able to drive the terminal the run is watched on.
@@ -85,7 +86,7 @@ public sealed class TaskExecutor : ITaskExecutor
         }
         catch (PlaceUnavailableException exception)
         {
-            return TaskOutcome.Failed(exception.Message);
+            return TaskOutcome.Failed(exception.Message, kind: FailureKind.LostConnection);
         }
         finally
         {

@@ -1,4 +1,5 @@
 using Dagon.Execution;
+using Dagon.Model;
 using Dagon.Places;
 using Dagon.Scheduling;
 using Microsoft.Extensions.Logging;
@@ -8,18 +9,21 @@ using Polly.Retry;
 namespace Dagon.Journal;
 
 /// <summary>
-/// Runs a task again when it fails, up to its <c>Retries</c> (or the run's <c>retries</c>), only for its
-/// <c>RetryOnExitCodes</c> when it names some, after a delay that doubles each time (Polly). Every attempt starts
-/// in a clean work folder; the logs of each attempt but the last are kept as <c>TASK.attemptN.out/err</c>.
+/// Runs a task again when it fails, up to its <c>Retries</c> (or the run's <c>retries</c>), only for the failures its
+/// <see cref="RetryChoice"/> covers, after a delay that doubles each time (Polly). Every attempt starts in a clean work
+/// folder; the logs of each attempt but the last are kept as <c>TASK.attemptN.out/err</c>.
 /// </summary>
 public sealed class TaskRetries(RunState run, TaskLogs logs, ILogger logger)
 {
+    private readonly RetryChoice _runChoice = RunChoice(run.Options);
+
     public async Task<TaskOutcome> RunAsync(PlannedTask task, Func<CancellationToken, Task<TaskOutcome>> attempt, CancellationToken cancellationToken)
     {
         var timings = run.Timings[task.Index];
         var retries = task.Definition.Retries ?? run.Options.Retries;
         timings.Attempts = 1;
         if (retries <= 0) return await attempt(cancellationToken).ConfigureAwait(false);
+        var choice = RetryChoice.For(task.Definition, _runChoice);
 
         var pipeline = new ResiliencePipelineBuilder<TaskOutcome>().AddRetry(new RetryStrategyOptions<TaskOutcome>
         {
@@ -27,24 +31,34 @@ public sealed class TaskRetries(RunState run, TaskLogs logs, ILogger logger)
             BackoffType = DelayBackoffType.Exponential,
             UseJitter = false,
             Delay = TimeSpan.FromSeconds(Math.Max(0, run.Options.RetryDelaySeconds)),
-            ShouldHandle = args => ValueTask.FromResult(args.Outcome.Result is { } outcome && IsRetried(task, outcome)),
+            ShouldHandle = args => ValueTask.FromResult(args.Outcome.Result is { } outcome && choice.Covers(outcome)),
             OnRetry = async args =>
             {
                 var failed = args.AttemptNumber + 1;
+                var kind = args.Outcome.Result?.Failure ?? FailureKind.Other;
                 logger.LogWarning("[{Task}] Attempt {Attempt} failed ({Kind}: {Reason}); retrying in {Delay:0.##} s",
-                    task.DisplayName, failed, args.Outcome.Result is { } result ? FailureKinds.Of(result) : FailureKind.Other,
-                    args.Outcome.Result?.Reason, args.RetryDelay.TotalSeconds);
+                    task.DisplayName, failed, kind.Name(), args.Outcome.Result?.Reason, args.RetryDelay.TotalSeconds);
+                timings.LastFailure = kind;
                 await CleanAsync(task, failed, args.Context.CancellationToken).ConfigureAwait(false);
                 timings.Attempts = failed + 1;
             },
         }).Build();
-        return await pipeline.ExecuteAsync(async token => await attempt(token).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        var outcome = await pipeline.ExecuteAsync(async token => await attempt(token).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        if (outcome.State == TaskState.Failed && !choice.Covers(outcome))
+        {
+            logger.LogWarning("[{Task}] Not retried: it failed with {Kind}, and it is retried only for {Choice}",
+                task.DisplayName, (outcome.Failure ?? FailureKind.Other).Name(), choice);
+        }
+
+        return outcome;
     }
 
-    /// <summary>A failure is retried when the task names no exit codes, or names the one it exited with.</summary>
-    public static bool IsRetried(PlannedTask task, TaskOutcome outcome) =>
-        outcome.State == TaskState.Failed
-        && (task.Definition.RetryOnExitCodes.Count == 0 || outcome.ExitCode is { } code && task.Definition.RetryOnExitCodes.Contains(code));
+    /// <summary>The run's <c>retry_on</c>; a bad value stops the run before anything starts (see the runner).</summary>
+    public static RetryChoice RunChoice(DagonOptions options)
+    {
+        var (kinds, codes) = options.RetryChoice();
+        return kinds == RetryOn.Unset && codes.Count == 0 ? RetryChoice.Any : new RetryChoice(kinds, codes);
+    }
 
     /// <summary>Keeps the failed attempt's logs, then empties the work folder for the next attempt.</summary>
     private async Task CleanAsync(PlannedTask task, int failedAttempt, CancellationToken cancellationToken)

@@ -33,12 +33,13 @@ public sealed class DirectLauncher : ITaskLauncher
             var logNote = result.LogError is { } logError ? $" (its output could not all be saved: {logError})" : "";
             if (result.ExitCode == 0) return logNote.Length == 0 ? TaskOutcome.Success : TaskOutcome.Success with { Reason = "succeeded" + logNote };
             return result.ExitCode is { } code
-                ? TaskOutcome.Failed($"command exited with code {code}{where}{logNote}", code, result.StderrTail)
-                : TaskOutcome.Failed($"the command{where} was killed by signal {result.Signal ?? "?"}{logNote}", errorTail: result.StderrTail);
+                ? TaskOutcome.Failed($"command exited with code {code}{where}{logNote}", code, result.StderrTail, KindOf(code, null))
+                : TaskOutcome.Failed($"the command{where} was killed by signal {result.Signal ?? "?"}{logNote}", errorTail: result.StderrTail,
+                    kind: KindOf(null, result.Signal));
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && request.Timeout is { } limit)
         {
-            return TaskOutcome.Failed($"timed out after {limit.TotalSeconds:0.###} s; {killed}");
+            return TaskOutcome.Failed($"timed out after {limit.TotalSeconds:0.###} s; {killed}", kind: FailureKind.Timeout);
         }
         catch (OperationCanceledException)
         {
@@ -51,7 +52,18 @@ public sealed class DirectLauncher : ITaskLauncher
         catch (PlaceUnavailableException exception)
         {
             return TaskOutcome.Failed($"{exception.Message}. The task did not finish; its processes{where} may still run " +
-                                      $"(process group in {request.Workspace.Root}). The place is reached again for the tasks that follow.");
+                                      $"(process group in {request.Workspace.Root}). The place is reached again for the tasks that follow.",
+                kind: FailureKind.LostConnection);
         }
     }
+
+    /// <summary>
+    /// The engine stops a task only on timeout or cancellation, both told apart above; any other SIGKILL comes from
+    /// outside, which on a machine without a scheduler is the kernel's OOM killer. A shell or Apptainer's starter
+    /// reports its child's SIGKILL as exit code 137 (128 + 9).
+    /// </summary>
+    private static FailureKind KindOf(int? code, string? signal) =>
+        code == 137 || signal is "KILL" or "SIGKILL" or "9" ? FailureKind.OutOfMemory
+        : code is not null ? FailureKind.ExitCode
+        : FailureKind.Other;
 }

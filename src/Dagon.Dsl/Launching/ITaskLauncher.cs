@@ -28,4 +28,7 @@ public sealed record LaunchRequest(IPlace Place, IReadOnlyList<string> Argv, Tas
 
     /// <summary>The task being run: a scheduler launcher reads its name and resource request from it.</summary>
     public PlannedTask? Task { get; init; }
+
+    /// <summary>Which attempt of the task this is, from 1; a scheduler launcher may grow its resource request with it.</summary>
+    public int Attempt { get; init; } = 1;
 }

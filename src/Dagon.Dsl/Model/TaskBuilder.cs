@@ -36,6 +36,7 @@ public sealed partial class TaskBuilder
     internal string? PublishDirectory { get; private set; }
     internal int? RetryCount { get; private set; }
     internal IReadOnlyList<int> RetryExitCodes => (IReadOnlyList<int>?)_retryExitCodes ?? [];
+    internal RetryOn RetryKinds { get; private set; }
 
     /// <summary>Runs the command as a batch task: in a shell on the host, without a container.</summary>
     public TaskBuilder Batch()
@@ -193,6 +194,28 @@ public sealed partial class TaskBuilder
     public TaskBuilder Retries(int retries, params int[] onExitCodes)
     {
         RetryCount = retries;
+        (_retryExitCodes ??= []).AddRange(onExitCodes);
+        return this;
+    }
+
+    /// <summary>
+    /// Runs a failed task up to <paramref name="retries"/> more times, only for failures of the kinds <paramref name="on"/>
+    /// (<c>RetryOn.Timeout | RetryOn.OutOfMemory</c>) and for <paramref name="onExitCodes"/>.
+    /// </summary>
+    public TaskBuilder Retries(int retries, RetryOn on, params int[] onExitCodes)
+    {
+        Retries(retries, onExitCodes);
+        RetryKinds |= on;
+        return this;
+    }
+
+    /// <summary>
+    /// Retries the task only for failures of the kinds <paramref name="on"/> and for <paramref name="onExitCodes"/>, as
+    /// often as the run's <c>retries</c> says.
+    /// </summary>
+    public TaskBuilder RetryOn(RetryOn on, params int[] onExitCodes)
+    {
+        RetryKinds |= on;
         (_retryExitCodes ??= []).AddRange(onExitCodes);
         return this;
     }

@@ -91,8 +91,11 @@ public sealed record TaskDefinition
     /// <summary>How many times a failed task is run again (0: never; null follows the run's <c>retries</c>).</summary>
     public int? Retries { get; init; }
 
-    /// <summary>Exit codes that are retried; empty retries any failure.</summary>
+    /// <summary>Exit codes that are retried. With <see cref="RetryOn"/> unset and no codes, the run's <c>retry_on</c> applies, else any failure is retried.</summary>
     public IReadOnlyList<int> RetryOnExitCodes { get; init; } = [];
+
+    /// <summary>Kinds of failure that are retried (with <see cref="RetryOnExitCodes"/>); unset follows the run's <c>retry_on</c>.</summary>
+    public RetryOn RetryOn { get; init; }
 
     /// <summary>The <c>workflow://</c> references in <see cref="Command"/>.</summary>
     public IReadOnlyList<WorkflowReference> References => _references ??=

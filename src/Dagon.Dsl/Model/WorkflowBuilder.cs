@@ -149,6 +149,7 @@ public sealed class WorkflowBuilder
                 Publish = task.PublishDirectory ?? _defaultPublish,
                 Retries = task.RetryCount,
                 RetryOnExitCodes = task.RetryExitCodes.Count == 0 ? [] : task.RetryExitCodes.ToArray(),
+                RetryOn = task.RetryKinds,
             });
         }
 

@@ -85,6 +85,12 @@ internal static class WorkflowValidator
         }
 
         if (task.Retries is < 0) errors.Add($"{label} has {task.Retries} retries; it must be 0 or more");
+        foreach (var code in task.RetryOnExitCodes)
+        {
+            if (RetryRules.CheckExitCode(code) is { } codeError) errors.Add($"{label} retries on exit code {code}; {codeError}");
+        }
+
+        if (RetryRules.CheckKinds((int)task.RetryOn) is { } kindError) errors.Add($"{label} retries on {kindError}");
 
         if (task.Timeout is { } timeout && timeout <= TimeSpan.Zero)
         {

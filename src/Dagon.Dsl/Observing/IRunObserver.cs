@@ -28,8 +28,8 @@ public sealed record RunStart(ExecutionPlan Plan, DagonOptions Settings, DateTim
 public readonly record struct TaskStart(PlannedTask Task, string Host, DateTimeOffset At);
 
 /// <summary>
-/// One attempt of a task and how it ended. Attempts are numbered from 1; a task is attempted once until retries
-/// exist. <paramref name="PeakMemoryBytes"/> is null where the launcher does not measure it.
+/// One attempt of a task and how it ended. Attempts are numbered from 1; a retried task reports its last
+/// attempt. <paramref name="PeakMemoryBytes"/> is null where the launcher does not measure it.
 /// </summary>
 public sealed record TaskAttempt(PlannedTask Task, string Host, TaskOutcome Outcome, TaskTimings Timings, int Attempt = 1,
     long? PeakMemoryBytes = null)

@@ -29,7 +29,7 @@ public sealed class RunObservers(IEnumerable<IRunObserver>? observers, Action<IR
     public void TaskFinished(PlannedTask task, string host, TaskOutcome outcome, TaskTimings timings)
     {
         if (_observers.Length == 0) return;
-        var attempt = new TaskAttempt(task, host, outcome, timings);
+        var attempt = new TaskAttempt(task, host, outcome, timings, Math.Max(1, timings.Attempts));
         foreach (var observer in _observers) Guard(observer, o => o.TaskFinished(attempt));
     }
 

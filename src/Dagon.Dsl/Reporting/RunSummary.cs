@@ -32,19 +32,30 @@ public static class RunSummary
         foreach (var task in result.Tasks.Where(t => t.Outcome.State is TaskState.Failed))
         {
             var log = task.Timings.LogFile is { } file ? $" (log: {file})" : "";
-            text.AppendLine(CultureInfo.InvariantCulture, $"Task '{task.Task.DisplayName}' failed: {task.Outcome.Reason}{log}");
+            var attempts = task.Timings.Attempts > 1 ? $" after {task.Timings.Attempts} attempts" : "";
+            // Named only for the kinds retry_on chooses by; an exit code or other failure says itself in the reason.
+            var kind = task.Outcome.Failure is { } failure and not (FailureKind.ExitCode or FailureKind.Other) ? $" ({failure.Name()})" : "";
+            text.AppendLine(CultureInfo.InvariantCulture, $"Task '{task.Task.DisplayName}' failed{kind}{attempts}: {task.Outcome.Reason}{log}");
             foreach (var line in task.Outcome.ErrorTail ?? []) text.AppendLine(CultureInfo.InvariantCulture, $"    {line}");
         }
 
         var reused = result.Tasks.Where(t => t.Timings.ReusedFrom is not null).Select(t => t.Task.DisplayName).ToList();
         if (reused.Count > 0) text.AppendLine(CultureInfo.InvariantCulture, $"Reused (not run again): {string.Join(", ", reused)}");
-        var retried = result.Tasks.Where(t => t.Timings.Attempts > 1).Select(t => $"{t.Task.DisplayName} ({t.Timings.Attempts} attempts)").ToList();
+        var retried = result.Tasks.Where(t => t.Timings.Attempts > 1).Select(Retried).ToList();
         if (retried.Count > 0) text.AppendLine(CultureInfo.InvariantCulture, $"Retried: {string.Join(", ", retried)}");
         var skipped = result.Tasks.Where(t => t.Outcome.State == TaskState.Skipped).Select(t => t.Task.DisplayName).ToList();
         if (skipped.Count > 0) text.AppendLine(CultureInfo.InvariantCulture, $"Skipped (not run): {Names(skipped)}");
         if (result.SetupError is not null) text.AppendLine(result.SetupError);
         text.AppendLine(CultureInfo.InvariantCulture, $"Total wall time: {result.WallTime.TotalSeconds:F2} s");
         return text.ToString();
+    }
+
+    /// <summary><c>B (2 attempts; attempt 1: out-of-memory)</c>: how often, and what the last retried attempt died of.</summary>
+    private static string Retried(TaskResult task)
+    {
+        var attempts = task.Timings.Attempts;
+        var last = task.Timings.LastFailure is { } failure ? $"; attempt {attempts - 1}: {failure.Name()}" : "";
+        return $"{task.Task.DisplayName} ({attempts} attempts{last})";
     }
 
     private static void Table(StringBuilder text, IReadOnlyList<TaskResult> tasks)

@@ -25,12 +25,12 @@ public static class WorkflowJson
         var documents = result.Plan.Workflows.Select(workflow => Build(workflow, result.Plan.RunId,
             result.Tasks.Where(t => t.Task.Workflow == workflow).ToDictionary(
                 t => t.Task.Name,
-                t => (Status(t.Outcome.State), t.Workspace?.Root),
+                t => t,
                 StringComparer.Ordinal))).ToList();
         return (documents.Count == 1 ? (JsonNode)documents[0] : new JsonArray([.. documents])).ToJsonString(Indented);
     }
 
-    private static JsonObject Build(WorkflowDefinition workflow, string id, IReadOnlyDictionary<string, (string Status, string? WorkDir)> states)
+    private static JsonObject Build(WorkflowDefinition workflow, string id, IReadOnlyDictionary<string, TaskResult> results)
     {
         var dependents = workflow.Tasks.ToDictionary(t => t.Name, _ => new List<string>(), StringComparer.Ordinal);
         foreach (var task in workflow.Tasks)
@@ -41,8 +41,9 @@ public static class WorkflowJson
         var tasks = new JsonObject();
         foreach (var task in workflow.Tasks)
         {
-            var (status, workDir) = states.TryGetValue(task.Name, out var state) ? state : ("READY", null);
-            tasks[task.Name] = new JsonObject
+            var result = results.GetValueOrDefault(task.Name);
+            var (status, workDir) = result is null ? ("READY", null) : (Status(result.Outcome.State), result.Workspace?.Root);
+            var entry = new JsonObject
             {
                 ["name"] = task.Name,
                 ["status"] = status,
@@ -54,9 +55,22 @@ public static class WorkflowJson
                 // DagOnStar's tasks name the machine they run on; null is this machine.
                 ["host"] = task.Host,
             };
+            if (result is not null) AddAttempts(entry, result);
+            tasks[task.Name] = entry;
         }
 
         return new JsonObject { ["name"] = workflow.Name, ["id"] = id, ["tasks"] = tasks };
+    }
+
+    /// <summary>
+    /// Dagon's own fields, after DagOnStar's: how many attempts ran (0 when reused), the kind of the final failure,
+    /// and that of the last attempt that was retried.
+    /// </summary>
+    private static void AddAttempts(JsonObject entry, TaskResult result)
+    {
+        entry["attempts"] = result.Timings.Attempts;
+        if (result.Outcome.Failure is { } failure) entry["failure"] = failure.Name();
+        if (result.Timings.LastFailure is { } retried) entry["retried_after"] = retried.Name();
     }
 
     private static string Status(TaskState state) => state switch

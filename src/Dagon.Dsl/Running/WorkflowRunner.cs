@@ -44,6 +44,7 @@ public sealed class WorkflowRunner(
         if (settings.JsonPath is { Length: > 0 } json) CheckWritable(json, "json");
         if (settings.TracePath is { Length: > 0 } trace) CheckWritable(trace, "trace");
         if (settings.ReportPath is { Length: > 0 } report) CheckWritable(report, "report");
+        CheckRetryChoice(settings);
         Observers.RunStarted(new RunStart(plan, settings, DateTimeOffset.UtcNow));
         _logger.LogInformation("Starting workflow {Workflow}: {Count} tasks, run {RunId}, up to {Parallelism} at once",
             string.Join(", ", plan.Workflows.Select(w => w.Name)), plan.Tasks.Count, plan.RunId, settings.EffectiveParallelism);
@@ -86,6 +87,19 @@ public sealed class WorkflowRunner(
         await cleanup.DrainAsync().ConfigureAwait(false);
         return await FinishAsync(run, finished, stopwatch, cancelled: cancellationToken.IsCancellationRequested, cleanedUp: cleanup.Done, recorder: recorder)
             .ConfigureAwait(false);
+    }
+
+    /// <summary>A <c>retry_on</c> that names nothing known stops the run before anything runs, not at the first failure.</summary>
+    private static void CheckRetryChoice(DagonOptions settings)
+    {
+        try
+        {
+            settings.RetryChoice();
+        }
+        catch (InvalidOperationException exception)
+        {
+            throw new InvalidRunSettingException(exception.Message);
+        }
     }
 
     /// <summary>An output file is checked before anything runs: a run's summary must not be lost after hours of work.</summary>

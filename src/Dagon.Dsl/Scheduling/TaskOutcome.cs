@@ -10,13 +10,20 @@ public enum TaskState
     Cancelled,
 }
 
-/// <summary>How one task ended. <see cref="Reason"/> and <see cref="ErrorTail"/> say why it did not succeed.</summary>
+/// <summary>
+/// How one task ended. <see cref="Reason"/> and <see cref="ErrorTail"/> say why it did not succeed, and
+/// <see cref="Failure"/> what kind of failure it was, as typed fact for retries and reports (never parsed from the reason).
+/// </summary>
 public sealed record TaskOutcome(TaskState State, string? Reason = null, int? ExitCode = null, IReadOnlyList<string>? ErrorTail = null)
 {
     public static readonly TaskOutcome Success = new(TaskState.Succeeded, ExitCode: 0);
 
-    public static TaskOutcome Failed(string reason, int? exitCode = null, IReadOnlyList<string>? errorTail = null) =>
-        new(TaskState.Failed, reason, exitCode, errorTail);
+    /// <summary>The kind of failure; null unless <see cref="State"/> is <see cref="TaskState.Failed"/>.</summary>
+    public FailureKind? Failure { get; init; }
+
+    /// <summary>A failure of <paramref name="kind"/>; without one, an exit code makes it <see cref="FailureKind.ExitCode"/>, else <see cref="FailureKind.Other"/>.</summary>
+    public static TaskOutcome Failed(string reason, int? exitCode = null, IReadOnlyList<string>? errorTail = null, FailureKind? kind = null) =>
+        new(TaskState.Failed, reason, exitCode, errorTail) { Failure = kind ?? (exitCode is > 0 ? FailureKind.ExitCode : FailureKind.Other) };
 
     public static TaskOutcome Cancelled(string reason = "the run was cancelled") => new(TaskState.Cancelled, reason);
 

@@ -72,10 +72,11 @@ public sealed class CommandLineParsingTests
     [Fact]
     public void ResumeAndItsCompanionsBecomeDagonKeys()
     {
-        var request = Parse("--resume", "--state-dir", "/runs/state", "--publish-dir", "results", "--retries", "2");
+        var request = Parse("--resume", "--state-dir", "/runs/state", "--publish-dir", "results", "--retries", "2", "--retry-on", "timeout,out-of-memory");
 
         Assert.Equal(RequestKind.Run, request.Kind);
-        Assert.Equal(["--dagon:resume=true", "--dagon:state_dir=/runs/state", "--dagon:publish_dir=results", "--dagon:retries=2"],
+        Assert.Equal(["--dagon:resume=true", "--dagon:state_dir=/runs/state", "--dagon:publish_dir=results", "--dagon:retries=2",
+                "--dagon:retry_on=timeout,out-of-memory"],
             request.ConfigurationArguments);
     }
 
@@ -174,6 +175,8 @@ public sealed class CommandLineParsingTests
         Assert.Equal(apptainer.Executable, Default("--apptainer"));
         Assert.Null(dagon.TmpDir);
         Assert.Null(dagon.Remove);
+        Assert.Null(dagon.RetryOn);
+        Assert.Equal("any failure", Default("--retry-on"));
         Assert.Contains(new TaskDefinition { Name = "x", Command = "x" }.Overlay.ToString(), Default("--overlay"), StringComparison.Ordinal);
     }
 }

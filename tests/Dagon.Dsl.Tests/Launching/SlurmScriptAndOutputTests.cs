@@ -82,19 +82,21 @@ public class SlurmScriptAndOutputTests
     }
 
     [Theory]
-    [InlineData("FAILED", "3:0", "command exited with code 3 (Slurm job 7)")]
-    [InlineData("FAILED", "0:9", "Slurm job 7 was killed by signal 9")]
-    [InlineData("TIMEOUT", "0:0", "Slurm job 7 reached its time limit (1) and was killed by Slurm (TIMEOUT)")]
-    [InlineData("OUT_OF_MEMORY", "0:125", "Slurm job 7 ran out of memory (--mem=100M) and was killed by Slurm (OUT_OF_MEMORY)")]
-    [InlineData("NODE_FAIL", "0:0", "the node running Slurm job 7 failed (NODE_FAIL)")]
-    [InlineData("PREEMPTED", "0:0", "Slurm job 7 was preempted by another job (PREEMPTED)")]
-    [InlineData("CANCELLED by 0", "0:15", "Slurm job 7 was cancelled outside the run (scancel or an administrator)")]
-    public void FinalStatesBecomeFailuresWithAReason(string state, string exitCode, string reason)
+    [InlineData("FAILED", "3:0", "command exited with code 3 (Slurm job 7)", FailureKind.ExitCode)]
+    [InlineData("FAILED", "0:9", "Slurm job 7 was killed by signal 9", FailureKind.Other)]
+    [InlineData("TIMEOUT", "0:0", "Slurm job 7 reached its time limit (1) and was killed by Slurm (TIMEOUT)", FailureKind.Timeout)]
+    [InlineData("OUT_OF_MEMORY", "0:125", "Slurm job 7 ran out of memory (--mem=100M) and was killed by Slurm (OUT_OF_MEMORY)", FailureKind.OutOfMemory)]
+    [InlineData("NODE_FAIL", "0:0", "the node running Slurm job 7 failed (NODE_FAIL)", FailureKind.NodeFailure)]
+    [InlineData("PREEMPTED", "0:0", "Slurm job 7 was preempted by another job (PREEMPTED)", FailureKind.NodeFailure)]
+    [InlineData("BOOT_FAIL", "0:0", "the node for Slurm job 7 failed to boot (BOOT_FAIL)", FailureKind.NodeFailure)]
+    [InlineData("CANCELLED by 0", "0:15", "Slurm job 7 was cancelled outside the run (scancel or an administrator)", FailureKind.Other)]
+    public void FinalStatesBecomeFailuresWithAReasonAndAKind(string state, string exitCode, string reason, FailureKind kind)
     {
         var outcome = new SlurmJobState("7", state, ExitCode: exitCode).ToOutcome("", Job("A", "/w/A", new SlurmRequest { MemoryMb = 100 }, "1"), []);
 
         Assert.Equal(TaskState.Failed, outcome.State);
         Assert.Equal(reason, outcome.Reason);
+        Assert.Equal(kind, outcome.Failure);
     }
 
     [Fact]
@@ -105,7 +107,33 @@ public class SlurmScriptAndOutputTests
         var outcome = new SlurmJobState("7", "FAILED", ExitCode: "0:9").ToOutcome("", Job("A", "/w/A", new SlurmRequest { MemoryMb = 100 }), tail);
 
         Assert.Equal("Slurm job 7 ran out of memory (--mem=100M) and was killed by Slurm (FAILED)", outcome.Reason);
+        Assert.Equal(FailureKind.OutOfMemory, outcome.Failure);
     }
+
+    [Theory]
+    [InlineData(true, 1, "--mem=128M")]
+    [InlineData(true, 2, "--mem=256M")]
+    [InlineData(true, 3, "--mem=384M")]
+    [InlineData(false, 2, "--mem=128M")]
+    public void AttemptNAsksForNTimesTheMemoryUnlessGrowingIsOff(bool grow, int attempt, string expected)
+    {
+        var request = new SlurmRequest { MemoryMb = 128, Cpus = 1 };
+
+        var job = Job("A", "/w/A", SlurmRun.ForAttempt(request, attempt, grow));
+        var options = SlurmJobScript.ResourceOptions(job, new SlurmOptions());
+
+        Assert.Contains(expected, options);
+        Assert.Contains("--cpus-per-task=1", options);
+        Assert.Single(options, o => o.StartsWith("--mem=", StringComparison.Ordinal));
+        Assert.Contains("#SBATCH " + expected + "\n", SlurmJobScript.Single("dagon-r-A", job, new SlurmOptions()), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ATaskWithoutAMemoryRequestAsksForNoneOnLaterAttempts() =>
+        Assert.Null(SlurmRun.ForAttempt(new SlurmRequest { Cpus = 2 }, 3, growMemory: true).MemoryMb);
+
+    [Fact]
+    public void GrowingMemoryIsOnByDefault() => Assert.True(new SlurmOptions().GrowMemoryPerAttempt);
 
     [Fact]
     public void ACompletedJobSucceeds() =>

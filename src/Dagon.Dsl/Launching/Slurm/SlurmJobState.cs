@@ -30,21 +30,22 @@ internal sealed record SlurmJobState(string Id, string State, string? Reason = n
         var memory = job.Request.MemoryMb is { } mb ? $" (--mem={mb.ToString(CultureInfo.InvariantCulture)}M)" : "";
         if (BareState == "OUT_OF_MEMORY" || (BareState == "FAILED" && errorTail.Any(l => l.Contains("memory limit", StringComparison.OrdinalIgnoreCase))))
         {
-            return TaskOutcome.Failed($"{label} ran out of memory{memory} and was killed by Slurm ({BareState})", code, errorTail);
+            return TaskOutcome.Failed($"{label} ran out of memory{memory} and was killed by Slurm ({BareState})", code, errorTail, FailureKind.OutOfMemory);
         }
 
         return BareState switch
         {
             "COMPLETED" => TaskOutcome.Success,
-            "FAILED" when signal is > 0 => TaskOutcome.Failed($"{label} was killed by signal {signal}", errorTail: errorTail),
+            "FAILED" when signal is > 0 => TaskOutcome.Failed($"{label} was killed by signal {signal}", errorTail: errorTail, kind: FailureKind.Other),
             "FAILED" when code is > 0 => TaskOutcome.Failed($"command exited with code {code} ({label})", code, errorTail),
             "FAILED" => TaskOutcome.Failed($"{label} failed ({Reason ?? "no reason given"})", errorTail: errorTail),
             "TIMEOUT" => TaskOutcome.Failed($"{label} reached its time limit ({job.Time ?? "the partition's"}) and was killed by Slurm (TIMEOUT)",
-                errorTail: errorTail),
+                errorTail: errorTail, kind: FailureKind.Timeout),
             "CANCELLED" => TaskOutcome.Failed($"{label} was cancelled outside the run (scancel or an administrator)", errorTail: errorTail),
-            "NODE_FAIL" => TaskOutcome.Failed($"the node running {label} failed (NODE_FAIL)", errorTail: errorTail),
-            "PREEMPTED" => TaskOutcome.Failed($"{label} was preempted by another job (PREEMPTED)", errorTail: errorTail),
-            _ => TaskOutcome.Failed($"{label} ended in state {BareState}{(Reason is null ? "" : $" ({Reason})")}", code, errorTail),
+            "NODE_FAIL" => TaskOutcome.Failed($"the node running {label} failed (NODE_FAIL)", errorTail: errorTail, kind: FailureKind.NodeFailure),
+            "BOOT_FAIL" => TaskOutcome.Failed($"the node for {label} failed to boot (BOOT_FAIL)", errorTail: errorTail, kind: FailureKind.NodeFailure),
+            "PREEMPTED" => TaskOutcome.Failed($"{label} was preempted by another job (PREEMPTED)", errorTail: errorTail, kind: FailureKind.NodeFailure),
+            _ => TaskOutcome.Failed($"{label} ended in state {BareState}{(Reason is null ? "" : $" ({Reason})")}", code, errorTail, FailureKind.Other),
         };
     }
 

@@ -45,6 +45,13 @@ public sealed class SlurmOptions
     [ConfigurationKeyName("tail_lines")]
     public int TailLines { get; set; } = 20;
 
+    /// <summary>
+    /// Attempt N of a retried task asks for N times its <c>MemoryMb</c> (<c>--mem</c>), as Nextflow's
+    /// <c>memory { 2.GB * task.attempt }</c> does; false asks for the same memory every time.
+    /// </summary>
+    [ConfigurationKeyName("grow_memory_per_attempt")]
+    public bool GrowMemoryPerAttempt { get; set; } = true;
+
     [ConfigurationKeyName("sbatch")]
     public string Sbatch { get; set; } = "sbatch";
 

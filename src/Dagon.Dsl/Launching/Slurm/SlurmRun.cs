@@ -25,7 +25,14 @@ public sealed class SlurmRun(string runId, SlurmSettings settings, ILogger logge
         var task = request.Task ?? throw new ArgumentException("a Slurm job needs the task it runs", nameof(request));
         if (cancellationToken.IsCancellationRequested) return TaskOutcome.Cancelled("not submitted: the run was cancelled");
         var jobs = JobsOn(request.Place);
-        var job = new SlurmJob(task.DisplayName, request.Argv, request.Workspace, task.Definition.Slurm, TimeOf(task.Definition));
+        var resources = ForAttempt(task.Definition.Slurm, request.Attempt, jobs.Commands.Options.GrowMemoryPerAttempt);
+        if (resources.MemoryMb != task.Definition.Slurm.MemoryMb)
+        {
+            logger.LogInformation("[{Task}] Attempt {Attempt} asks Slurm for --mem={Memory}M ({Attempt} x {First}M; [slurm] grow_memory_per_attempt)",
+                task.DisplayName, request.Attempt, resources.MemoryMb, request.Attempt, task.Definition.Slurm.MemoryMb);
+        }
+
+        var job = new SlurmJob(task.DisplayName, request.Argv, request.Workspace, resources, TimeOf(task.Definition));
         jobs.Submitter.Enqueue(job);
         await using (cancellationToken.Register(() => _ = jobs.CancelAsync(job)).ConfigureAwait(false))
         {
@@ -39,6 +46,15 @@ public sealed class SlurmRun(string runId, SlurmSettings settings, ILogger logge
     public Task<IReadOnlyList<(PlannedTask Task, string Message)>> PreflightAsync(IPlace place, IReadOnlyList<PlannedTask> tasks,
         CancellationToken cancellationToken) =>
         SlurmPreflight.CheckAsync(JobsOn(place).Commands, tasks, t => TimeOf(t.Definition), cancellationToken);
+
+    /// <summary>
+    /// What attempt <paramref name="attempt"/> (from 1) asks for: with <paramref name="growMemory"/>, <paramref name="attempt"/>
+    /// times the task's memory, so a job killed for its memory gets more the next time; everything else as the task asks.
+    /// </summary>
+    public static SlurmRequest ForAttempt(SlurmRequest request, int attempt, bool growMemory) =>
+        growMemory && attempt > 1 && request.MemoryMb is { } memory
+            ? request with { MemoryMb = (int)Math.Min(int.MaxValue, (long)memory * attempt) }
+            : request;
 
     /// <summary>The task's <c>Time</c>, else its timeout as whole minutes (rounded up), else null (the partition's limit).</summary>
     public static string? TimeOf(TaskDefinition task) =>

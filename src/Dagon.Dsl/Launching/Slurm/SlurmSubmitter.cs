@@ -60,7 +60,8 @@ internal sealed class SlurmSubmitter(SlurmCommands commands, string runId, ILogg
             }
             catch (Exception exception) when (exception is SlurmSubmitException or Places.PlaceUnavailableException or IOException)
             {
-                foreach (var job in jobs) job.Completion.TrySetResult(TaskOutcome.Failed(exception.Message));
+                var kind = exception is Places.PlaceUnavailableException ? FailureKind.LostConnection : FailureKind.Other;
+                foreach (var job in jobs) job.Completion.TrySetResult(TaskOutcome.Failed(exception.Message, kind: kind));
             }
             finally
             {

@@ -104,7 +104,8 @@ internal sealed class SlurmWatcher(SlurmCommands commands, ILogger logger) : IDi
         {
             logger.LogWarning("Cannot ask Slurm{Where} for job states ({Reason}); trying again", Where, exception.Message);
             if (++_failures < FailuresBeforeGivingUp) return false;
-            foreach (var job in jobs) Finish(job, TaskOutcome.Failed($"Slurm job {job.Id}{Where} could not be watched: {exception.Message}"));
+            var kind = exception is PlaceUnavailableException ? FailureKind.LostConnection : FailureKind.Other;
+            foreach (var job in jobs) Finish(job, TaskOutcome.Failed($"Slurm job {job.Id}{Where} could not be watched: {exception.Message}", kind: kind));
             return true;
         }
         catch (OperationCanceledException)
