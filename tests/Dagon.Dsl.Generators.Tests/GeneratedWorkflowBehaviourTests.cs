@@ -46,9 +46,10 @@ public class GeneratedWorkflowBehaviourTests
         [Workflow("Mixed", DefaultImage = "docker://alpine:3", Publish = "results/")]
         public partial class Mixed
         {
-            [BatchTask(Command = "echo 42 > n.txt", Outputs = new[] { "n.txt", "logs/*.log" }, Retries = 2, RetryOnExitCodes = new[] { 75, 76 })]
+            [BatchTask(Command = "echo 42 > n.txt", Outputs = new[] { "n.txt", "logs/*.log" }, Retries = 2, RetryOnExitCodes = new[] { 75, 76 },
+                RetryOn = RetryOn.Timeout | RetryOn.OutOfMemory)]
             public partial class Prepare;
-            [ApptainerTask(Command = "cat workflow:///Prepare/n.txt > m.txt", Outputs = new[] { "m.txt" }, Publish = "final/")] public partial class Transform;
+            [ApptainerTask(Command = "cat workflow:///Prepare/n.txt > m.txt", Outputs = new[] { "m.txt" }, Publish = "final/", RetryOn = RetryOn.LostConnection)] public partial class Transform;
             [BatchTask(Command = "cat workflow:///Transform/m.txt", TmpDir = "/scratch", Remove = false, Host = "login", TimeoutSeconds = 45)]
             [DependsOn(typeof(Prepare))]
             public partial class Report;
@@ -128,12 +129,17 @@ public class GeneratedWorkflowBehaviourTests
         Assert.Equal("results/", prepare.Publish);
         Assert.Equal(2, prepare.Retries);
         Assert.Equal([75, 76], prepare.RetryOnExitCodes);
+        // RetryOn is named by value here: the test project also sees the generator's and analyzers' linked copies of it.
+        Assert.Equal(1 | 8, (int)prepare.RetryOn); // Timeout | OutOfMemory
 
         var transform = definition["Transform"];
         Assert.Equal(TaskKind.Apptainer, transform.Kind);
         Assert.Equal(["m.txt"], transform.Outputs);
         Assert.Equal("final/", transform.Publish);
         Assert.Null(transform.Retries);
+        // A kind without a count of its own: the run's retries count, the task chooses what is retried.
+        Assert.Equal(2, (int)transform.RetryOn); // LostConnection
+        Assert.Empty(transform.RetryOnExitCodes);
         Assert.Equal(["Prepare"], transform.DependsOn);
 
         var report = definition["Report"];
