@@ -128,7 +128,7 @@ public sealed class JournalTests(ApptainerFixture apptainer, ITestOutputHelper o
         Assert.Equal(TaskState.Failed, result["broken"].Outcome.State);
         Assert.Equal(3, result["broken"].Outcome.ExitCode);
         Assert.Single(File.ReadAllLines(once));
-        Assert.Contains("Retried: flaky (3 attempts)", RunSummary.Format(result));
+        Assert.Contains("Retried: flaky (3 attempts; attempt 2: exit-code)", RunSummary.Format(result));
     }
 
     [Fact]
@@ -141,7 +141,7 @@ public sealed class JournalTests(ApptainerFixture apptainer, ITestOutputHelper o
 
         Assert.Equal(TaskState.Succeeded, result["slow-once"].Outcome.State);
         Assert.Equal(2, result["slow-once"].Timings.Attempts);
-        Assert.Contains(_hosts[^1].Log, line => line.Contains("Attempt 1 failed (Timeout: timed out after 1 s", StringComparison.Ordinal));
+        Assert.Contains(_hosts[^1].Log, line => line.Contains("Attempt 1 failed (timeout: timed out after 1 s", StringComparison.Ordinal));
     }
 
     [Fact]
