@@ -63,6 +63,35 @@ public sealed class RemoteNode : IDisposable
 
     public void Stop() => Script("stop");
 
+    /// <summary>
+    /// Cuts every SSH connection to the node while its sshd keeps listening, as a dropped link does: kills (SIGKILL)
+    /// the per-connection <c>sshd-session</c> processes of this node only, told apart from other nodes' by their
+    /// network namespace (DAGON_NODE_NETNS). Returns how many it killed.
+    /// </summary>
+    public int KillSshSessions()
+    {
+        var nodeNamespace = Run("stat", ["-L", "-c", "net:[%i]", $"/run/netns/{Env["DAGON_NODE_NETNS"]}"]).Output.Trim();
+        var killed = 0;
+        foreach (var folder in Directory.GetDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(folder), out var pid)) continue;
+            try
+            {
+                if (File.ReadAllText(Path.Combine(folder, "comm")).Trim() != "sshd-session") continue;
+                if (new FileInfo(Path.Combine(folder, "ns", "net")).LinkTarget != nodeNamespace) continue;
+                using var process = Process.GetProcessById(pid);
+                process.Kill();
+                killed++;
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException)
+            {
+                // The process ended while it was looked at.
+            }
+        }
+
+        return killed;
+    }
+
     public string StateDirectory => $"/var/lib/dagon/nodes/{Name}";
 
     /// <summary>Connections sshd accepted so far (LogLevel VERBOSE logs one "Accepted publickey" line each).</summary>
