@@ -58,6 +58,44 @@ public sealed class RetryTests(ApptainerFixture apptainer, ITestOutputHelper out
         Assert.Contains("Retried: slow-once (2 attempts; attempt 1: timeout)", RunSummary.Format(result), StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A real kernel OOM kill: the first attempt moves its shell into a memory cgroup limited to 64 MB and allocates
+    /// 200 MB, so the kernel's OOM killer sends SIGKILL; the second attempt stays outside it. Needs root and the cgroup
+    /// v1 memory controller at /sys/fs/cgroup/memory (this machine has both).
+    /// </summary>
+    [Fact]
+    public async Task ABatchTaskKilledByTheKernelsOomKillerIsOutOfMemoryAndRetriedForIt()
+    {
+        const string controller = "/sys/fs/cgroup/memory";
+        if (!File.Exists(Path.Combine(controller, "cgroup.procs")))
+        {
+            Assert.Fail($"This test needs the cgroup v1 memory controller mounted writable at {controller} and root; neither is there.");
+        }
+
+        var cgroup = Path.Combine(controller, $"dagon-oom-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(cgroup);
+        try
+        {
+            await File.WriteAllTextAsync(Path.Combine(cgroup, "memory.limit_in_bytes"), (64 * 1024 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            var tries = Path.Combine(_count, "oom");
+            var result = await RunAsync(Workflow.Create("oom").BatchTask("greedy",
+                $"echo try >> {tries}; [ $(wc -l < {tries}) -ge 2 ] || echo $$ > {cgroup}/cgroup.procs; " +
+                "python3 -c 'x = bytearray(200 * 1024 * 1024); print(len(x))'",
+                t => t.Retries(1, RetryOn.OutOfMemory)));
+
+            Assert.Equal(TaskState.Succeeded, result["greedy"].Outcome.State);
+            Assert.Equal(2, result["greedy"].Timings.Attempts);
+            Assert.Equal(FailureKind.OutOfMemory, result["greedy"].Timings.LastFailure);
+            Assert.Contains("[greedy] Attempt 1 failed (out-of-memory: command exited with code 137", Log, StringComparison.Ordinal);
+            Assert.Equal("1", (await File.ReadAllTextAsync(Path.Combine(cgroup, "memory.oom_control"))).Split('\n')
+                .Single(l => l.StartsWith("oom_kill ", StringComparison.Ordinal))["oom_kill ".Length..]);
+        }
+        finally
+        {
+            Directory.Delete(cgroup);
+        }
+    }
+
     [Fact]
     public async Task TheRunsRetryOnAppliesToTasksThatChooseNothingAndATasksOwnChoiceWins()
     {
