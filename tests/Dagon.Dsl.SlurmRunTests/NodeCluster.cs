@@ -106,6 +106,18 @@ public sealed class NodeCluster : IAsyncLifetime
             "-i", KeyPath, "-p", Port.ToString(CultureInfo.InvariantCulture), $"{User}@{Address}", command,
         ], TimeSpan.FromSeconds(60));
 
+    /// <summary>
+    /// Runs a command inside the running node as root (its namespaces and root, as scripts/remote-node.sh does), for
+    /// what only Slurm's administrator may do, such as taking the node down.
+    /// </summary>
+    public (int Code, string Output) NodeExec(params string[] command)
+    {
+        var outer = File.ReadAllText(Path.Combine(StateDirectory, "pid")).Trim();
+        var init = File.ReadAllText($"/proc/{outer}/task/{outer}/children").Split(' ', StringSplitOptions.RemoveEmptyEntries)[0];
+        return Run("nsenter", ["--target", init, "--mount", "--uts", "--ipc", "--net", "--pid", "--",
+            "/usr/bin/env", "-i", "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C.UTF-8", .. command], TimeSpan.FromSeconds(60));
+    }
+
     public async Task DisposeAsync()
     {
         Script("stop");
