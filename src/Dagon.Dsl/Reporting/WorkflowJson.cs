@@ -25,12 +25,12 @@ public static class WorkflowJson
         var documents = result.Plan.Workflows.Select(workflow => Build(workflow, result.Plan.RunId,
             result.Tasks.Where(t => t.Task.Workflow == workflow).ToDictionary(
                 t => t.Task.Name,
-                t => (Status(t.Outcome.State), t.Workspace?.Root),
+                t => new TaskEntry(Status(t.Outcome.State), t.Workspace?.Root, t.Timings.Attempts, t.Timings.ReusedFrom is not null),
                 StringComparer.Ordinal))).ToList();
         return (documents.Count == 1 ? (JsonNode)documents[0] : new JsonArray([.. documents])).ToJsonString(Indented);
     }
 
-    private static JsonObject Build(WorkflowDefinition workflow, string id, IReadOnlyDictionary<string, (string Status, string? WorkDir)> states)
+    private static JsonObject Build(WorkflowDefinition workflow, string id, IReadOnlyDictionary<string, TaskEntry> states)
     {
         var dependents = workflow.Tasks.ToDictionary(t => t.Name, _ => new List<string>(), StringComparer.Ordinal);
         foreach (var task in workflow.Tasks)
@@ -41,23 +41,29 @@ public static class WorkflowJson
         var tasks = new JsonObject();
         foreach (var task in workflow.Tasks)
         {
-            var (status, workDir) = states.TryGetValue(task.Name, out var state) ? state : ("READY", null);
+            var state = states.GetValueOrDefault(task.Name) ?? new TaskEntry("READY", null, 0, false);
             tasks[task.Name] = new JsonObject
             {
                 ["name"] = task.Name,
-                ["status"] = status,
-                ["working_dir"] = workDir,
+                ["status"] = state.Status,
+                ["working_dir"] = state.WorkDir,
                 ["nexts"] = new JsonArray([.. dependents[task.Name].Select(n => (JsonNode)n)]),
                 ["prevs"] = new JsonArray([.. workflow.DependenciesOf(task).Select(n => (JsonNode)n)]),
                 ["command"] = task.Command,
                 ["type"] = task.Kind.ToString().ToLowerInvariant(),
                 // DagOnStar's tasks name the machine they run on; null is this machine.
                 ["host"] = task.Host,
+                // How many times the task ran this run (retries add to it; 0 when reused or never started), and
+                // whether --resume took an earlier run's result instead of running it.
+                ["attempts"] = state.Attempts,
+                ["reused"] = state.Reused,
             };
         }
 
         return new JsonObject { ["name"] = workflow.Name, ["id"] = id, ["tasks"] = tasks };
     }
+
+    private sealed record TaskEntry(string Status, string? WorkDir, int Attempts, bool Reused);
 
     private static string Status(TaskState state) => state switch
     {
