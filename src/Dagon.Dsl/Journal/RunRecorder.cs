@@ -26,6 +26,7 @@ public sealed class RunRecorder : IDisposable
         _run = run;
         _logger = logger;
         State = new StateFolder(run.Options.ResolveStateDir(), run.RunId);
+        LiveRuns.Claim(State.RunFolder);
         _journal = new TaskJournal(State.JournalPath);
         _keys = new TaskKeys(run);
         Logs = new TaskLogs(State, logger);
@@ -47,6 +48,8 @@ public sealed class RunRecorder : IDisposable
         foreach (var record in _journal.Successes(key))
         {
             if (record.Host != place.Host) continue;
+            // Noted before the check, so a clean that starts meanwhile sees the run as needed.
+            LiveRuns.NoteReuse(State.RunFolder, record.RunId);
             var earlier = new TaskWorkspace(record.Workspace);
             if (!await DeclaredOutputs.StillThereAsync(place, earlier.WorkDir, record.Outputs, cancellationToken).ConfigureAwait(false)) continue;
             await DropFreshWorkspaceAsync(task, earlier, cancellationToken).ConfigureAwait(false);
@@ -150,5 +153,9 @@ public sealed class RunRecorder : IDisposable
         }
     }
 
-    public void Dispose() => _journal.Dispose();
+    public void Dispose()
+    {
+        _journal.Dispose();
+        LiveRuns.Release(State.RunFolder);
+    }
 }
