@@ -4,10 +4,11 @@ using Dagon.LocalFiles;
 namespace Dagon.Journal;
 
 /// <summary>
-/// Which recorded runs a live engine still needs. A run writes its engine's owner mark (process id and start time)
-/// into its state folder, <c>runs/RUN/.owner</c>, while it goes, and lists there (<c>runs/RUN/reused</c>) the earlier
-/// runs whose work folders it reuses with <c>--resume</c>; its run folders on this machine carry the same mark
-/// (<see cref="AbandonedRuns"/>). A mark whose process is gone, or is another process with the same id, is dead.
+/// Which recorded runs a live engine still needs. A run writes its engine's owner mark (process id and start time,
+/// as <see cref="AbandonedRuns"/> does in run folders) into its state folder, <c>runs/RUN/.owner</c>, before it records
+/// anything and removes it when it ends, and lists there (<c>runs/RUN/reused</c>) the earlier runs whose work folders
+/// it reuses with <c>--resume</c>. A mark whose process is gone, or is another process with the same id, is dead. The
+/// state folder's mark decides for every place of the run, remote hosts included: the engine always runs here.
 /// </summary>
 public sealed class LiveRuns
 {
@@ -41,13 +42,7 @@ public sealed class LiveRuns
     }
 
     /// <summary>Why <paramref name="run"/> must stay, or null when no live engine needs it.</summary>
-    public string? Needs(RecordedRun run)
-    {
-        if (_reasons.TryGetValue(run.RunId, out var reason)) return reason;
-        return run.Folders.Where(f => f.Host is null).Select(f => OwnerOf(f.Path)).FirstOrDefault(o => o is { IsAlive: true }) is { } owner
-            ? $"its work folder belongs to a running engine (process {owner.Pid})"
-            : null;
-    }
+    public string? Needs(RecordedRun run) => _reasons.GetValueOrDefault(run.RunId);
 
     /// <summary>Marks <paramref name="runFolder"/> (the run's folder in the state folder) as this engine's.</summary>
     public static void Claim(string runFolder) => File.WriteAllText(Path.Combine(runFolder, OwnerFile), ProcessIdentity.Current + "\n");

@@ -79,18 +79,6 @@ public sealed class RunCleanerTests : IDisposable
     }
 
     [Fact]
-    public async Task ARunWhoseLocalWorkFolderALiveEngineOwnsStays()
-    {
-        var folder = Run("r1");
-        File.WriteAllText(Path.Combine(folder, AbandonedRuns.OwnerMark), ProcessIdentity.Current + "\n");
-
-        var report = await _cleaner.CleanAsync(State, new CleanScope.All(), CancellationToken.None);
-
-        Assert.Empty(report.Removed);
-        Assert.True(Directory.Exists(folder));
-    }
-
-    [Fact]
     public async Task AHostThatCannotBeUsedIsReportedAndItsRunsStayRecordedForALaterClean()
     {
         var local = Run("r1");

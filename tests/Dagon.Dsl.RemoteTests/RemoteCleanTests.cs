@@ -1,0 +1,114 @@
+using System.Diagnostics;
+using Dagon.Execution;
+using Dagon.Journal;
+using Dagon.Model;
+using Dagon.Scheduling;
+using Xunit.Abstractions;
+
+namespace Dagon.Dsl.RemoteTests;
+
+/// <summary>
+/// Outputs that outlive a run on the real SSH node: a failed run's folder kept there and removed by the clean command
+/// of a real workflow program, a host clean cannot reach, and --resume checking remote outputs by size and sha256.
+/// </summary>
+[Collection(RemoteNodeCollection.Name)]
+public sealed class RemoteCleanTests(RemoteNode node, ITestOutputHelper output)
+{
+    private readonly string _state = Path.Combine(Directory.CreateTempSubdirectory("dagon-remote-clean-").FullName, "state");
+
+    private Dictionary<string, string?> Settings(bool resume = false)
+    {
+        var settings = node.Config();
+        settings["dagon:state_dir"] = _state;
+        settings["dagon:resume"] = resume ? "true" : "false";
+        return settings;
+    }
+
+    private async Task<RunResult> RunAsync(WorkflowBuilder workflow, bool resume = false)
+    {
+        await using var harness = new Harness(Settings(resume), output);
+        return await harness.RunAsync(workflow);
+    }
+
+    /// <summary>The workflow program's clean command, with the node's profile given as dagon.ini keys on its command line.</summary>
+    private (int ExitCode, string Output) Clean(int? port = null)
+    {
+        var settings = node.Config(port: port);
+        settings["dagon:state_dir"] = _state;
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in (string[])[Path.Combine(AppContext.BaseDirectory, "DataflowDemo.Remote.dll"), "clean", "--all"]) start.ArgumentList.Add(argument);
+        foreach (var (key, value) in settings) start.ArgumentList.Add($"--{key}={value}");
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(2)), "clean did not finish within two minutes");
+        output.WriteLine(stdout.Result + stderr.Result);
+        return (process.ExitCode, stdout.Result + stderr.Result);
+    }
+
+    private bool ExistsOnNode(string path) => node.Ssh($"test -e '{path.Replace("'", "'\\''", StringComparison.Ordinal)}'").Code == 0;
+
+    private string[] RecordedRuns()
+    {
+        using var journal = new TaskJournal(Path.Combine(_state, "journal.db"));
+        return journal.All().Select(r => r.RunId).Distinct().ToArray();
+    }
+
+    [Fact]
+    public async Task A_failed_runs_folder_stays_on_the_node_until_clean_removes_it_there_and_an_unreachable_node_is_reported_and_retried()
+    {
+        // remove = false, as for a run one means to resume: eager cleanup would otherwise take the finished task's folder.
+        var result = await RunAsync(Workflow.Create("remote-clean").Remove(false)
+            .BatchTask("made", "echo made > out.txt", t => t.OnHost("node").Outputs("out.txt"))
+            .BatchTask("broken", "cat workflow:///made/out.txt; exit 3", t => t.OnHost("node")));
+        Assert.Equal(TaskState.Failed, result["broken"].Outcome.State);
+        var folder = result["made"].Workspace!.RunDirectory;
+        Assert.True(ExistsOnNode(folder + "/made/work/out.txt"), "a failed run keeps its finished task's folder on the node for --resume");
+
+        var (refused, report) = Clean(port: 2299);
+
+        Assert.Equal(1, refused);
+        Assert.Contains("Host 'node' could not be reached: ", report, StringComparison.Ordinal);
+        Assert.Contains("ConnectionRefused", report, StringComparison.Ordinal);
+        Assert.Contains($"Kept run {result.Plan.RunId}: host 'node' could not be reached", report, StringComparison.Ordinal);
+        Assert.True(ExistsOnNode(folder));
+        Assert.Equal([result.Plan.RunId], RecordedRuns());
+
+        var (exitCode, retried) = Clean();
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains($"Removed run {result.Plan.RunId} (2 task(s), ", retried, StringComparison.Ordinal);
+        Assert.Contains($"node:{folder}", retried, StringComparison.Ordinal);
+        Assert.False(ExistsOnNode(folder));
+        Assert.Empty(RecordedRuns());
+        Assert.False(Directory.Exists(Path.Combine(_state, "runs", result.Plan.RunId)));
+    }
+
+    [Fact]
+    public async Task A_remote_output_changed_between_runs_makes_resume_run_its_producer_again()
+    {
+        WorkflowBuilder Flow() => Workflow.Create("remote-resume").Remove(false)
+            .BatchTask("A", "echo aaaa > f1.txt", t => t.OnHost("node").Outputs("f1.txt"))
+            .BatchTask("B", "cat workflow:///A/f1.txt > f2.txt", t => t.OnHost("node").Outputs("f2.txt"));
+        var first = await RunAsync(Flow());
+        Assert.True(first.Succeeded);
+        using (var journal = new TaskJournal(Path.Combine(_state, "journal.db")))
+        {
+            var recorded = journal.All().Single(r => r.Task == "A").Outputs.Single();
+            Assert.Equal(new RecordedOutput("f1.txt", 5, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData("aaaa\n"u8))), recorded);
+        }
+
+        var unchanged = await RunAsync(Flow(), resume: true);
+        Assert.Equal(first.Plan.RunId, unchanged["A"].Timings.ReusedFrom);
+
+        // The same size, other bytes: only the checksum computed on the node tells them apart.
+        Assert.Equal(0, node.Ssh($"printf 'bbbb\\n' > '{first["A"].Workspace!.WorkDir}/f1.txt'").Code);
+        var changed = await RunAsync(Flow(), resume: true);
+
+        Assert.True(changed.Succeeded);
+        Assert.Null(changed["A"].Timings.ReusedFrom);
+        Assert.Equal(1, changed["A"].Timings.Attempts);
+        // A makes the same file again, so B's input is what it was and B is reused.
+        Assert.Equal(first.Plan.RunId, changed["B"].Timings.ReusedFrom);
+    }
+}
