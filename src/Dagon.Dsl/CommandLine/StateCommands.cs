@@ -14,11 +14,11 @@ internal sealed class StateCommands
     public Command Clean { get; } = new("clean",
         "remove recorded runs: their kept work folders (SSH hosts too), journal records, logs and JSON; then stop");
 
-    public Option<string> Before { get; } = new("--before") { Description = "clean: every run recorded before RUN (RUN stays)", HelpName = "RUN" };
+    public Option<string> Before { get; } = new("--before") { Description = "every run recorded before RUN (RUN stays)", HelpName = "RUN" };
 
-    public Option<string> KeepLast { get; } = new("--keep-last") { Description = "clean: all but the newest N runs", HelpName = "N" };
+    public Option<string> KeepLast { get; } = new("--keep-last") { Description = "all but the newest N runs", HelpName = "N" };
 
-    public Option<bool> All { get; } = new("--all") { Description = "clean: every run" };
+    public Option<bool> All { get; } = new("--all") { Description = "every run" };
 
     public StateCommands()
     {
