@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Dagon.Execution;
 using Dagon.Journal;
+using Dagon.LocalFiles;
 using Dagon.Model;
 using Dagon.Scheduling;
 using Xunit.Abstractions;
@@ -64,6 +65,7 @@ public sealed class RemoteCleanTests(RemoteNode node, ITestOutputHelper output)
         Assert.Equal(TaskState.Failed, result["broken"].Outcome.State);
         var folder = result["made"].Workspace!.RunDirectory;
         Assert.True(ExistsOnNode(folder + "/made/work/out.txt"), "a failed run keeps its finished task's folder on the node for --resume");
+        Assert.True(ExistsOnNode(folder + "/.resumable"), "the kept folder is marked, so no sweep of abandoned runs takes it");
 
         var (refused, report) = Clean(port: 2299);
 
@@ -110,5 +112,42 @@ public sealed class RemoteCleanTests(RemoteNode node, ITestOutputHelper output)
         Assert.Equal(1, changed["A"].Timings.Attempts);
         // A makes the same file again, so B's input is what it was and B is reused.
         Assert.Equal(first.Plan.RunId, changed["B"].Timings.ReusedFrom);
+    }
+
+    [Fact]
+    public async Task A_dead_engines_run_folder_on_the_node_is_swept_by_the_next_run_and_no_other_is()
+    {
+        using var gone = Process.Start("true")!;
+        gone.WaitForExit();
+        var dead = $"{MachineId.Current} {gone.Id} 1";
+        var parent = $"/tmp/{node.User}/dagon work";
+        var folders = new Dictionary<string, string?>
+        {
+            ["dagon-dead-1"] = dead,
+            ["dagon-live-1"] = $"{MachineId.Current} {ProcessIdentity.Current}",
+            ["dagon-kept-1"] = dead,
+            ["dagon-elsewhere-1"] = $"another-machine {gone.Id} 1",
+            ["dagon-unmarked-1"] = null,
+        };
+        foreach (var (name, mark) in folders)
+        {
+            var path = $"'{parent}/{name}'";
+            Assert.Equal(0, node.Ssh($"mkdir -p {path}/A/work" + (mark is null ? "" : $" && printf '%s\\n' '{mark}' > {path}/.owner")).Code);
+        }
+
+        Assert.Equal(0, node.Ssh($"touch '{parent}/dagon-kept-1/.resumable'").Code);
+
+        await using var harness = new Harness(Settings(), output);
+        var result = await harness.RunAsync(Workflow.Create("after-a-crash").BatchTask("A", "true", t => t.OnHost("node")));
+
+        Assert.True(result.Succeeded);
+        Assert.False(ExistsOnNode($"{parent}/dagon-dead-1"));
+        Assert.Contains($"Removed the folder of an abandoned run on host 'node': {parent}/dagon-dead-1 (its engine, process {gone.Id} of this machine, is gone)",
+            harness.Log, StringComparison.Ordinal);
+        foreach (var kept in folders.Keys.Where(n => n != "dagon-dead-1"))
+        {
+            Assert.True(ExistsOnNode($"{parent}/{kept}"), kept + " must stay");
+            node.Ssh($"rm -rf '{parent}/{kept}'");
+        }
     }
 }

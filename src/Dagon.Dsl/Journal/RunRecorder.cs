@@ -20,6 +20,7 @@ public sealed class RunRecorder : IDisposable
     private readonly TaskJournal _journal;
     private readonly TaskKeys _keys;
     private readonly ILogger _logger;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Task> _remoteMarks = new(StringComparer.Ordinal);
 
     public RunRecorder(RunState run, ILogger logger)
     {
@@ -85,6 +86,7 @@ public sealed class RunRecorder : IDisposable
         }
 
         Record(task, outcome, outputs);
+        if (outcome.State == TaskState.Succeeded && place.Host is not null) await MarkRemoteResumableAsync(place, workspace.RunDirectory).ConfigureAwait(false);
         if (outcome.State == TaskState.Succeeded) _keys.Finished(task, outputs);
         _run.Timings[task.Index].LogFile = stderr;
         return outcome;
@@ -131,6 +133,23 @@ public sealed class RunRecorder : IDisposable
             if (!File.Exists(mark)) File.WriteAllText(mark, "");
         }
     }
+
+    /// <summary>
+    /// The remote run folder gets the same <c>.resumable</c> mark as a local one, once per run, so that the next run to
+    /// the host does not take a kept folder for abandoned (<see cref="AbandonedRemoteRuns"/>).
+    /// </summary>
+    private Task MarkRemoteResumableAsync(IPlace place, string runFolder) =>
+        _remoteMarks.GetOrAdd(place.Host + "\0" + runFolder, async _ =>
+        {
+            try
+            {
+                await place.WriteTextAsync(runFolder + "/" + ResumableMark, "", CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (PlaceUnavailableException exception)
+            {
+                _logger.LogWarning("Could not mark {Folder} on {Place} as kept for --resume: {Reason}", runFolder, place.Description, exception.Message);
+            }
+        });
 
     /// <summary>The folder preparation made for this run is not needed: the task's earlier folder is used in place.</summary>
     private async Task DropFreshWorkspaceAsync(PlannedTask task, TaskWorkspace earlier, CancellationToken cancellationToken)
