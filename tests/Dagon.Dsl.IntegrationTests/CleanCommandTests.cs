@@ -110,6 +110,9 @@ public sealed class CleanCommandTests(ApptainerFixture apptainer, ITestOutputHel
         Assert.False(Directory.Exists(RunFolder(finished)));
         Assert.True(result.Succeeded, RunSummary.Format(result));
         Assert.Equal([liveId], RecordedRuns());
+        using var journal = new TaskJournal(Path.Combine(_state, "journal.db"));
+        Assert.Equal("ok", journal.IntegrityCheck());
+        Assert.Equal(["quick", "waiter"], journal.All().Select(r => r.Task).Order());
     }
 
     [Fact]
