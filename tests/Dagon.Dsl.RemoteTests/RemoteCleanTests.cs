@@ -31,13 +31,15 @@ public sealed class RemoteCleanTests(RemoteNode node, ITestOutputHelper output)
         return await harness.RunAsync(workflow);
     }
 
-    /// <summary>The workflow program's clean command, with the node's profile given as dagon.ini keys on its command line.</summary>
-    private (int ExitCode, string Output) Clean(int? port = null)
+    /// <summary>The workflow program's clean command (or another), with the node's profile given as dagon.ini keys on its command line.</summary>
+    private (int ExitCode, string Output) Clean(int? port = null) => Program(["clean", "--all"], port);
+
+    private (int ExitCode, string Output) Program(string[] command, int? port = null)
     {
         var settings = node.Config(port: port);
         settings["dagon:state_dir"] = _state;
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in (string[])[Path.Combine(AppContext.BaseDirectory, "DataflowDemo.Remote.dll"), "clean", "--all"]) start.ArgumentList.Add(argument);
+        foreach (var argument in (string[])[Path.Combine(AppContext.BaseDirectory, "DataflowDemo.Remote.dll"), .. command]) start.ArgumentList.Add(argument);
         foreach (var (key, value) in settings) start.ArgumentList.Add($"--{key}={value}");
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
@@ -66,6 +68,11 @@ public sealed class RemoteCleanTests(RemoteNode node, ITestOutputHelper output)
         var folder = result["made"].Workspace!.RunDirectory;
         Assert.True(ExistsOnNode(folder + "/made/work/out.txt"), "a failed run keeps its finished task's folder on the node for --resume");
         Assert.True(ExistsOnNode(folder + "/.resumable"), "the kept folder is marked, so no sweep of abandoned runs takes it");
+
+        var (listed, listing) = Program(["runs"]);
+        Assert.Equal(0, listed);
+        Assert.Contains($"  {result.Plan.RunId} ", listing, StringComparison.Ordinal);
+        Assert.Contains($"node:{folder}", listing, StringComparison.Ordinal);
 
         var (refused, report) = Clean(port: 2299);
 
