@@ -68,7 +68,7 @@ internal static class StateCommand
                              $"{(folders.Count == 0 ? "no work folders" : "work folders " + string.Join(", ", folders))}, its records and its logs");
         }
 
-        foreach (var kept in report.Kept) output.WriteLine($"Kept run {kept.Run.RunId}: {kept.Reason}");
+        foreach (var kept in report.Kept) output.WriteLine($"Kept run {kept.Run.RunId}: {(kept.InUse ? "in use: " : "")}{kept.Reason}");
         foreach (var problem in report.Unreachable)
         {
             output.WriteLine($"Host '{problem.Host}' could not be reached: {problem.Reason}. Its runs stay recorded; run clean again once it answers.");

@@ -15,6 +15,9 @@ public sealed class LiveRuns
     public const string OwnerFile = AbandonedRuns.OwnerMark;
     public const string ReusedFile = "reused";
 
+    // Runs of one process note their reuses from many tasks at once.
+    private static readonly Lock ReuseGate = new();
+
     private readonly Dictionary<string, string> _reasons = new(StringComparer.Ordinal);
 
     private LiveRuns()
@@ -58,8 +61,6 @@ public sealed class LiveRuns
             if (!ReadLines(path).Contains(reusedRun)) File.AppendAllText(path, reusedRun + "\n");
         }
     }
-
-    private static readonly Lock ReuseGate = new();
 
     private static ProcessIdentity? OwnerOf(string folder)
     {

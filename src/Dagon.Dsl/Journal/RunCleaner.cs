@@ -18,16 +18,15 @@ public sealed class RunCleaner(PlaceDirectory places)
 
     public sealed record Listing(IReadOnlyList<ListedRun> Runs, IReadOnlyList<HostProblem> Unreachable);
 
-    public sealed record KeptRun(RecordedRun Run, string Reason);
+    /// <summary>A run the scope named that stays: <paramref name="InUse"/> when a live engine needs it, else a folder could not go.</summary>
+    public sealed record KeptRun(RecordedRun Run, string Reason, bool InUse);
 
     public sealed record Report(IReadOnlyList<RecordedRun> Removed, IReadOnlyList<RunFolder> FoldersRemoved, IReadOnlyList<KeptRun> Kept,
         IReadOnlyList<HostProblem> Unreachable)
     {
         /// <summary>False when a run the scope named had to stay because a folder of it could not be removed.</summary>
-        public bool Complete => Unreachable.Count == 0 && Kept.All(k => k.Reason.StartsWith(InUsePrefix, StringComparison.Ordinal));
+        public bool Complete => Unreachable.Count == 0 && Kept.All(k => k.InUse);
     }
-
-    private const string InUsePrefix = "in use: ";
 
     /// <summary>Every recorded run, oldest first, with its folders that still exist (asked of each host once).</summary>
     public async Task<Listing> ListAsync(string stateRoot, CancellationToken cancellationToken)
@@ -62,7 +61,7 @@ public sealed class RunCleaner(PlaceDirectory places)
         using var journal = new TaskJournal(journalPath);
         var live = LiveRuns.Read(stateRoot);
         var (remove, inUse) = scope.Choose(RecordedRun.Of(journal.All()), r => live.Needs(r) is not null);
-        var kept = inUse.Select(r => new KeptRun(r, InUsePrefix + live.Needs(r))).ToList();
+        var kept = inUse.Select(r => new KeptRun(r, live.Needs(r)!, InUse: true)).ToList();
 
         var removal = await RemoveFoldersAsync(remove.SelectMany(r => r.Folders).Distinct().ToList(), cancellationToken).ConfigureAwait(false);
         var removed = new List<RecordedRun>();
@@ -70,7 +69,7 @@ public sealed class RunCleaner(PlaceDirectory places)
         {
             var problem = run.Folders.Select(f => removal.Failed.GetValueOrDefault(f)).FirstOrDefault(p => p is not null);
             if (problem is null) removed.Add(run);
-            else kept.Add(new KeptRun(run, problem));
+            else kept.Add(new KeptRun(run, problem, InUse: false));
         }
 
         journal.Forget(removed.Select(r => r.RunId).ToList());

@@ -70,8 +70,8 @@ public sealed class RunCleanerTests : IDisposable
 
         Assert.True(report.Complete, "runs kept because they are in use are not a failure");
         Assert.Equal(["r3"], report.Removed.Select(r => r.RunId));
-        Assert.Contains(report.Kept, k => k.Run.RunId == "r2" && k.Reason.Contains($"still running (engine process {Environment.ProcessId})"));
-        Assert.Contains(report.Kept, k => k.Run.RunId == "r1" && k.Reason.Contains("reused by run r2"));
+        Assert.Contains(report.Kept, k => k.Run.RunId == "r2" && k.InUse && k.Reason.Contains($"still running (engine process {Environment.ProcessId})"));
+        Assert.Contains(report.Kept, k => k.Run.RunId == "r1" && k.InUse && k.Reason.Contains("reused by run r2"));
         Assert.True(Directory.Exists(reused));
         Assert.True(Directory.Exists(live));
         Assert.False(Directory.Exists(dead));
@@ -91,6 +91,9 @@ public sealed class RunCleanerTests : IDisposable
         Assert.Equal("gone", problem.Host);
         Assert.Contains("no place 'gone' is configured", problem.Reason);
         Assert.Equal(["r1"], report.Removed.Select(r => r.RunId));
+        var kept = Assert.Single(report.Kept);
+        Assert.False(kept.InUse);
+        Assert.StartsWith("host 'gone' could not be reached: ", kept.Reason);
         Assert.False(Directory.Exists(local));
         Assert.Equal(["r2"], Recorded());
         Assert.True(Directory.Exists(Path.Combine(State, "runs", "r2")), "the logs of a run that stays recorded stay too");
