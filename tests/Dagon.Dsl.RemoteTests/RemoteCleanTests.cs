@@ -157,4 +157,41 @@ public sealed class RemoteCleanTests(RemoteNode node, ITestOutputHelper output)
             node.Ssh($"rm -rf '{parent}/{kept}'");
         }
     }
+
+    [Fact]
+    public async Task The_folder_a_SIGKILLed_engine_left_on_the_node_is_swept_by_the_next_run()
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Dagon.Dsl.SignalTarget.dll"));
+        foreach (var (key, value) in Settings()) start.ArgumentList.Add($"--{key}={value}");
+        start.ArgumentList.Add("--progress=plain");
+        start.Environment["DAGON_TEST_MODE"] = "remote";
+        start.Environment["DAGON_TEST_MARKER"] = "1"; // the orphaned remote sleep ends by itself after 14 s
+        using var engine = Process.Start(start)!;
+        _ = engine.StandardError.ReadToEndAsync();
+        string? runId = null;
+        using (var limit = new CancellationTokenSource(TimeSpan.FromMinutes(2)))
+        {
+            while (await engine.StandardOutput.ReadLineAsync(limit.Token) is { } line)
+            {
+                output.WriteLine(line);
+                runId ??= System.Text.RegularExpressions.Regex.Match(line, @"run (\S+),").Groups[1].Value is { Length: > 0 } id ? id : null;
+                if (line.Contains("[Sleeper] started", StringComparison.Ordinal)) break;
+            }
+        }
+
+        engine.Kill(); // SIGKILL: the engine cleans nothing up
+        await engine.WaitForExitAsync();
+        Assert.NotNull(runId);
+        var folder = $"/tmp/{node.User}/dagon work/dagon-{runId}";
+        Assert.True(ExistsOnNode(folder + "/.owner"), "the killed engine's run folder, with its owner mark, is left on the node");
+
+        await using var harness = new Harness(Settings(), output);
+        var result = await harness.RunAsync(Workflow.Create("next").BatchTask("A", "true", t => t.OnHost("node")));
+
+        Assert.True(result.Succeeded);
+        Assert.False(ExistsOnNode(folder));
+        Assert.Contains($"Removed the folder of an abandoned run on host 'node': {folder} (its engine, process {engine.Id} of this machine, is gone)",
+            harness.Log, StringComparison.Ordinal);
+    }
 }
