@@ -64,6 +64,18 @@ public sealed class CommandLineProgramTests(ApptainerFixture apptainer, ITestOut
     }
 
     [Fact]
+    public async Task ReadmeCommandTableIsWhatHelpPrints()
+    {
+        var (_, help, _) = await RunDemoAsync(apptainer.NewFolder("cli"), "--help");
+
+        var readme = File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md"));
+        var section = readme[readme.IndexOf("### Runs and clean", StringComparison.Ordinal)..readme.IndexOf("### Exit codes", StringComparison.Ordinal)];
+        var rows = section.Split('\n').Where(l => l.StartsWith("| `", StringComparison.Ordinal))
+            .Select(l => string.Join(" | ", l.Trim('|', ' ').Split(" | ").Select(cell => cell.Trim().Trim('`')))).ToList();
+        Assert.Equal(HelpCommandRows(help), rows);
+    }
+
+    [Fact]
     public async Task VersionPrintsTheProgramsAndTheEnginesVersions()
     {
         var (exitCode, stdout, _) = await RunDemoAsync(apptainer.NewFolder("cli"), "--version");
@@ -189,6 +201,23 @@ public sealed class CommandLineProgramTests(ApptainerFixture apptainer, ITestOut
         return lines.Skip(start).TakeWhile(l => l.StartsWith("  ", StringComparison.Ordinal) && !l.StartsWith("  *", StringComparison.Ordinal))
             .Where(l => !l.StartsWith("      ", StringComparison.Ordinal))
             .Select(l => string.Join(" | ", Regex.Split(l.Trim(), @"\s{2,}"))).ToList();
+    }
+
+    /// <summary>(command, meaning) of each line of help's Commands section; a switch line is named with its command.</summary>
+    private static List<string> HelpCommandRows(string help)
+    {
+        var lines = help.Split('\n');
+        var rows = new List<string>();
+        var command = "";
+        foreach (var line in lines.SkipWhile(l => !l.StartsWith("Commands (", StringComparison.Ordinal)).Skip(1).TakeWhile(l => l.Length > 0))
+        {
+            var cells = Regex.Split(line.Trim(), @"\s{2,}");
+            if (cells.Length != 2) continue; // the closing note
+            if (!line.StartsWith("    ", StringComparison.Ordinal)) command = cells[0];
+            rows.Add((line.StartsWith("    ", StringComparison.Ordinal) ? command + " " + cells[0] : cells[0]) + " | " + cells[1]);
+        }
+
+        return rows;
     }
 
     private static List<string> ReadmeSettingRows()

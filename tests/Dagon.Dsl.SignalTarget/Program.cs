@@ -11,6 +11,8 @@ var count = Environment.GetEnvironmentVariable("DAGON_TEST_COUNT") ?? "/nonexist
 var workflow = Environment.GetEnvironmentVariable("DAGON_TEST_MODE") switch
 {
     "quick" => Workflow.Create("Quick").BatchTask("Done", "echo done"),
+    // One batch task on the host profile "node" (given as --host:node:... keys), so a test can kill the engine mid-task.
+    "remote" => Workflow.Create("Remote").BatchTask("Sleeper", $"echo started; sleep {marker}4", t => t.OnHost("node")),
     // One container task with an overlay of DAGON_TEST_OVERLAY_MB: a first run makes the overlay's template.
     "overlay" => Workflow.Create("Overlay")
         .DefaultImage(Environment.GetEnvironmentVariable("DAGON_TEST_IMAGE") ?? throw new InvalidOperationException("set DAGON_TEST_IMAGE"))

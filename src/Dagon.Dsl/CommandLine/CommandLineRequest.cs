@@ -13,6 +13,19 @@ public enum RequestKind
     Invalid,
 }
 
+/// <summary>The <c>runs</c> and <c>clean</c> commands.</summary>
+public enum StateCommandKind
+{
+    /// <summary>List the recorded runs.</summary>
+    Runs,
+
+    /// <summary>Remove recorded runs: exactly one of <see cref="StateRequest.Before"/>, <see cref="StateRequest.KeepLast"/> or <see cref="StateRequest.All"/>.</summary>
+    Clean,
+}
+
+/// <summary><c>runs</c>, or <c>clean</c> with what it removes.</summary>
+public sealed record StateRequest(StateCommandKind Kind, string? Before = null, int? KeepLast = null, bool All = false);
+
 /// <summary>What the command line asks for, parsed once before anything else happens.</summary>
 public sealed class CommandLineRequest
 {
@@ -37,6 +50,9 @@ public sealed class CommandLineRequest
     /// <summary>Forget the kept work folders and the journal (<c>--clean</c>), and run nothing.</summary>
     public bool Clean { get; init; }
 
+    /// <summary><c>runs</c> or <c>clean</c> (and <c>--clean</c>, which is <c>clean --all</c>); null when none is given.</summary>
+    public StateRequest? State { get; init; }
+
     /// <summary>True when the run goes ahead: no plan asked for, or asked for together with <c>--run</c>.</summary>
-    public bool Runs => !DryRun && !Clean && (Plan is null || RunAfterPlan);
+    public bool Runs => !DryRun && !Clean && State is null && (Plan is null || RunAfterPlan);
 }

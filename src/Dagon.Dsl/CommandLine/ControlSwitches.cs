@@ -25,7 +25,7 @@ internal sealed class ControlSwitches
 
     public Option<bool> Clean { get; } = new("--clean")
     {
-        Description = "forget what --resume could reuse (the kept work folders and the journal; logs stay), then stop",
+        Description = "the same as the command clean --all: forget every recorded run, then stop",
     };
 
     public Option<bool> Help { get; } = new("--help", "-h", "-?") { Description = "show this help and run nothing" };

@@ -14,6 +14,7 @@ public sealed class DagonCommandLine
 {
     private readonly RootCommand _root = new("Runs a Dagon.Dsl workflow");
     private readonly ControlSwitches _control = new();
+    private readonly StateCommands _state = new();
     private readonly List<(SettingSwitch Switch, Option<string> Option)> _settings = [];
 
     /// <param name="mappings">The host's switch-to-key mappings; those the table lacks become switches too.</param>
@@ -24,16 +25,23 @@ public sealed class DagonCommandLine
         foreach (var setting in Switches)
         {
             var option = SettingOption(setting);
+            option.Recursive = true; // clean --state-dir DIR, runs --config FILE
             _settings.Add((setting, option));
             _root.Options.Add(option);
         }
 
         foreach (var option in _control.All) _root.Options.Add(option);
+        _control.Help.Recursive = true;
+        foreach (var (command, _) in _state.Listed) _root.Subcommands.Add(command);
+        // Running the workflow needs no command: without an action of its own the root would demand one.
+        _root.SetAction(_ => { });
     }
 
     public IReadOnlyList<SettingSwitch> Switches { get; }
 
     internal IReadOnlyList<Option> ControlOptions => _control.All;
+
+    internal IReadOnlyList<(Command Command, IReadOnlyList<Option> Options)> StateCommands => _state.Listed;
 
     public CommandLineRequest Parse(IReadOnlyList<string> args)
     {
@@ -67,11 +75,24 @@ public sealed class DagonCommandLine
             RunAfterPlan = result.GetValue(_control.Run),
             DryRun = result.GetValue(_control.DryRun),
             Clean = result.GetValue(_control.Clean),
+            State = StateOf(result),
         };
     }
 
+    private StateRequest? StateOf(ParseResult result)
+    {
+        if (result.CommandResult.Command == _state.Runs) return new StateRequest(StateCommandKind.Runs);
+        if (result.CommandResult.Command == _state.Clean)
+        {
+            return new StateRequest(StateCommandKind.Clean, result.GetValue(_state.Before),
+                result.GetValue(_state.KeepLast) is { } keep ? Dagon.CommandLine.StateCommands.ParseCount(keep) : null, result.GetValue(_state.All));
+        }
+
+        return result.GetValue(_control.Clean) ? new StateRequest(StateCommandKind.Clean, All: true) : null;
+    }
+
     private IEnumerable<string> AllNames() =>
-        _root.Options.SelectMany(o => o.Aliases.Prepend(o.Name)).Where(n => n.StartsWith("--", StringComparison.Ordinal));
+        _root.Options.Concat(_state.Listed.SelectMany(c => c.Options)).SelectMany(o => o.Aliases.Prepend(o.Name)).Where(n => n.StartsWith("--", StringComparison.Ordinal));
 
     private static PlanFormat ParsePlanFormat(string? value) => value switch
     {

@@ -5,7 +5,10 @@ public static class ExitCodes
 {
     public const int Success = 0;
 
-    /// <summary>A task failed or could not be prepared; for <c>--dry-run</c>, a real run could not start.</summary>
+    /// <summary>
+    /// A task failed or could not be prepared; for <c>--dry-run</c>, a real run could not start; for <c>clean</c>, a
+    /// host could not be reached or a folder could not be removed (those runs stay recorded for a later clean).
+    /// </summary>
     public const int Failed = 1;
 
     /// <summary>The workflow, a setting or the command line is invalid; nothing ran.</summary>
@@ -23,7 +26,7 @@ public static class ExitCodes
     public static IReadOnlyList<(int Code, string Meaning)> Documented { get; } =
     [
         (Success, "success (for --dry-run: a real run could start)"),
-        (Failed, "a task failed or could not be prepared (for --dry-run: a check failed)"),
+        (Failed, "a task failed or could not be prepared (for --dry-run: a check failed; for clean: a host could not be reached or a folder removed, so those runs stay recorded)"),
         (Invalid, "the workflow, a setting or the command line is invalid; nothing ran"),
         (HangUp, "stopped by SIGHUP (a closed terminal or SSH session); cleaned up like Ctrl+C"),
         (Cancelled, "cancelled by Ctrl+C (SIGINT)"),

@@ -42,10 +42,28 @@ public static class HelpText
 
         text.AppendLine("  TASK switches repeat (--skip B --skip C) or take names separated by commas (--skip B,C).");
         text.AppendLine();
+        AppendCommands(text, program, commandLine);
         AppendTasks(text, workflows, workflowError);
         text.AppendLine("Exit codes:");
         foreach (var (code, meaning) in ExitCodes.Documented) text.Append("  ").Append(code.ToString(System.Globalization.CultureInfo.InvariantCulture).PadRight(5)).AppendLine(meaning);
         return text.ToString();
+    }
+
+    private static void AppendCommands(System.Text.StringBuilder text, string program, DagonCommandLine commandLine)
+    {
+        text.Append("Commands (").Append(program).AppendLine(" COMMAND [switches]; the settings above, such as --state-dir, still apply):");
+        foreach (var (command, options) in commandLine.StateCommands)
+        {
+            text.Append("  ").Append(command.Name.PadRight(SwitchColumn)).AppendLine(command.Description);
+            foreach (var option in options)
+            {
+                var usage = option.Arity.MaximumNumberOfValues > 0 && option.HelpName is { } value ? option.Name + " " + value : option.Name;
+                text.Append("    ").Append(usage.PadRight(SwitchColumn - 2)).AppendLine(option.Description);
+            }
+        }
+
+        text.AppendLine("  Runs a live engine still needs (running, or reusing them with --resume) are never removed.");
+        text.AppendLine();
     }
 
     private static void AppendTasks(System.Text.StringBuilder text, IReadOnlyList<WorkflowDefinition>? workflows, string? workflowError)

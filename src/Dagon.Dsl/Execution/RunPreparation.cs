@@ -15,6 +15,7 @@ namespace Dagon.Execution;
 /// </summary>
 internal sealed class RunPreparation(
     AbandonedRuns abandoned,
+    AbandonedRemoteRuns abandonedRemote,
     PlaceDirectory places,
     ImageCache localImages,
     HostImageCache hostImages,
@@ -110,7 +111,7 @@ internal sealed class RunPreparation(
 
     /// <summary>
     /// Makes the run's folders on the place now, before any task, so that they can carry the run's owner mark on this
-    /// machine (see <see cref="AbandonedRuns"/>).
+    /// machine (see <see cref="AbandonedRuns"/> and <see cref="AbandonedRemoteRuns"/>).
     /// </summary>
     private async Task ClaimRunFoldersAsync(RunState run, IPlace place, List<PlannedTask> tasks, CancellationToken cancellationToken)
     {
@@ -118,7 +119,12 @@ internal sealed class RunPreparation(
         try
         {
             await place.CreateDirectoriesAsync(folders, cancellationToken).ConfigureAwait(false);
-            if (place.Host is not null) return;
+            if (place.Host is not null)
+            {
+                await abandonedRemote.ClaimAsync(place, folders, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
             foreach (var folder in folders) await abandoned.ClaimAsync(folder, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)

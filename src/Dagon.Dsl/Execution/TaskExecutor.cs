@@ -35,7 +35,7 @@ public sealed class TaskExecutor : ITaskExecutor
         _apptainer = apptainer.Value;
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger("Dagon.Execution");
-        _preparation = new RunPreparation(new AbandonedRuns(_logger), places, localImages, hostImages, overlays, _apptainer, _logger);
+        _preparation = new RunPreparation(new AbandonedRuns(_logger), new AbandonedRemoteRuns(_logger), places, localImages, hostImages, overlays, _apptainer, _logger);
     }
 
     public async Task<Preparation> PrepareAsync(ExecutionPlan plan, DagonOptions options, CancellationToken cancellationToken)
@@ -166,6 +166,7 @@ public sealed class TaskExecutor : ITaskExecutor
                 if (folder.Any(t => !(run.Options.Remove ?? t.Definition.Remove)))
                 {
                     if (folder.Key.Place.Host is null) AbandonedRuns.Release(folder.Key.Folder);
+                    else await AbandonedRemoteRuns.ReleaseAsync(folder.Key.Place, folder.Key.Folder, cancellationToken).ConfigureAwait(false);
                     continue;
                 }
 

@@ -55,12 +55,10 @@ internal static class DagonCommand
         CancellationToken cancellationToken)
     {
         var settings = services.GetRequiredService<IOptions<DagonOptions>>().Value;
-        if (request.Clean)
+        if (request.State is { } state)
         {
-            var cleaned = StateCleaner.Clean(settings);
-            foreach (var folder in cleaned.RunFolders) Console.Out.WriteLine($"Removed kept work folders: {folder}");
-            Console.Out.WriteLine(cleaned.Journal ? $"Removed the journal of {settings.ResolveStateDir()}" : $"No journal in {settings.ResolveStateDir()}");
-            return ExitCodes.Success;
+            return await StateCommand.ExecuteAsync(state, settings, services.GetRequiredService<PlaceDirectory>(), Console.Out, cancellationToken)
+                .ConfigureAwait(false);
         }
 
         var full = ExecutionPlan.Create(workflows, settings.Image);

@@ -7,7 +7,7 @@ namespace Dagon.Journal;
 
 /// <summary>
 /// Finds a finished task's declared outputs in its work folder, on whatever place it ran, with their checksums
-/// (<see cref="IPlace.ListAsync"/>), and says which declaration found nothing.
+/// and sizes (<see cref="IPlace.ListAsync"/>), and says which declaration found nothing.
 /// </summary>
 public static class DeclaredOutputs
 {
@@ -35,7 +35,7 @@ public static class DeclaredOutputs
             foreach (var file in matched)
             {
                 var path = OutputPatterns.Normalize(file.RelativePath);
-                outputs[path] = new RecordedOutput(path, SizeOf(place, workspace, path), file.Sha256);
+                outputs[path] = new RecordedOutput(path, file.Size, file.Sha256);
             }
         }
 
@@ -50,14 +50,9 @@ public static class DeclaredOutputs
         var paths = outputs.Select(o => o.Path).ToList();
         if ((await place.FindMissingAsync(paths.Select(p => workDir.TrimEnd('/') + "/" + p).ToList(), cancellationToken).ConfigureAwait(false)).Count > 0)
             return false;
-        var hashes = await place.HashAsync(workDir, paths, cancellationToken).ConfigureAwait(false);
-        return hashes.Zip(outputs).All(pair => string.Equals(pair.First, pair.Second.Sha256, StringComparison.OrdinalIgnoreCase));
-    }
-
-    private static long? SizeOf(IPlace place, TaskWorkspace workspace, string path)
-    {
-        if (place.Host is not null) return null;
-        var file = new FileInfo(Path.Combine(workspace.WorkDir, path));
-        return file.Exists ? file.Length : null;
+        var measures = await place.MeasureAsync(workDir, paths, cancellationToken).ConfigureAwait(false);
+        // Records made before sizes were kept for every place have none: their checksum alone decides.
+        return measures.Zip(outputs).All(pair => (pair.Second.Size is null || pair.Second.Size == pair.First.Size) &&
+                                                 string.Equals(pair.First.Sha256, pair.Second.Sha256, StringComparison.OrdinalIgnoreCase));
     }
 }

@@ -20,12 +20,14 @@ public sealed class RunRecorder : IDisposable
     private readonly TaskJournal _journal;
     private readonly TaskKeys _keys;
     private readonly ILogger _logger;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Task> _remoteMarks = new(StringComparer.Ordinal);
 
     public RunRecorder(RunState run, ILogger logger)
     {
         _run = run;
         _logger = logger;
         State = new StateFolder(run.Options.ResolveStateDir(), run.RunId);
+        LiveRuns.Claim(State.RunFolder);
         _journal = new TaskJournal(State.JournalPath);
         _keys = new TaskKeys(run);
         Logs = new TaskLogs(State, logger);
@@ -47,6 +49,8 @@ public sealed class RunRecorder : IDisposable
         foreach (var record in _journal.Successes(key))
         {
             if (record.Host != place.Host) continue;
+            // Noted before the check, so a clean that starts meanwhile sees the run as needed.
+            LiveRuns.NoteReuse(State.RunFolder, record.RunId);
             var earlier = new TaskWorkspace(record.Workspace);
             if (!await DeclaredOutputs.StillThereAsync(place, earlier.WorkDir, record.Outputs, cancellationToken).ConfigureAwait(false)) continue;
             await DropFreshWorkspaceAsync(task, earlier, cancellationToken).ConfigureAwait(false);
@@ -82,6 +86,7 @@ public sealed class RunRecorder : IDisposable
         }
 
         Record(task, outcome, outputs);
+        if (outcome.State == TaskState.Succeeded && place.Host is not null) await MarkRemoteResumableAsync(place, workspace.RunDirectory).ConfigureAwait(false);
         if (outcome.State == TaskState.Succeeded) _keys.Finished(task, outputs);
         _run.Timings[task.Index].LogFile = stderr;
         return outcome;
@@ -129,6 +134,23 @@ public sealed class RunRecorder : IDisposable
         }
     }
 
+    /// <summary>
+    /// The remote run folder gets the same <c>.resumable</c> mark as a local one, once per run, so that the next run to
+    /// the host does not take a kept folder for abandoned (<see cref="AbandonedRemoteRuns"/>).
+    /// </summary>
+    private Task MarkRemoteResumableAsync(IPlace place, string runFolder) =>
+        _remoteMarks.GetOrAdd(place.Host + "\0" + runFolder, async _ =>
+        {
+            try
+            {
+                await place.WriteTextAsync(runFolder + "/" + ResumableMark, "", CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (PlaceUnavailableException exception)
+            {
+                _logger.LogWarning("Could not mark {Folder} on {Place} as kept for --resume: {Reason}", runFolder, place.Description, exception.Message);
+            }
+        });
+
     /// <summary>The folder preparation made for this run is not needed: the task's earlier folder is used in place.</summary>
     private async Task DropFreshWorkspaceAsync(PlannedTask task, TaskWorkspace earlier, CancellationToken cancellationToken)
     {
@@ -150,5 +172,9 @@ public sealed class RunRecorder : IDisposable
         }
     }
 
-    public void Dispose() => _journal.Dispose();
+    public void Dispose()
+    {
+        _journal.Dispose();
+        LiveRuns.Release(State.RunFolder);
+    }
 }

@@ -8,7 +8,7 @@ namespace Dagon.Journal;
 /// the other writes, and a busy timeout, so that their writes wait for each other instead of failing. Every record
 /// is one transaction: a run killed at any point leaves every record it finished and none half-written.
 /// </summary>
-public sealed class TaskJournal : IDisposable
+public sealed partial class TaskJournal : IDisposable
 {
     private const string Schema = """
         CREATE TABLE IF NOT EXISTS task_runs (

@@ -41,13 +41,16 @@ public interface IPlace
 
     /// <summary>
     /// Every file under <paramref name="relativePaths"/> (files or folders) below <paramref name="root"/>, with its
-    /// sha256, and which of the paths are folders.
+    /// sha256 and size, and which of the paths are folders.
     /// </summary>
     /// <exception cref="MissingPathException">One of the paths does not exist.</exception>
     Task<FileListing> ListAsync(string root, IReadOnlyList<string> relativePaths, CancellationToken cancellationToken);
 
     /// <summary>The sha256 of each file, in order.</summary>
     Task<IReadOnlyList<string>> HashAsync(string root, IReadOnlyList<string> relativePaths, CancellationToken cancellationToken);
+
+    /// <summary>The size and sha256 of each file, in order, measured where the files are (one round trip on a host).</summary>
+    Task<IReadOnlyList<FileMeasure>> MeasureAsync(string root, IReadOnlyList<string> relativePaths, CancellationToken cancellationToken);
 
     /// <summary>Copies a file of this machine to <paramref name="path"/> on the place.</summary>
     Task UploadAsync(string localFile, string path, CancellationToken cancellationToken);

@@ -55,7 +55,7 @@ public static class WorkflowJson
                 // DagOnStar's tasks name the machine they run on; null is this machine.
                 ["host"] = task.Host,
             };
-            if (result is not null) AddAttempts(entry, result);
+            AddAttempts(entry, result);
             tasks[task.Name] = entry;
         }
 
@@ -63,12 +63,15 @@ public static class WorkflowJson
     }
 
     /// <summary>
-    /// Dagon's own fields, after DagOnStar's: how many attempts ran (0 when reused), the kind of the final failure,
-    /// and that of the last attempt that was retried.
+    /// Dagon's own fields, after DagOnStar's: how many attempts ran (0 when reused or never started), whether
+    /// --resume took an earlier run's result instead of running it, the kind of the final failure, and that of the
+    /// last attempt that was retried.
     /// </summary>
-    private static void AddAttempts(JsonObject entry, TaskResult result)
+    private static void AddAttempts(JsonObject entry, TaskResult? result)
     {
-        entry["attempts"] = result.Timings.Attempts;
+        entry["attempts"] = result?.Timings.Attempts ?? 0;
+        entry["reused"] = result?.Timings.ReusedFrom is not null;
+        if (result is null) return;
         if (result.Outcome.Failure is { } failure) entry["failure"] = failure.Name();
         if (result.Timings.LastFailure is { } retried) entry["retried_after"] = retried.Name();
     }

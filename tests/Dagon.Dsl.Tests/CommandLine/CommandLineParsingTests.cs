@@ -91,6 +91,46 @@ public sealed class CommandLineParsingTests
     }
 
     [Fact]
+    public void CleanSwitchIsCleanAll() => Assert.Equal(new StateRequest(StateCommandKind.Clean, All: true), Parse("--clean").State);
+
+    [Theory]
+    [InlineData(new[] { "clean", "--before", "abc-1" }, "abc-1", null, false)]
+    [InlineData(new[] { "clean", "--keep-last", "3" }, null, 3, false)]
+    [InlineData(new[] { "clean", "--all" }, null, null, true)]
+    public void CleanCommandNamesWhatToRemoveAndRunsNothing(string[] args, string? before, int? keep, bool all)
+    {
+        var request = Parse([.. args, "--state-dir", "/runs/state"]);
+
+        Assert.Equal(RequestKind.Run, request.Kind);
+        Assert.Equal(new StateRequest(StateCommandKind.Clean, before, keep, all), request.State);
+        Assert.False(request.Runs);
+        Assert.Equal(["--dagon:state_dir=/runs/state"], request.ConfigurationArguments);
+    }
+
+    [Fact]
+    public void RunsCommandListsAndRunsNothing()
+    {
+        var request = Parse("runs", "--config", "site.ini");
+
+        Assert.Equal(new StateRequest(StateCommandKind.Runs), request.State);
+        Assert.False(request.Runs);
+        Assert.Equal(["--config=site.ini"], request.ConfigurationArguments);
+    }
+
+    [Theory]
+    [InlineData(new[] { "clean" }, "clean: name what to remove with exactly one of --before RUN, --keep-last N or --all")]
+    [InlineData(new[] { "clean", "--all", "--keep-last", "2" }, "clean: name what to remove with exactly one of")]
+    [InlineData(new[] { "clean", "--keep-last", "-1" }, "--keep-last N: '-1' is not a whole number of 0 or more")]
+    [InlineData(new[] { "clean", "--target", "A" }, "unknown switch '--target'")]
+    public void CleanWithoutExactlyOneScopeIsAUsageError(string[] args, string message)
+    {
+        var request = Parse(args);
+
+        Assert.Equal(RequestKind.Invalid, request.Kind);
+        Assert.Contains(request.Errors, e => e.Contains(message, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void AnyDagonIniKeyCanStillBeGivenAsSectionColonKey()
     {
         var request = Parse("--apptainer:silent", "false", "--dagon:json=run.json", "--skip", "D");

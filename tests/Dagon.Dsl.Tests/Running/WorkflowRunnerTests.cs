@@ -149,6 +149,9 @@ public sealed class WorkflowRunnerTests : IDisposable
         Assert.Equal("FAILED", tasks.GetProperty("B").GetProperty("status").GetString());
         Assert.Equal("SKIPPED", tasks.GetProperty("D").GetProperty("status").GetString());
         Assert.Equal(["B", "C"], tasks.GetProperty("D").GetProperty("prevs").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(1, a.GetProperty("attempts").GetInt32());
+        Assert.False(a.GetProperty("reused").GetBoolean());
+        Assert.Equal(0, tasks.GetProperty("D").GetProperty("attempts").GetInt32());
     }
 
     [Fact]

@@ -62,14 +62,14 @@ public sealed class LocalPlace(ContainerUserAccess access) : IPlace
             var full = Path.Combine(root, path);
             if (File.Exists(full))
             {
-                files.Add(new ListedFile(path, FileDigest.Sha256(full)));
+                files.Add(new ListedFile(path, FileDigest.Sha256(full), new FileInfo(full).Length));
             }
             else if (Directory.Exists(full))
             {
                 directories.Add(path);
                 foreach (var file in Directory.EnumerateFiles(full, "*", SearchOption.AllDirectories))
                 {
-                    files.Add(new ListedFile(Path.GetRelativePath(root, file).Replace('\\', '/'), FileDigest.Sha256(file)));
+                    files.Add(new ListedFile(Path.GetRelativePath(root, file).Replace('\\', '/'), FileDigest.Sha256(file), new FileInfo(file).Length));
                 }
             }
             else
@@ -83,6 +83,11 @@ public sealed class LocalPlace(ContainerUserAccess access) : IPlace
 
     public Task<IReadOnlyList<string>> HashAsync(string root, IReadOnlyList<string> relativePaths, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<string>>(relativePaths.Select(p => FileDigest.Sha256(Path.Combine(root, p))).ToList());
+
+    public Task<IReadOnlyList<FileMeasure>> MeasureAsync(string root, IReadOnlyList<string> relativePaths, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<FileMeasure>>(relativePaths
+            .Select(p => Path.Combine(root, p))
+            .Select(full => new FileMeasure(new FileInfo(full).Length, FileDigest.Sha256(full))).ToList());
 
     public Task UploadAsync(string localFile, string path, CancellationToken cancellationToken)
     {

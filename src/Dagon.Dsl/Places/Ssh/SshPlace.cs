@@ -125,8 +125,8 @@ public sealed class SshPlace(string host, SshConnection connection, ContainerUse
         var relative = listing.Split('\0', StringSplitOptions.RemoveEmptyEntries)
             .Select(p => p.StartsWith("./", StringComparison.Ordinal) ? p[2..] : p)
             .Distinct(StringComparer.Ordinal).ToList();
-        var hashes = await HashAsync(root, relative, cancellationToken).ConfigureAwait(false);
-        return new FileListing(relative.Select((p, i) => new ListedFile(p, hashes[i])).ToList(), directories);
+        var measures = await MeasureAsync(root, relative, cancellationToken).ConfigureAwait(false);
+        return new FileListing(relative.Select((p, i) => new ListedFile(p, measures[i].Sha256, measures[i].Size)).ToList(), directories);
     }
 
     /// <summary>Fails naming the first path missing on the host; returns those that are folders.</summary>
@@ -160,17 +160,38 @@ public sealed class SshPlace(string host, SshConnection connection, ContainerUse
             $"cd {q(root)} || exit 3; sha256sum -- {string.Join(' ', relativePaths.Select(p => q(RelativeArg(p))))}",
             "computing checksums", cancellationToken).ConfigureAwait(false);
         // sha256sum prints one line per file in argument order; a name with a newline gets a leading backslash.
-        var hashes = output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
-            .Select(line => line.TrimStart('\\'))
-            .Where(line => line.Length >= 64 && Uri.IsHexDigit(line[0]))
-            .Select(line => line[..64].ToLowerInvariant())
-            .ToList();
+        var hashes = ChecksumsOf(output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         if (hashes.Count != relativePaths.Count)
         {
             throw new SshHostException($"sha256sum on host '{host}' returned {hashes.Count} checksums for {relativePaths.Count} files");
         }
 
         return hashes;
+    }
+
+    /// <summary>
+    /// <c>stat</c> then <c>sha256sum</c> in one script, each an argv quoted word by word: sizes come first, one line
+    /// per file whatever its name, then the checksums.
+    /// </summary>
+    public async Task<IReadOnlyList<FileMeasure>> MeasureAsync(string root, IReadOnlyList<string> relativePaths, CancellationToken cancellationToken)
+    {
+        if (relativePaths.Count == 0) return [];
+        var arguments = relativePaths.Select(RelativeArg).ToList();
+        var output = await connection.RunCheckedAsync(
+            $"cd {ShellQuote.Quote(root)} || exit 3; {ShellQuote.Join(["stat", "-L", "-c", "%s", "--", .. arguments])} && " +
+            ShellQuote.Join(["sha256sum", "--", .. arguments]),
+            "measuring files", cancellationToken).ConfigureAwait(false);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var sizes = lines.Take(relativePaths.Count)
+            .Select(l => long.TryParse(l.Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var size) ? size : -1)
+            .ToList();
+        var hashes = ChecksumsOf(lines.Skip(relativePaths.Count));
+        if (sizes.Count != relativePaths.Count || sizes.Contains(-1) || hashes.Count != relativePaths.Count)
+        {
+            throw new SshHostException($"stat and sha256sum on host '{host}' did not describe all {relativePaths.Count} files in {root}");
+        }
+
+        return sizes.Select((size, i) => new FileMeasure(size, hashes[i])).ToList();
     }
 
     public async Task UploadAsync(string localFile, string path, CancellationToken cancellationToken)
@@ -206,6 +227,12 @@ public sealed class SshPlace(string host, SshConnection connection, ContainerUse
 
     public Task MoveAsync(string from, string to, CancellationToken cancellationToken) =>
         connection.RunCheckedAsync($"mv -f -- {ShellQuote.Quote(from)} {ShellQuote.Quote(to)}", "storing " + to, cancellationToken);
+
+    private static List<string> ChecksumsOf(IEnumerable<string> lines) =>
+        lines.Select(line => line.TrimStart('\\'))
+            .Where(line => line.Length >= 64 && Uri.IsHexDigit(line[0]))
+            .Select(line => line[..64].ToLowerInvariant())
+            .ToList();
 
     /// <summary>A relative path as an argument that no command mistakes for an option.</summary>
     private static string RelativeArg(string path) => path.Length == 0 ? "." : "./" + path;
