@@ -13,9 +13,10 @@ namespace Dagon.Images;
 /// through an in-process map of pending builds; concurrent runs share it through an exclusive lock file next to the
 /// image. A build writes to a temporary name and is renamed into place, so no reader ever sees half an image.
 /// </summary>
-public sealed class ImageCache(ApptainerOptions options, ContainerUserAccess access, ILogger<ImageCache> logger)
+public sealed class ImageCache(ApptainerOptions options, ContainerUserAccess access, ILogger<ImageCache> logger, RegistryLogins? logins = null)
 {
-    private readonly ImagePlanner _planner = new(options, new RegistryDigests(logger), logger);
+    private readonly RegistryLogins _logins = logins ?? RegistryLogins.FromEnvironment;
+    private readonly ImagePlanner _planner = new(options, new RegistryDigests(logins ?? RegistryLogins.FromEnvironment, logger), logger);
     private readonly CachedImageDigests _digests = new(logger);
     private int _swept;
     private static readonly TimeSpan LockPollInterval = TimeSpan.FromMilliseconds(200);
@@ -31,16 +32,21 @@ public sealed class ImageCache(ApptainerOptions options, ContainerUserAccess acc
     public string? CachePathFor(ImageSource source) =>
         source.NeedsBuild ? Path.Combine(Directory, ImageKey.FileName(source)) : null;
 
-    public Task<PreparedImage> PrepareAsync(ImageSource source, string apptainer, CancellationToken cancellationToken)
+    /// <summary>The image under the run's <c>[apptainer] pull</c>.</summary>
+    public Task<PreparedImage> PrepareAsync(ImageSource source, string apptainer, CancellationToken cancellationToken) =>
+        PrepareAsync(source, apptainer, PullPolicies.Effective(PullPolicy.Unset, options.Pull), cancellationToken);
+
+    /// <summary>The image under <paramref name="pull"/>, which its tasks chose (see <see cref="PullPolicies.Strictest"/>).</summary>
+    public Task<PreparedImage> PrepareAsync(ImageSource source, string apptainer, PullPolicy pull, CancellationToken cancellationToken)
     {
         // In-place images are keyed by their path; built ones by their cache file, which covers their content.
         var keyedByContent = source.NeedsBuild && (source.Kind != ImageSourceKind.DefinitionFile || File.Exists(source.Reference))
             && (source.ArchivePath is not { } archive || File.Exists(archive) || System.IO.Directory.Exists(archive));
-        var key = keyedByContent ? CachePathFor(source)! : source.Kind + ":" + source.Reference;
-        return _once.GetAsync(key, () => PrepareCoreAsync(source, apptainer, cancellationToken));
+        var key = (keyedByContent ? CachePathFor(source)! : source.Kind + ":" + source.Reference) + "|" + pull;
+        return _once.GetAsync(key, () => PrepareCoreAsync(source, apptainer, pull, cancellationToken));
     }
 
-    private async Task<PreparedImage> PrepareCoreAsync(ImageSource source, string apptainer, CancellationToken cancellationToken)
+    private async Task<PreparedImage> PrepareCoreAsync(ImageSource source, string apptainer, PullPolicy pull, CancellationToken cancellationToken)
     {
         var stopwatch = Stopwatch.StartNew();
         switch (source.Kind)
@@ -67,11 +73,12 @@ public sealed class ImageCache(ApptainerOptions options, ContainerUserAccess acc
                 throw new ImagePreparationException($"image '{source.Reference}': '{source.ArchivePath}' does not exist");
         }
 
-        var plan = await _planner.PlanAsync(source, Directory, cancellationToken).ConfigureAwait(false);
+        var store = LocalImageStore.Instance;
+        var plan = await _planner.PlanAsync(source, new ImageSite(store, Directory, options.LibraryDirs, pull), cancellationToken).ConfigureAwait(false);
         if (plan.Existing is { } existing &&
             (!existing.StartsWith(Directory, StringComparison.Ordinal) || await _digests.IsIntactAsync(existing, cancellationToken).ConfigureAwait(false)))
         {
-            plan.Remember();
+            await plan.RememberAsync(store, CancellationToken.None).ConfigureAwait(false);
             if (existing.StartsWith(Directory, StringComparison.Ordinal)) logger.LogInformation("Using cached SIF image: {Path} (for {Source})", existing, source.Reference);
             return new PreparedImage(existing, stopwatch.Elapsed);
         }
@@ -80,12 +87,12 @@ public sealed class ImageCache(ApptainerOptions options, ContainerUserAccess acc
         if (!await CreateOnceAsync(target, source.Reference, partial => BuildAsync(source, plan, partial, apptainer, cancellationToken),
                 _digests, cancellationToken).ConfigureAwait(false))
         {
-            plan.Remember();
+            await plan.RememberAsync(store, CancellationToken.None).ConfigureAwait(false);
             logger.LogInformation("Using cached SIF image: {Path} (for {Source})", target, source.Reference);
             return new PreparedImage(target, stopwatch.Elapsed);
         }
 
-        plan.Remember();
+        await plan.RememberAsync(store, CancellationToken.None).ConfigureAwait(false);
         Interlocked.Increment(ref _builds);
         logger.LogInformation("SIF image built: {Path} ({Seconds:F1} s)", target, stopwatch.Elapsed.TotalSeconds);
         return new PreparedImage(target, stopwatch.Elapsed);
@@ -225,7 +232,7 @@ public sealed class ImageCache(ApptainerOptions options, ContainerUserAccess acc
                 argv[0],
                 argv.Skip(1).ToArray(),
                 workingDirectory,
-                BuildEnvironment(scratch),
+                BuildEnvironment(scratch, plan.Build),
                 onStdout: line => logger.LogDebug("[build {Source}] {Line}", source.Reference, line),
                 onStderr: line => logger.LogDebug("[build {Source}] {Line}", source.Reference, line),
                 cancellationToken: timeout.Token).ConfigureAwait(false);
@@ -248,9 +255,15 @@ public sealed class ImageCache(ApptainerOptions options, ContainerUserAccess acc
         }
     }
 
-    private Dictionary<string, string?> BuildEnvironment(string scratch)
+    private Dictionary<string, string?> BuildEnvironment(string scratch, ImageSource build)
     {
         var environment = new Dictionary<string, string?>(StringComparer.Ordinal);
+        // A [registry:HOST] login reaches Apptainer's pull the way Apptainer reads one; the variables are never logged.
+        if (DockerReference.TryParse(build.Reference) is { } docker)
+        {
+            foreach (var (name, value) in _logins.ForApptainer(docker.Registry)) environment[name] = value;
+        }
+
         if (!string.IsNullOrWhiteSpace(options.CacheDir)) environment["APPTAINER_CACHEDIR"] = options.CacheDir;
         environment["APPTAINER_TMPDIR"] = string.IsNullOrWhiteSpace(options.TmpDir) ? scratch : options.TmpDir;
         if (options.NoHttps) environment["APPTAINER_NOHTTPS"] = "1";
