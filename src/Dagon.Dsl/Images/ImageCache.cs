@@ -166,42 +166,8 @@ public sealed class ImageCache(ApptainerOptions options, ContainerUserAccess acc
             logger.LogWarning("The image cache {Directory} was writable by other users; it is now closed to them (0700)", Directory);
         }
 
-        if (Interlocked.Exchange(ref _swept, 1) == 0) SweepAbandoned();
+        if (Interlocked.Exchange(ref _swept, 1) == 0) AbandonedBuilds.Sweep(Directory, logger);
     }
-
-    /// <summary>
-    /// Half-made images and build scratch carry the id of the process that makes them (<c>.NAME.PID.GUID.partial</c>,
-    /// <c>.build-PID-GUID</c>); those of a process that no longer runs were abandoned (the engine was killed) and go.
-    /// </summary>
-    private void SweepAbandoned()
-    {
-        foreach (var entry in System.IO.Directory.EnumerateFileSystemEntries(Directory, ".*"))
-        {
-            if (OwnerOf(Path.GetFileName(entry)) is not { } pid || ProcessIdentity.IsRunning(pid)) continue;
-            try
-            {
-                if (System.IO.Directory.Exists(entry)) System.IO.Directory.Delete(entry, recursive: true);
-                else File.Delete(entry);
-                logger.LogWarning("Removed {Entry}, left by an image build whose engine (process {Pid}) is gone", entry, pid);
-            }
-            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-            {
-                logger.LogWarning("Could not remove {Entry}, left by an abandoned image build: {Reason}", entry, exception.Message);
-            }
-        }
-    }
-
-    private static int? OwnerOf(string name)
-    {
-        var parts = name.StartsWith(BuildScratchPrefix, StringComparison.Ordinal) ? name.Split('-')
-            : name.EndsWith(".partial", StringComparison.Ordinal) ? name.Split('.')
-            : [];
-        var field = name.StartsWith(BuildScratchPrefix, StringComparison.Ordinal) ? 1 : parts.Length - 3;
-        return field >= 1 && field < parts.Length && int.TryParse(parts[field], System.Globalization.NumberStyles.None,
-            System.Globalization.CultureInfo.InvariantCulture, out var pid) ? pid : null;
-    }
-
-    private const string BuildScratchPrefix = ".build-";
 
     /// <summary>
     /// Builds <paramref name="plan"/>'s source (a tag's pinned digest, or the source itself); the log names the source as
@@ -220,7 +186,7 @@ public sealed class ImageCache(ApptainerOptions options, ContainerUserAccess acc
         var (limit, limitName) = plan.IsPull ? (options.PullTimeoutSeconds, "pull_timeout_seconds") : (options.BuildTimeoutSeconds, "build_timeout_seconds");
         // Apptainer's build scratch goes into a folder of this build's own, removed when it ends however it ends (and
         // by the next run's sweep when the engine is killed), never into a shared temp folder that keeps it forever.
-        var scratch = Path.Combine(Directory, $"{BuildScratchPrefix}{Environment.ProcessId}-{Guid.NewGuid():N}");
+        var scratch = Path.Combine(Directory, $"{AbandonedBuilds.ScratchPrefix}{Environment.ProcessId}-{Guid.NewGuid():N}");
         access.CreateDirectory(scratch);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(limit));

@@ -50,7 +50,7 @@ public sealed class RegistryDigests(RegistryLogins logins, ILogger logger)
                 return new DigestLookup(null, $"{reference.Registry} answered 401 without saying how to log in");
             }
 
-            var (authorization, problem) = await AuthorizeAsync(challenge, reference, login, limit.Token).ConfigureAwait(false);
+            var (authorization, problem) = await AuthorizeAsync(challenge, reference, login, plainHttp, limit.Token).ConfigureAwait(false);
             if (authorization is null) return new DigestLookup(null, problem);
             using var retried = await HeadAsync(url, authorization, limit.Token).ConfigureAwait(false);
             return retried.StatusCode == HttpStatusCode.Unauthorized
@@ -83,7 +83,7 @@ public sealed class RegistryDigests(RegistryLogins logins, ILogger logger)
 
     /// <summary>The header that answers the challenge, or why there is none.</summary>
     private async Task<(AuthenticationHeaderValue? Authorization, string? Problem)> AuthorizeAsync(RegistryChallenge challenge,
-        DockerReference reference, RegistryLogin? login, CancellationToken cancellationToken)
+        DockerReference reference, RegistryLogin? login, bool plainHttp, CancellationToken cancellationToken)
     {
         if (challenge.IsBasic)
         {
@@ -96,6 +96,12 @@ public sealed class RegistryDigests(RegistryLogins logins, ILogger logger)
         if (challenge.TokenUrl(reference.Repository) is not { } tokenUrl)
         {
             return (null, $"{reference.Registry} named no usable token endpoint (realm) in its Bearer challenge");
+        }
+
+        // A login goes in clear text only where the registry itself is spoken to in clear text (nohttps).
+        if (login is not null && tokenUrl.Scheme == "http" && !plainHttp)
+        {
+            return (null, $"{reference.Registry} names a plain-http token endpoint ({tokenUrl.GetLeftPart(UriPartial.Path)}); the login is not sent there");
         }
 
         using var request = new HttpRequestMessage(HttpMethod.Get, tokenUrl);
