@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
+// Linked into the remote tests too, whose node pulls from a registry on this machine's side of its veth pair.
 namespace Dagon.Dsl.IntegrationTests;
 
 /// <summary>
@@ -96,12 +97,12 @@ public sealed class LoopbackRegistry : IAsyncDisposable
         var extra = Path.Combine(_directory, $"extra-{version}");
         Directory.CreateDirectory(Path.Combine(extra, "etc"));
         await File.WriteAllTextAsync(Path.Combine(extra, "etc", "dagon-version"), version + "\n");
-        await ApptainerFixture.Run("/usr/bin/umoci", "init", "--layout", layout);
-        await ApptainerFixture.Run("/usr/bin/umoci", "new", "--image", $"{layout}:img");
-        await ApptainerFixture.Run("/usr/bin/umoci", "insert", "--image", $"{layout}:img", rootfs, "/");
-        await ApptainerFixture.Run("/usr/bin/umoci", "insert", "--image", $"{layout}:img", extra, "/");
+        await RunAsync("/usr/bin/umoci", "init", "--layout", layout);
+        await RunAsync("/usr/bin/umoci", "new", "--image", $"{layout}:img");
+        await RunAsync("/usr/bin/umoci", "insert", "--image", $"{layout}:img", rootfs, "/");
+        await RunAsync("/usr/bin/umoci", "insert", "--image", $"{layout}:img", extra, "/");
         // umoci writes 0600 files; Apptainer runs as an unprivileged user that must read them (oci: sources).
-        await ApptainerFixture.Run("/bin/chmod", "-R", "a+rX", layout);
+        await RunAsync("/bin/chmod", "-R", "a+rX", layout);
         return layout;
     }
 
@@ -110,9 +111,24 @@ public sealed class LoopbackRegistry : IAsyncDisposable
     {
         var digestFile = Path.Combine(_directory, $"digest-{Guid.NewGuid():N}");
         string[] credentials = _login is { } login ? ["--dest-creds", $"{login.User}:{login.Password}"] : [];
-        await ApptainerFixture.Run("/usr/bin/skopeo", ["copy", "--dest-tls-verify=false", .. credentials, "--digestfile", digestFile,
+        await RunAsync("/usr/bin/skopeo", ["copy", "--dest-tls-verify=false", .. credentials, "--digestfile", digestFile,
             $"oci:{layout}:img", $"docker://{Address}/{nameAndTag}"]);
         return (await File.ReadAllTextAsync(digestFile)).Trim();
+    }
+
+    /// <summary>Runs a tool of the test machine; a failure names the tool, its arguments and what it printed on stderr.</summary>
+    private static async Task RunAsync(string executable, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(executable, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        await stdout;
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{executable} {string.Join(' ', arguments)} exited with {process.ExitCode}: {await stderr}");
+        }
     }
 
     /// <summary>An htpasswd file with the login's bcrypt entry (the only hash docker-registry accepts).</summary>
