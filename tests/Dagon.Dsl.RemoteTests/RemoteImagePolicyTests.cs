@@ -111,6 +111,27 @@ public sealed class RemoteImagePolicyTests(RemoteNode node, ITestOutputHelper ou
     }
 
     [Fact]
+    public async Task A_registry_that_gives_this_machine_no_digest_leaves_the_host_image_keyed_by_its_tag_and_says_so()
+    {
+        // A port nothing listens on: the lookup from here is refused, as for a registry only the host could reach.
+        int closed;
+        using (var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Parse(_registry.Host), 0))
+        {
+            probe.Start();
+            closed = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+        }
+
+        var image = $"docker://{_registry.Host}:{closed}/dagon/elsewhere:1";
+        await using var harness = new Harness(Settings($"~/.cache/dagon/tagged-{Guid.NewGuid():N}"), output);
+        var result = await harness.RunAsync(Version(image));
+
+        Assert.False(result.Succeeded);
+        var line = Assert.Single(harness.Lines, l => l.Contains($"No digest for {image} from this machine (", StringComparison.Ordinal));
+        Assert.Contains("the image on host 'node' is cached by its tag, so a moved tag is not noticed", line);
+        Assert.Contains($"building image '{image}' on host 'node' failed", RemoteWorkflowTests.Describe(result, harness));
+    }
+
+    [Fact]
     public async Task A_sif_in_the_hosts_library_folder_is_used_without_a_build()
     {
         var library = $"library-{Guid.NewGuid():N}";
