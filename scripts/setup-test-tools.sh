@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Tools the integration tests use beside Apptainer: a container registry the tests start on loopback (no registry
 # outside this machine is reachable here), the tools that put a locally built OCI image into it, and headless Chromium
-# (the HTML report is checked as a browser renders it). Idempotent.
+# (the HTML report is checked as a browser renders it), and htpasswd (apache2-utils) for a registry behind a login. Idempotent.
 set -euo pipefail
 
 missing=()
-for package in docker-registry skopeo umoci busybox-static chromium; do
+for package in docker-registry skopeo umoci apache2-utils busybox-static chromium; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
 done
 

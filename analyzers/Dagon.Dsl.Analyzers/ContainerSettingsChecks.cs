@@ -10,7 +10,7 @@ using static Dagon.Dsl.Analyzers.DiagnosticDescriptors;
 namespace Dagon.Dsl.Analyzers;
 
 /// <summary>
-/// A container task's isolation, GPU vendor and extra Apptainer options, checked with the runtime's own rule
+/// A container task's isolation, GPU vendor, pull policy and extra Apptainer options, checked with the runtime's own rule
 /// (<see cref="ContainerOptionRules"/>). <c>[BatchTask]</c> has none of these properties, so the compiler itself
 /// refuses them there.
 /// </summary>
@@ -26,6 +26,11 @@ internal static class ContainerSettingsChecks
         if (task.GpuVendor is { } vendor && !Enum.IsDefined(typeof(GpuVendor), vendor.Value))
         {
             report(UnknownGpuVendor, vendor.Location, new object[] { task.Name, vendor.Value });
+        }
+
+        if (task.Pull is { } pull && !Enum.IsDefined(typeof(PullPolicy), pull.Value))
+        {
+            report(UnknownPullPolicy, pull.Location, new object[] { "Task '" + task.Name + "'", pull.Value });
         }
 
         if (task.ContainerOptions.Count == 0) return;

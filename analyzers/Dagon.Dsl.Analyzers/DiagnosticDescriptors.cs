@@ -127,6 +127,10 @@ public static class DiagnosticDescriptors
         "DAG042", "Container option collides with the engine",
         "Task '{0}': {1}");
 
+    public static readonly DiagnosticDescriptor UnknownPullPolicy = Error(
+        "DAG043", "Unknown pull policy",
+        "{0} has pull policy {1}, which is not a PullPolicy; use Missing, Always or Never");
+
     public static readonly DiagnosticDescriptor UndeclaredOutput = Warning(
         "DAG050", "Reference to an output its producer does not declare",
         "Task '{0}' reads '{1}' of task '{2}', which declares its outputs but not this one");

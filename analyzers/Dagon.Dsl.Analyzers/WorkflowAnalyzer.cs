@@ -28,7 +28,7 @@ public sealed class WorkflowAnalyzer : DiagnosticAnalyzer
         NotPartial, TaskOutsideWorkflow, DependsOnNonTask, InvalidBind, InvalidOverlaySize, EmptyCommand,
         UnknownWorkflow, RunTimeCommand, MalformedReference, NonPositiveTimeout, EmptyWorkflowName,
         ReservedTaskClassName, UnsupportedClassShape, UnreferenceableName, ConflictingTaskKinds,
-        UnknownIsolation, UnknownGpuVendor, RefusedContainerOption,
+        UnknownIsolation, UnknownGpuVendor, RefusedContainerOption, UnknownPullPolicy,
         MalformedSlurmTime, NonPositiveSlurmCount, InvalidSlurmOption, SlurmResourcesOnDirectTask, UndeclaredOutput,
         RetryNeverMatches);
 

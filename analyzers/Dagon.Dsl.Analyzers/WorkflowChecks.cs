@@ -54,6 +54,10 @@ internal sealed partial class WorkflowChecks
         if (_workflow.Name.Trim().Length == 0) Report(EmptyWorkflowName, _workflow.NameLocation ?? _workflow.Identifier);
         else if (!NameRules.IsReferenceableName(_workflow.Name)) Report(UnreferenceableName, _workflow.NameLocation ?? _workflow.Identifier, "workflow", _workflow.Name);
         if (_workflow.DefaultImage is { } image) CheckImage(image, "workflow '" + _workflow.Name + "'");
+        if (_workflow.Pull is { } pull && !Enum.IsDefined(typeof(Dagon.Model.PullPolicy), pull.Value))
+        {
+            Report(UnknownPullPolicy, pull.Location, "Workflow '" + _workflow.Name + "'", pull.Value);
+        }
     }
 
     private void CheckDuplicates()

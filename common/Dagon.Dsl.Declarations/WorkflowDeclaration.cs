@@ -23,6 +23,10 @@ internal sealed record WorkflowDeclaration(
 {
     /// <summary><c>[Workflow(Scheduler = ...)]</c> as written (0 Direct, 1 Slurm), or null.</summary>
     public IntArgument? Scheduler { get; init; }
+
+    /// <summary><c>[Workflow(Pull = ...)]</c> as its enum's number (0 unset), or null.</summary>
+    public IntArgument? Pull { get; init; }
+
     /// <summary>Default publish folder of the workflow's tasks.</summary>
     public string? Publish { get; init; }
 
@@ -94,6 +98,9 @@ internal sealed record TaskDeclaration(
 
     /// <summary><c>GpuVendor</c> as its enum's number (0 none).</summary>
     public IntArgument? GpuVendor { get; init; }
+
+    /// <summary><c>Pull</c> as its enum's number (0 unset); <c>[BatchTask]</c> has none.</summary>
+    public IntArgument? Pull { get; init; }
 
     /// <summary><c>Runscript = true</c>, with where it is written.</summary>
     public LocationInfo? Runscript { get; init; }

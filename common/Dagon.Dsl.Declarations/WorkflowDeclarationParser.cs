@@ -64,6 +64,7 @@ internal static partial class WorkflowDeclarationParser
             Tasks: tasks.ToEquatableArray())
         {
             Scheduler = attributeSyntax is null ? null : IntNamedArgument(attribute, attributeSyntax, "Scheduler"),
+            Pull = attributeSyntax is null ? null : IntNamedArgument(attribute, attributeSyntax, "Pull"),
             Publish = NamedArgument(attribute, "Publish")?.Value as string,
         };
     }
@@ -189,6 +190,7 @@ internal static partial class WorkflowDeclarationParser
         {
             Isolation = IntNamedArgument(attribute, attributeSyntax, "Isolation"),
             GpuVendor = IntNamedArgument(attribute, attributeSyntax, "GpuVendor"),
+            Pull = IntNamedArgument(attribute, attributeSyntax, "Pull"),
             Runscript = NamedArgument(attribute, "Runscript")?.Value is true
                 ? LocationInfo.From((SyntaxNode?)NamedArgumentSyntax(attributeSyntax, "Runscript") ?? attributeSyntax)
                 : null,

@@ -3,7 +3,7 @@ using Microsoft.CodeAnalysis.Testing;
 
 namespace Dagon.Dsl.Generators.Tests;
 
-/// <summary>DAG040-DAG042: a container task's isolation, GPU vendor and extra Apptainer options, on their exact spans.</summary>
+/// <summary>DAG040-DAG043: a container task's isolation, GPU vendor, extra Apptainer options and pull policy, on their exact spans.</summary>
 public class ContainerSettingsAnalyzerTests
 {
     private static string Workflow(string tasks) => $$"""
@@ -38,6 +38,39 @@ public class ContainerSettingsAnalyzerTests
             [ApptainerTask(Command = "true", GpuVendor = {|DAG041:(GpuVendor)7|})]
             public partial class A;
         """));
+
+    [Fact]
+    public Task PullPolicyThatIsNoPolicyIsReportedOnItsValue() => AnalyzerTest.VerifyAsync(Workflow("""
+            [ApptainerTask(Command = "true", Pull = PullPolicy.Always)]
+            public partial class Fresh;
+
+            [ApptainerTask(Command = "true", Pull = {|DAG043:(PullPolicy)9|})]
+            public partial class A;
+        """));
+
+    [Fact]
+    public Task WorkflowPullPolicyThatIsNoPolicyIsReportedOnItsValue() => AnalyzerTest.VerifyAsync("""
+        using Dagon;
+        using Dagon.Model;
+
+        [Workflow("wf", DefaultImage = "docker://alpine:3", Pull = {|DAG043:(PullPolicy)5|})]
+        public partial class Flow
+        {
+            [ApptainerTask(Command = "true")]
+            public partial class A;
+        }
+        """);
+
+    [Fact]
+    public Task PullOnABatchTaskDoesNotCompileAtItsName()
+    {
+        var test = new AnalyzerTest(Workflow("""
+                [BatchTask(Command = "true", {|#0:Pull|} = PullPolicy.Always)]
+                public partial class Stage;
+            """));
+        test.ExpectedDiagnostics.Add(DiagnosticResult.CompilerError("CS0246").WithLocation(0));
+        return test.RunAsync();
+    }
 
     [Theory]
     [InlineData("\"--nv\", {|DAG042:\"--pwd\"|}, \"/x\"")]

@@ -43,10 +43,10 @@ public class GeneratorSnapshotTests
         using Dagon;
         using Dagon.Model;
 
-        [Workflow("containers", DefaultImage = "docker://alpine:3")]
+        [Workflow("containers", DefaultImage = "docker://alpine:3", Pull = PullPolicy.Never)]
         public partial class ContainerFlow
         {
-            [ApptainerTask(Command = "nvidia-smi", Isolation = ContainerIsolation.Contained, GpuVendor = GpuVendor.Nvidia,
+            [ApptainerTask(Command = "nvidia-smi", Isolation = ContainerIsolation.Contained, GpuVendor = GpuVendor.Nvidia, Pull = PullPolicy.Always,
                            ContainerOptions = new[] { "--bind", "/scratch:/scratch" })]
             public partial class Gpu;
 

@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Dagon.Model;
 using Dagon.Reporting;
 using Xunit.Abstractions;
@@ -8,73 +5,23 @@ using Xunit.Abstractions;
 namespace Dagon.Dsl.IntegrationTests;
 
 /// <summary>
-/// docker:// images, pulled from a real registry (Debian's docker-registry, the distribution server) that the test
-/// starts on loopback and fills with an OCI image built from the busybox root file system.
+/// docker:// images, pulled from a real registry (Debian's docker-registry, the distribution server) on loopback
+/// (<see cref="LoopbackRegistry"/>), filled with an OCI image built from the busybox root file system.
 /// </summary>
 [Collection(ApptainerCollection.Name)]
 public sealed class DockerRegistryTests(ApptainerFixture apptainer, ITestOutputHelper output) : IAsyncLifetime
 {
-    private const string Provision = "Run `bash scripts/setup-test-tools.sh` (docker-registry, skopeo, umoci); scripts/test.sh does.";
-    private Process? _registry;
+    private LoopbackRegistry _registry = null!;
     private int _port;
 
     public async Task InitializeAsync()
     {
-        foreach (var tool in new[] { "docker-registry", "skopeo", "umoci" })
-        {
-            if (!File.Exists($"/usr/bin/{tool}")) throw new InvalidOperationException($"/usr/bin/{tool} is missing. {Provision}");
-        }
-
-        var directory = apptainer.NewFolder("registry");
-        _port = FreePort();
-        var config = Path.Combine(directory, "config.yml");
-        await File.WriteAllTextAsync(config,
-            $"version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: {directory}/data\nhttp:\n  addr: 127.0.0.1:{_port}\n");
-        _registry = Process.Start(new ProcessStartInfo("/usr/bin/docker-registry", ["serve", config])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        })!;
-        _registry.OutputDataReceived += (_, _) => { };
-        _registry.ErrorDataReceived += (_, _) => { };
-        _registry.BeginOutputReadLine();
-        _registry.BeginErrorReadLine();
-
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (true)
-        {
-            try
-            {
-                if ((await http.GetAsync($"http://127.0.0.1:{_port}/v2/")).StatusCode == HttpStatusCode.OK) break;
-            }
-            catch (HttpRequestException)
-            {
-            }
-
-            if (DateTime.UtcNow > deadline) throw new InvalidOperationException($"docker-registry did not answer on 127.0.0.1:{_port} within 20 s");
-            await Task.Delay(100);
-        }
-
-        var layout = Path.Combine(directory, "oci");
-        await ApptainerFixture.Run("/usr/bin/umoci", "init", "--layout", layout);
-        await ApptainerFixture.Run("/usr/bin/umoci", "new", "--image", $"{layout}:busybox");
-        await ApptainerFixture.Run("/usr/bin/umoci", "insert", "--image", $"{layout}:busybox", apptainer.BusyboxSandbox, "/");
-        await ApptainerFixture.Run("/usr/bin/skopeo", "copy", "--dest-tls-verify=false", $"oci:{layout}:busybox",
-            $"docker://127.0.0.1:{_port}/dagon/busybox:1.35");
+        _registry = await LoopbackRegistry.StartAsync(apptainer.NewFolder("registry"));
+        _port = _registry.Port;
+        await _registry.PushAsync(await _registry.LayoutAsync(apptainer.BusyboxSandbox, "1.35"), "dagon/busybox:1.35");
     }
 
-    public Task DisposeAsync()
-    {
-        if (_registry is { HasExited: false })
-        {
-            _registry.Kill(entireProcessTree: true);
-            _registry.WaitForExit();
-        }
-
-        _registry?.Dispose();
-        return Task.CompletedTask;
-    }
+    public Task DisposeAsync() => _registry.DisposeAsync().AsTask();
 
     [Fact]
     public async Task DryRunFindsTheRegistryAnsweringAndPullsNothing()
@@ -128,12 +75,5 @@ public sealed class DockerRegistryTests(ApptainerFixture apptainer, ITestOutputH
         Assert.NotNull(result.SetupError);
         Assert.Contains($"building image from '{image}' failed", result.SetupError);
         Assert.Contains("FATAL", result.SetupError);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -77,6 +77,46 @@ public sealed class ImagePolicyTests(ApptainerFixture apptainer, ITestOutputHelp
     }
 
     [Fact]
+    public async Task TasksSharingAnImageGetTheStrictestOfTheirPullPolicies()
+    {
+        var image = $"docker://{_registry.Address}/dagon/shared:1";
+        var first = await _registry.PushAsync(_v1, "dagon/shared:1");
+        var cache = apptainer.NewFolder("cache");
+        Assert.Equal("v1", await VersionAsync(Host(cache), image));
+        var moved = await _registry.PushAsync(_v2, "dagon/shared:1");
+
+        // The run says never; one task says missing, the other always: always wins for the one shared image.
+        var host = Host(cache, new() { ["apptainer:pull"] = "never" });
+        var result = await host.Runner.RunAsync(Workflow.Create("shared").DefaultImage(image).Remove(false)
+            .Task("Cached", t => t.Command("cat /etc/dagon-version").WritableTmpfs().Pull(PullPolicy.Missing))
+            .Task("Fresh", t => t.Command("cat /etc/dagon-version").WritableTmpfs().Pull(PullPolicy.Always)).Build());
+
+        Assert.True(result.Succeeded, RunSummary.Format(result));
+        Assert.Equal(1, host.ImageCache.BuildCount);
+        Assert.Contains(host.Log, line => line == $"Tag {image} moved from {first} to {moved}; pulling the new digest (pull = always)");
+        Assert.Equal("v2", File.ReadAllText(result["Cached"].Workspace!.StdoutPath).Trim());
+        Assert.Equal("v2", File.ReadAllText(result["Fresh"].Workspace!.StdoutPath).Trim());
+    }
+
+    [Fact]
+    public async Task ATasksPullNeverOverridesTheRunsAlwaysAndKeepsTheCachedDigest()
+    {
+        var image = $"docker://{_registry.Address}/dagon/kept:1";
+        await _registry.PushAsync(_v1, "dagon/kept:1");
+        var cache = apptainer.NewFolder("cache");
+        Assert.Equal("v1", await VersionAsync(Host(cache), image));
+        await _registry.PushAsync(_v2, "dagon/kept:1");
+
+        var host = Host(cache, new() { ["apptainer:pull"] = "always" });
+        var result = await host.Runner.RunAsync(Workflow.Create("kept").DefaultImage(image).Remove(false).Pull(PullPolicy.Never)
+            .Task("V", t => t.Command("cat /etc/dagon-version").WritableTmpfs()).Build());
+
+        Assert.True(result.Succeeded, RunSummary.Format(result));
+        Assert.Equal(0, host.ImageCache.BuildCount);
+        Assert.Equal("v1", File.ReadAllText(result["V"].Workspace!.StdoutPath).Trim());
+    }
+
+    [Fact]
     public async Task DigestPinBuildsExactlyThatDigestWhateverTheTagSays()
     {
         var pinned = await _registry.PushAsync(_v1, "dagon/pinned:1");

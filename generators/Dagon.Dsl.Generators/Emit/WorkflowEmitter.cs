@@ -62,6 +62,7 @@ internal static partial class WorkflowEmitter
         if (workflow.Remove is { } remove) settings.Add(".Remove(" + Bool(remove) + ")");
         if (workflow.Scheduler is { } scheduler) settings.Add(".Scheduler(" + SchedulerValue(scheduler) + ")");
         if (workflow.Publish is not null) settings.Add(".Publish(" + Literal(workflow.Publish) + ")");
+        if (workflow.Pull != 0) settings.Add(".Pull(" + EnumValue("PullPolicy", typeof(global::Dagon.Model.PullPolicy), workflow.Pull) + ")");
         for (var i = 0; i < settings.Count; i++) w.Line(settings[i] + (i == settings.Count - 1 ? ";" : string.Empty));
         w.Indent--;
         foreach (var task in workflow.Tasks)
@@ -153,6 +154,7 @@ internal static partial class WorkflowEmitter
     {
         if (task.Isolation != 0) calls.Add(".Isolation(" + EnumValue("ContainerIsolation", typeof(global::Dagon.Model.ContainerIsolation), task.Isolation) + ")");
         if (task.GpuVendor != 0) calls.Add(".Gpu(" + EnumValue("GpuVendor", typeof(global::Dagon.Model.GpuVendor), task.GpuVendor) + ")");
+        if (task.Pull != 0) calls.Add(".Pull(" + EnumValue("PullPolicy", typeof(global::Dagon.Model.PullPolicy), task.Pull) + ")");
         if (task.Runscript) calls.Add(".Runscript()");
         if (task.ContainerOptions.Count == 0) return;
         var options = new StringBuilder();

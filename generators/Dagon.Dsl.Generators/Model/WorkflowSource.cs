@@ -24,6 +24,9 @@ internal sealed record WorkflowSource(
     public int? Scheduler { get; init; }
     public string? Publish { get; init; }
 
+    /// <summary><c>[Workflow(Pull = ...)]</c> as a number; 0 (unset) emits nothing.</summary>
+    public int Pull { get; init; }
+
     /// <summary>
     /// The emittable part of a declaration, or null when the generated code could not compile (a class that is not
     /// partial, duplicate task names). The analyzers report those; the generator stays quiet so that the user sees
@@ -55,6 +58,7 @@ internal sealed record WorkflowSource(
             {
                 Isolation = t.Isolation?.Value ?? 0,
                 GpuVendor = t.GpuVendor?.Value ?? 0,
+                Pull = t.Pull?.Value ?? 0,
                 Runscript = t.Runscript is not null,
                 ContainerOptions = t.ContainerOptions.Select(o => o.Value).ToEquatableArray(),
                 Slurm = SlurmSource.From(t.Slurm),
@@ -80,6 +84,7 @@ internal sealed record WorkflowSource(
             Tasks: tasks)
         {
             Scheduler = declaration.Scheduler?.Value,
+            Pull = declaration.Pull?.Value ?? 0,
             Publish = declaration.Publish,
         };
     }
@@ -107,6 +112,9 @@ internal sealed record TaskSource(
 
     /// <summary><c>Dagon.Model.GpuVendor</c> as a number; 0 (none) emits nothing.</summary>
     public int GpuVendor { get; init; }
+
+    /// <summary><c>Dagon.Model.PullPolicy</c> as a number; 0 (unset) emits nothing.</summary>
+    public int Pull { get; init; }
 
     public bool Runscript { get; init; }
 

@@ -28,6 +28,9 @@ public sealed class ApptainerTaskAttribute : TaskAttribute
     /// <summary>GPU support: Nvidia (<c>--nv</c>) or Amd (<c>--rocm</c>).</summary>
     public Model.GpuVendor GpuVendor { get; set; }
 
+    /// <summary>When the image is fetched again (Missing, Always, Never); unset follows the workflow, then <c>[apptainer] pull</c>.</summary>
+    public Model.PullPolicy Pull { get; set; }
+
     /// <summary>Runs the image's %runscript with the command's words as its arguments, as <c>apptainer run</c> does.</summary>
     public bool Runscript { get; set; }
 

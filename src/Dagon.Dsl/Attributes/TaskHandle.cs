@@ -101,6 +101,9 @@ public abstract class ApptainerTaskHandle<TSelf> : TaskHandle<TSelf>
     // the class's own attribute ([ApptainerTask(GpuVendor = GpuVendor.Nvidia)] is bound in the class's scope).
     public TSelf Gpu(GpuVendor vendor) => Apply(t => t.Gpu(vendor));
 
+    /// <summary>When this task's registry image is fetched again (see <see cref="TaskBuilder.Pull"/>).</summary>
+    public TSelf Pull(PullPolicy pull) => Apply(t => t.Pull(pull));
+
     public TSelf Runscript(bool runscript = true) => Apply(t => t.Runscript(runscript));
 
     public TSelf ContainerOptions(params string[] options) => Apply(t => t.ContainerOptions(options));

@@ -19,6 +19,9 @@ public sealed class WorkflowAttribute(string name) : Attribute
 
     /// <summary>How the workflow's tasks are started unless a task says otherwise; unset follows the host profile, then the run.</summary>
     public Model.Scheduler Scheduler { get; set; }
+    /// <summary>When the tasks' registry images are fetched again unless a task says otherwise; unset follows <c>[apptainer] pull</c>.</summary>
+    public Model.PullPolicy Pull { get; set; }
+
     /// <summary>Default publish folder of every task that declares outputs.</summary>
     public string? Publish { get; set; }
 }

@@ -3,19 +3,6 @@ using Microsoft.Extensions.Configuration;
 
 namespace Dagon.Containers;
 
-/// <summary>When a registry image (<c>docker://</c> with a tag) is fetched again.</summary>
-public enum PullPolicy
-{
-    /// <summary>Only when the cache has no image for the reference; a moved tag is noticed, logged and not pulled.</summary>
-    Missing,
-
-    /// <summary>Every run asks the registry for the tag's digest and pulls it when that digest is not cached yet.</summary>
-    Always,
-
-    /// <summary>Never contact the registry: the cached image or a library folder's, else the task fails.</summary>
-    Never,
-}
-
 public enum FakerootMode
 {
     /// <summary>Use <c>--fakeroot</c> for definition-file builds unless this process is root.</summary>

@@ -204,9 +204,11 @@ internal sealed class RunPreparation(
         {
             try
             {
+                // One image, one pull for all its tasks on this place: the strictest of their policies.
+                var pull = PullPolicies.Strictest(group.Select(t => PullPolicies.Effective(t.Definition.Pull, apptainer.Pull)));
                 var image = place.Host is null
-                    ? await localImages.PrepareAsync(group.Key, run.Apptainers[group.First().Index]!, cancellationToken).ConfigureAwait(false)
-                    : await hostImages.PrepareAsync(place, run.Apptainers[group.First().Index]!, group.Key, cancellationToken).ConfigureAwait(false);
+                    ? await localImages.PrepareAsync(group.Key, run.Apptainers[group.First().Index]!, pull, cancellationToken).ConfigureAwait(false)
+                    : await hostImages.PrepareAsync(place, run.Apptainers[group.First().Index]!, group.Key, pull, cancellationToken).ConfigureAwait(false);
                 foreach (var task in group)
                 {
                     run.Images[task.Index] = image.Path;

@@ -33,14 +33,17 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<PlaceDirectory>();
         services.TryAddSingleton<ITaskLauncher, DirectLauncher>();
         services.TryAddSingleton(_ => new SlurmSettings(configuration));
+        services.TryAddSingleton(_ => new RegistryLogins(configuration));
         services.TryAddSingleton(sp => new ImageCache(
             sp.GetRequiredService<IOptions<ApptainerOptions>>().Value,
             sp.GetRequiredService<ContainerUserAccess>(),
-            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<ImageCache>>()));
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<ImageCache>>(),
+            sp.GetRequiredService<RegistryLogins>()));
         services.TryAddSingleton(sp => new HostImageCache(
             sp.GetRequiredService<ImageCache>(),
             sp.GetRequiredService<IOptions<ApptainerOptions>>().Value,
-            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<HostImageCache>>()));
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<HostImageCache>>(),
+            sp.GetRequiredService<RegistryLogins>()));
         services.TryAddSingleton<OverlayFactory>();
         services.TryAddSingleton<PlaceTransfer>();
         services.TryAddSingleton<InputStager>();

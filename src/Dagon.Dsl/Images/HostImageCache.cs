@@ -14,10 +14,15 @@ namespace Dagon.Images;
 /// and reused by later tasks and runs. Registry sources and self-contained definition files are built on the place; a
 /// local .sif, a definition whose <c>%files</c> copy files of this machine, and everything for a place set to
 /// <c>image_build = local</c> are built here and uploaded, their sha256 checked on the place before use. Images land
-/// under a temporary name and are renamed into place, so a reader never sees half an image.
+/// under a temporary name and are renamed into place, so a reader never sees half an image. Images made on the place
+/// follow the same policy as this machine's (<see cref="ImagePlanner"/>): the place's library folders first, a tag
+/// keyed by the digest this machine resolves, and the pull policy of the tasks that use the image.
 /// </summary>
-public sealed class HostImageCache(ImageCache localImages, ApptainerOptions localOptions, ILogger<HostImageCache> logger)
+public sealed class HostImageCache(ImageCache localImages, ApptainerOptions localOptions, ILogger<HostImageCache> logger,
+    RegistryLogins? logins = null)
 {
+    private readonly ImagePlanner _planner = new(localOptions, new RegistryDigests(logins ?? RegistryLogins.FromEnvironment, logger), logger);
+
     /// <summary>
     /// Runs on the place with every value as a positional argument. Concurrent runs on one place wait for each
     /// other's build (flock, where the place has it) instead of building twice.
@@ -41,21 +46,29 @@ public sealed class HostImageCache(ImageCache localImages, ApptainerOptions loca
 
     public int UploadCount => Volatile.Read(ref _uploads);
 
-    public async Task<PreparedImage> PrepareAsync(IPlace place, string apptainer, ImageSource source, CancellationToken cancellationToken)
+    /// <summary>The image under the run's <c>[apptainer] pull</c>.</summary>
+    public Task<PreparedImage> PrepareAsync(IPlace place, string apptainer, ImageSource source, CancellationToken cancellationToken) =>
+        PrepareAsync(place, apptainer, source, PullPolicies.Effective(PullPolicy.Unset, localOptions.Pull), cancellationToken);
+
+    /// <summary>The image under <paramref name="pull"/>, which its tasks chose (see <see cref="PullPolicies.Strictest"/>).</summary>
+    public async Task<PreparedImage> PrepareAsync(IPlace place, string apptainer, ImageSource source, PullPolicy pull,
+        CancellationToken cancellationToken)
     {
         var info = await place.ProbeAsync(cancellationToken).ConfigureAwait(false);
         var cacheDir = info.Expand(place.Settings.ImageCacheDir ?? "~/.cache/dagon/images").TrimEnd('/');
-        var key = $"{place.Host}|{cacheDir}|{source.Kind}:{source.Reference}";
+        var key = $"{place.Host}|{cacheDir}|{source.Kind}:{source.Reference}|{pull}";
+        var site = new ImageSite(new PlaceImageStore(place, info), cacheDir, place.Settings.LibraryDirs, pull);
         return await _once.GetAsync(key, async () =>
         {
             var stopwatch = Stopwatch.StartNew();
-            var path = await PrepareCoreAsync(place, apptainer, cacheDir, source, cancellationToken).ConfigureAwait(false);
+            var path = await PrepareCoreAsync(place, apptainer, site, source, cancellationToken).ConfigureAwait(false);
             return new PreparedImage(path, stopwatch.Elapsed);
         }).ConfigureAwait(false);
     }
 
-    private async Task<string> PrepareCoreAsync(IPlace place, string apptainer, string cacheDir, ImageSource source, CancellationToken cancellationToken)
+    private async Task<string> PrepareCoreAsync(IPlace place, string apptainer, ImageSite site, ImageSource source, CancellationToken cancellationToken)
     {
+        var cacheDir = site.CacheDir;
         switch (source.Kind)
         {
             case ImageSourceKind.SandboxDirectory:
@@ -75,23 +88,39 @@ public sealed class HostImageCache(ImageCache localImages, ApptainerOptions loca
         if (place.Settings.BuildImagesHere || archive || (definition is not null && DefinitionFile.CopiesFiles(definition)))
         {
             var why = place.Settings.BuildImagesHere ? "image_build = local" : archive ? "the archive is on this machine" : "its %files are on this machine";
+            if (await _planner.FindInLibraryAsync(source, DockerReference.TryParse(source.Reference)?.Digest, site, cancellationToken)
+                    .ConfigureAwait(false) is { } library)
+            {
+                return library;
+            }
+
             logger.LogInformation("Building {Source} here for {Place} ({Why})", source.Reference, place.Description, why);
-            var local = await localImages.PrepareAsync(source, LocalApptainer(), cancellationToken).ConfigureAwait(false);
+            var local = await localImages.PrepareAsync(source, LocalApptainer(), site.Pull, cancellationToken).ConfigureAwait(false);
             return await UploadAsync(place, cacheDir, local.Path, cancellationToken).ConfigureAwait(false);
         }
 
-        return await BuildOnPlaceAsync(place, apptainer, cacheDir, source, definition, cancellationToken).ConfigureAwait(false);
+        var plan = await _planner.PlanAsync(source, site, cancellationToken).ConfigureAwait(false);
+        if (plan.Existing is { } existing)
+        {
+            if (existing.StartsWith(cacheDir + "/", StringComparison.Ordinal)) logger.LogInformation("Using cached SIF image on {Place}: {Path}", place.Description, existing);
+            return existing;
+        }
+
+        var target = await BuildOnPlaceAsync(place, apptainer, plan, source, definition, cancellationToken).ConfigureAwait(false);
+        await plan.RememberAsync(site.Store, cancellationToken).ConfigureAwait(false);
+        return target;
     }
 
     private string LocalApptainer() =>
         Processes.ExecutableSearch.Find(localOptions.Executable) ?? throw ApptainerNotFoundException.OnThisMachine(localOptions.Executable);
 
-    private async Task<string> BuildOnPlaceAsync(IPlace place, string apptainer, string cacheDir, ImageSource source, string? definition,
+    /// <summary>Builds <paramref name="plan"/>'s source (a tag's pinned digest, or the source itself) into its target on the place.</summary>
+    private async Task<string> BuildOnPlaceAsync(IPlace place, string apptainer, ImagePlan plan, ImageSource source, string? definition,
         CancellationToken cancellationToken)
     {
-        var fileName = ImageKey.FileName(source);
-        var target = $"{cacheDir}/{fileName}";
-        var buildSource = definition is null ? source.Reference : $"{cacheDir}/{Path.ChangeExtension(fileName, ".def")}";
+        var target = plan.Target;
+        var cacheDir = target[..target.LastIndexOf('/')];
+        var buildSource = definition is null ? plan.Build.Reference : Path.ChangeExtension(target, ".def");
         var fakeroot = definition is not null && (place.Settings.Fakeroot ?? true) ? "--fakeroot" : "";
         string[] argv = ["/bin/sh", "-c", BuildScript, "dagon-build", cacheDir, target, $"{target}.partial.{Guid.NewGuid():N}",
             apptainer, fakeroot, buildSource, definition ?? ""];
@@ -105,6 +134,7 @@ public sealed class HostImageCache(ImageCache localImages, ApptainerOptions loca
         {
             result = await place.RunAsync(new PlaceCommand(argv)
             {
+                Environment = localOptions.NoHttps ? new Dictionary<string, string?> { ["APPTAINER_NOHTTPS"] = "1" } : null,
                 CaptureStdout = true,
                 OnStderr = line => logger.LogDebug("[build on {Place}] {Line}", place.Description, line),
             }, timeout.Token).ConfigureAwait(false);

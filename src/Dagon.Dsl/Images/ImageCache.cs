@@ -13,9 +13,10 @@ namespace Dagon.Images;
 /// through an in-process map of pending builds; concurrent runs share it through an exclusive lock file next to the
 /// image. A build writes to a temporary name and is renamed into place, so no reader ever sees half an image.
 /// </summary>
-public sealed class ImageCache(ApptainerOptions options, ContainerUserAccess access, ILogger<ImageCache> logger)
+public sealed class ImageCache(ApptainerOptions options, ContainerUserAccess access, ILogger<ImageCache> logger, RegistryLogins? logins = null)
 {
-    private readonly ImagePlanner _planner = new(options, new RegistryDigests(logger), logger);
+    private readonly RegistryLogins _logins = logins ?? RegistryLogins.FromEnvironment;
+    private readonly ImagePlanner _planner = new(options, new RegistryDigests(logins ?? RegistryLogins.FromEnvironment, logger), logger);
     private readonly CachedImageDigests _digests = new(logger);
     private int _swept;
     private static readonly TimeSpan LockPollInterval = TimeSpan.FromMilliseconds(200);
@@ -31,16 +32,21 @@ public sealed class ImageCache(ApptainerOptions options, ContainerUserAccess acc
     public string? CachePathFor(ImageSource source) =>
         source.NeedsBuild ? Path.Combine(Directory, ImageKey.FileName(source)) : null;
 
-    public Task<PreparedImage> PrepareAsync(ImageSource source, string apptainer, CancellationToken cancellationToken)
+    /// <summary>The image under the run's <c>[apptainer] pull</c>.</summary>
+    public Task<PreparedImage> PrepareAsync(ImageSource source, string apptainer, CancellationToken cancellationToken) =>
+        PrepareAsync(source, apptainer, PullPolicies.Effective(PullPolicy.Unset, options.Pull), cancellationToken);
+
+    /// <summary>The image under <paramref name="pull"/>, which its tasks chose (see <see cref="PullPolicies.Strictest"/>).</summary>
+    public Task<PreparedImage> PrepareAsync(ImageSource source, string apptainer, PullPolicy pull, CancellationToken cancellationToken)
     {
         // In-place images are keyed by their path; built ones by their cache file, which covers their content.
         var keyedByContent = source.NeedsBuild && (source.Kind != ImageSourceKind.DefinitionFile || File.Exists(source.Reference))
             && (source.ArchivePath is not { } archive || File.Exists(archive) || System.IO.Directory.Exists(archive));
-        var key = keyedByContent ? CachePathFor(source)! : source.Kind + ":" + source.Reference;
-        return _once.GetAsync(key, () => PrepareCoreAsync(source, apptainer, cancellationToken));
+        var key = (keyedByContent ? CachePathFor(source)! : source.Kind + ":" + source.Reference) + "|" + pull;
+        return _once.GetAsync(key, () => PrepareCoreAsync(source, apptainer, pull, cancellationToken));
     }
 
-    private async Task<PreparedImage> PrepareCoreAsync(ImageSource source, string apptainer, CancellationToken cancellationToken)
+    private async Task<PreparedImage> PrepareCoreAsync(ImageSource source, string apptainer, PullPolicy pull, CancellationToken cancellationToken)
     {
         var stopwatch = Stopwatch.StartNew();
         switch (source.Kind)
@@ -67,11 +73,12 @@ public sealed class ImageCache(ApptainerOptions options, ContainerUserAccess acc
                 throw new ImagePreparationException($"image '{source.Reference}': '{source.ArchivePath}' does not exist");
         }
 
-        var plan = await _planner.PlanAsync(source, Directory, cancellationToken).ConfigureAwait(false);
+        var store = LocalImageStore.Instance;
+        var plan = await _planner.PlanAsync(source, new ImageSite(store, Directory, options.LibraryDirs, pull), cancellationToken).ConfigureAwait(false);
         if (plan.Existing is { } existing &&
             (!existing.StartsWith(Directory, StringComparison.Ordinal) || await _digests.IsIntactAsync(existing, cancellationToken).ConfigureAwait(false)))
         {
-            plan.Remember();
+            await plan.RememberAsync(store, CancellationToken.None).ConfigureAwait(false);
             if (existing.StartsWith(Directory, StringComparison.Ordinal)) logger.LogInformation("Using cached SIF image: {Path} (for {Source})", existing, source.Reference);
             return new PreparedImage(existing, stopwatch.Elapsed);
         }
@@ -80,12 +87,12 @@ public sealed class ImageCache(ApptainerOptions options, ContainerUserAccess acc
         if (!await CreateOnceAsync(target, source.Reference, partial => BuildAsync(source, plan, partial, apptainer, cancellationToken),
                 _digests, cancellationToken).ConfigureAwait(false))
         {
-            plan.Remember();
+            await plan.RememberAsync(store, CancellationToken.None).ConfigureAwait(false);
             logger.LogInformation("Using cached SIF image: {Path} (for {Source})", target, source.Reference);
             return new PreparedImage(target, stopwatch.Elapsed);
         }
 
-        plan.Remember();
+        await plan.RememberAsync(store, CancellationToken.None).ConfigureAwait(false);
         Interlocked.Increment(ref _builds);
         logger.LogInformation("SIF image built: {Path} ({Seconds:F1} s)", target, stopwatch.Elapsed.TotalSeconds);
         return new PreparedImage(target, stopwatch.Elapsed);
@@ -159,42 +166,8 @@ public sealed class ImageCache(ApptainerOptions options, ContainerUserAccess acc
             logger.LogWarning("The image cache {Directory} was writable by other users; it is now closed to them (0700)", Directory);
         }
 
-        if (Interlocked.Exchange(ref _swept, 1) == 0) SweepAbandoned();
+        if (Interlocked.Exchange(ref _swept, 1) == 0) AbandonedBuilds.Sweep(Directory, logger);
     }
-
-    /// <summary>
-    /// Half-made images and build scratch carry the id of the process that makes them (<c>.NAME.PID.GUID.partial</c>,
-    /// <c>.build-PID-GUID</c>); those of a process that no longer runs were abandoned (the engine was killed) and go.
-    /// </summary>
-    private void SweepAbandoned()
-    {
-        foreach (var entry in System.IO.Directory.EnumerateFileSystemEntries(Directory, ".*"))
-        {
-            if (OwnerOf(Path.GetFileName(entry)) is not { } pid || ProcessIdentity.IsRunning(pid)) continue;
-            try
-            {
-                if (System.IO.Directory.Exists(entry)) System.IO.Directory.Delete(entry, recursive: true);
-                else File.Delete(entry);
-                logger.LogWarning("Removed {Entry}, left by an image build whose engine (process {Pid}) is gone", entry, pid);
-            }
-            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-            {
-                logger.LogWarning("Could not remove {Entry}, left by an abandoned image build: {Reason}", entry, exception.Message);
-            }
-        }
-    }
-
-    private static int? OwnerOf(string name)
-    {
-        var parts = name.StartsWith(BuildScratchPrefix, StringComparison.Ordinal) ? name.Split('-')
-            : name.EndsWith(".partial", StringComparison.Ordinal) ? name.Split('.')
-            : [];
-        var field = name.StartsWith(BuildScratchPrefix, StringComparison.Ordinal) ? 1 : parts.Length - 3;
-        return field >= 1 && field < parts.Length && int.TryParse(parts[field], System.Globalization.NumberStyles.None,
-            System.Globalization.CultureInfo.InvariantCulture, out var pid) ? pid : null;
-    }
-
-    private const string BuildScratchPrefix = ".build-";
 
     /// <summary>
     /// Builds <paramref name="plan"/>'s source (a tag's pinned digest, or the source itself); the log names the source as
@@ -213,7 +186,7 @@ public sealed class ImageCache(ApptainerOptions options, ContainerUserAccess acc
         var (limit, limitName) = plan.IsPull ? (options.PullTimeoutSeconds, "pull_timeout_seconds") : (options.BuildTimeoutSeconds, "build_timeout_seconds");
         // Apptainer's build scratch goes into a folder of this build's own, removed when it ends however it ends (and
         // by the next run's sweep when the engine is killed), never into a shared temp folder that keeps it forever.
-        var scratch = Path.Combine(Directory, $"{BuildScratchPrefix}{Environment.ProcessId}-{Guid.NewGuid():N}");
+        var scratch = Path.Combine(Directory, $"{AbandonedBuilds.ScratchPrefix}{Environment.ProcessId}-{Guid.NewGuid():N}");
         access.CreateDirectory(scratch);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(limit));
@@ -225,7 +198,7 @@ public sealed class ImageCache(ApptainerOptions options, ContainerUserAccess acc
                 argv[0],
                 argv.Skip(1).ToArray(),
                 workingDirectory,
-                BuildEnvironment(scratch),
+                BuildEnvironment(scratch, plan.Build),
                 onStdout: line => logger.LogDebug("[build {Source}] {Line}", source.Reference, line),
                 onStderr: line => logger.LogDebug("[build {Source}] {Line}", source.Reference, line),
                 cancellationToken: timeout.Token).ConfigureAwait(false);
@@ -248,9 +221,15 @@ public sealed class ImageCache(ApptainerOptions options, ContainerUserAccess acc
         }
     }
 
-    private Dictionary<string, string?> BuildEnvironment(string scratch)
+    private Dictionary<string, string?> BuildEnvironment(string scratch, ImageSource build)
     {
         var environment = new Dictionary<string, string?>(StringComparer.Ordinal);
+        // A [registry:HOST] login reaches Apptainer's pull the way Apptainer reads one; the variables are never logged.
+        if (DockerReference.TryParse(build.Reference) is { } docker)
+        {
+            foreach (var (name, value) in _logins.ForApptainer(docker.Registry)) environment[name] = value;
+        }
+
         if (!string.IsNullOrWhiteSpace(options.CacheDir)) environment["APPTAINER_CACHEDIR"] = options.CacheDir;
         environment["APPTAINER_TMPDIR"] = string.IsNullOrWhiteSpace(options.TmpDir) ? scratch : options.TmpDir;
         if (options.NoHttps) environment["APPTAINER_NOHTTPS"] = "1";

@@ -12,9 +12,11 @@ internal static class ContainerSettingsValidation
     {
         if (!Enum.IsDefined(task.Isolation)) errors.Add($"{label} has an unknown isolation ({(int)task.Isolation}); use Clean, Contained or Inherit");
         if (!Enum.IsDefined(task.GpuVendor)) errors.Add($"{label} has an unknown GPU vendor ({(int)task.GpuVendor}); use Nvidia or Amd");
+        if (!Enum.IsDefined(task.Pull)) errors.Add($"{label} has an unknown pull policy ({(int)task.Pull}); use Missing, Always or Never");
         if (task.Kind == TaskKind.Batch)
         {
             var settings = new List<string>();
+            if (task.Pull != PullPolicy.Unset) settings.Add("Pull");
             if (task.Isolation != ContainerIsolation.Unset) settings.Add("Isolation");
             if (task.GpuVendor != GpuVendor.None) settings.Add("GpuVendor");
             if (task.Runscript) settings.Add("Runscript");

@@ -30,6 +30,7 @@ public sealed partial class TaskBuilder
     internal IReadOnlyDictionary<string, string>? EnvironmentVariables => _environment;
     internal ContainerIsolation IsolationMode { get; private set; }
     internal GpuVendor Vendor { get; private set; }
+    internal PullPolicy PullValue { get; private set; }
     internal bool UsesRunscript { get; private set; }
     internal IReadOnlyList<string> ContainerOptionList => (IReadOnlyList<string>?)_containerOptions ?? [];
     internal IReadOnlyList<string> OutputList => (IReadOnlyList<string>?)_outputs ?? [];
@@ -159,6 +160,17 @@ public sealed partial class TaskBuilder
     public TaskBuilder Gpu(GpuVendor vendor)
     {
         Vendor = vendor;
+        return this;
+    }
+
+    /// <summary>
+    /// When this task's registry image is fetched again, over the workflow's and the run's <c>[apptainer] pull</c>.
+    /// Tasks sharing an image on one place share one pull: the strictest of their policies applies (always, then
+    /// missing, then never).
+    /// </summary>
+    public TaskBuilder Pull(PullPolicy pull)
+    {
+        PullValue = pull;
         return this;
     }
 

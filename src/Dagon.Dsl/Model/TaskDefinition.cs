@@ -71,6 +71,9 @@ public sealed record TaskDefinition
     /// <summary>GPU support of the container: <c>--nv</c> or <c>--rocm</c>.</summary>
     public GpuVendor GpuVendor { get; init; }
 
+    /// <summary>When the task's registry image is fetched again; <see cref="PullPolicy.Unset"/> follows the run's <c>[apptainer] pull</c>.</summary>
+    public PullPolicy Pull { get; init; }
+
     /// <summary>Runs the image's <c>%runscript</c> with the command's words as its arguments, as <c>apptainer run</c> does.</summary>
     public bool Runscript { get; init; }
 

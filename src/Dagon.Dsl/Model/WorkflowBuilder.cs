@@ -16,6 +16,7 @@ public sealed class WorkflowBuilder
     private bool? _defaultRemove;
     private Scheduler? _scheduler;
     private string? _defaultPublish;
+    private PullPolicy _defaultPull;
 
     internal WorkflowBuilder(string name) => Name = name;
 
@@ -46,6 +47,13 @@ public sealed class WorkflowBuilder
     public WorkflowBuilder Remove(bool remove)
     {
         _defaultRemove = remove;
+        return this;
+    }
+
+    /// <summary>Default for <see cref="TaskBuilder.Pull"/> of every container task.</summary>
+    public WorkflowBuilder Pull(PullPolicy pull)
+    {
+        _defaultPull = pull;
         return this;
     }
 
@@ -141,6 +149,7 @@ public sealed class WorkflowBuilder
                 Host = task.HostName,
                 Isolation = task.IsolationMode,
                 GpuVendor = task.Vendor,
+                Pull = task.PullValue != PullPolicy.Unset || task.Kind == TaskKind.Batch ? task.PullValue : _defaultPull,
                 Runscript = task.UsesRunscript,
                 ContainerOptions = task.ContainerOptionList.Count == 0 ? [] : task.ContainerOptionList.ToArray(),
                 Scheduler = task.SchedulerValue,

@@ -27,6 +27,9 @@ public sealed record PlaceSettings
     /// <summary>Where the place keeps its images, reused across runs.</summary>
     public string? ImageCacheDir { get; init; }
 
+    /// <summary>Folders on the place holding prebuilt .sif files, searched before an image is built there (':' between them).</summary>
+    public string? LibraryDirs { get; init; }
+
     /// <summary>The Apptainer command on the place.</summary>
     public string? Apptainer { get; init; }
 

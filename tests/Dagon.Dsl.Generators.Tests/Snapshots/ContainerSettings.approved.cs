@@ -11,11 +11,13 @@ partial class ContainerFlow
     {
         var workflow = global::Dagon.Model.Workflow.Create(WorkflowName)
             .BaseDirectory(ResolveBaseDirectory())
-            .DefaultImage("docker://alpine:3");
+            .DefaultImage("docker://alpine:3")
+            .Pull(global::Dagon.Model.PullPolicy.Never);
         workflow.Task(global::ContainerFlow.Gpu.TaskName, static task => task
             .Command("nvidia-smi")
             .Isolation(global::Dagon.Model.ContainerIsolation.Contained)
             .Gpu(global::Dagon.Model.GpuVendor.Nvidia)
+            .Pull(global::Dagon.Model.PullPolicy.Always)
             .ContainerOptions("--bind", "/scratch:/scratch"));
         workflow.Task(global::ContainerFlow.Run.TaskName, static task => task
             .Command("--threads 4 workflow:///Gpu/out.txt")

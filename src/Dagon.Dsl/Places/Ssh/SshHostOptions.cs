@@ -69,6 +69,13 @@ public sealed class SshHostOptions
     [ConfigurationKeyName("image_cache_dir")]
     public string? ImageCacheDir { get; set; }
 
+    /// <summary>
+    /// Folders on the host holding prebuilt .sif files (':' between them, <c>~</c> and <c>$HOME</c> expanded), searched
+    /// before an image is built or pulled there, by the same names as <c>[apptainer] library_dirs</c>.
+    /// </summary>
+    [ConfigurationKeyName("library_dirs")]
+    public string? LibraryDirs { get; set; }
+
     /// <summary>The Apptainer command on the host: <c>apptainer</c>, <c>singularity</c>, or a full path.</summary>
     [ConfigurationKeyName("apptainer")]
     public string? Apptainer { get; set; }
@@ -117,6 +124,7 @@ public sealed class SshHostOptions
         MaxSessions = MaxSessions ?? defaults.MaxSessions,
         TmpDir = TmpDir ?? defaults.TmpDir,
         ImageCacheDir = ImageCacheDir ?? defaults.ImageCacheDir,
+        LibraryDirs = LibraryDirs ?? defaults.LibraryDirs,
         Apptainer = Apptainer ?? defaults.Apptainer,
         Prologue = Prologue ?? defaults.Prologue,
         ImageBuild = ImageBuild ?? defaults.ImageBuild,

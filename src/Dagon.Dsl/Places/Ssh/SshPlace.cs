@@ -31,6 +31,7 @@ public sealed class SshPlace(string host, SshConnection connection, ContainerUse
     {
         TmpDir = options.EffectiveTmpDir,
         ImageCacheDir = options.EffectiveImageCacheDir,
+        LibraryDirs = options.LibraryDirs,
         Apptainer = options.EffectiveApptainer,
         BuildImagesHere = options.ImageBuild == RemoteImageBuild.Local,
         Isolation = options.Isolation ?? Model.ContainerIsolation.Unset,
