@@ -27,10 +27,9 @@ public static class HelpText
         foreach (var setting in commandLine.Switches)
         {
             text.Append("  ").Append(setting.Usage.PadRight(SwitchColumn)).Append(setting.IniKey.PadRight(KeyColumn)).AppendLine(setting.Default);
-            text.Append("      ").Append(setting.Description).AppendLine(setting.Upcoming ? " *" : "");
+            text.Append("      ").Append(setting.Description).AppendLine();
         }
 
-        text.AppendLine("  * read by features arriving with the Slurm launcher and image refresh; the switch sets the key already.");
         text.AppendLine();
         text.AppendLine("What runs:");
         foreach (var option in commandLine.ControlOptions)

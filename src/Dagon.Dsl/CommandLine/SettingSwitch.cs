@@ -25,9 +25,6 @@ public sealed record SettingSwitch(string Name, string Key, string ValueName, st
 
     public string? FlagValue { get; init; }
 
-    /// <summary>Set for settings that parts of the product still being built read; the switch already maps to them.</summary>
-    public bool Upcoming { get; init; }
-
     /// <summary>The key as dagon.ini spells it: <c>[dagon] tmp_dir</c>, or <c>[apptainer] pull = always</c> for a flag.</summary>
     public string IniKey
     {

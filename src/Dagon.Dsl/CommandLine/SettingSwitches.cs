@@ -27,10 +27,10 @@ public static class SettingSwitches
         new("--apptainer", "apptainer:executable", "COMMAND", "apptainer", "the Apptainer command (singularity on older sites)"),
         new("--overlay", "apptainer:overlay", "MODE", "each task's own (Image)", "writable space of every task: Image, WritableTmpfs or None")
             { Value = SwitchValue.Choice, Choices = ["Image", "WritableTmpfs", "None"] },
-        new("--refresh-images", "apptainer:pull", "", "off", "pull and rebuild every image even when it is cached")
-            { Value = SwitchValue.Flag, FlagValue = "always", Upcoming = true },
-        new("--scheduler", "dagon:scheduler", "NAME", "direct", "how tasks are started: direct (a process) or slurm (a job)") { Upcoming = true },
-        new("--partition", "slurm:partition", "NAME", "the cluster's default", "Slurm partition for the jobs") { Upcoming = true },
+        new("--refresh-images", "apptainer:pull", "", "off", "pull and rebuild every image even when it is cached (a task's own Pull wins)")
+            { Value = SwitchValue.Flag, FlagValue = "always" },
+        new("--scheduler", "dagon:scheduler", "NAME", "direct", "how tasks are started: direct (a process) or slurm (a job)"),
+        new("--partition", "slurm:partition", "NAME", "the cluster's default", "Slurm partition for the jobs"),
         new("--progress", "dagon:progress", "MODE", "rich on a terminal, else plain",
                 "progress display: rich (live counts and running tasks), plain (the log lines) or none")
             { Value = SwitchValue.Choice, Choices = ["plain", "rich", "none"] },
