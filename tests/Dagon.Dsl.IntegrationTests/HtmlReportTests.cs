@@ -65,7 +65,13 @@ public sealed class HtmlReportTests(ApptainerFixture apptainer, ITestOutputHelpe
         var rowD = Element(dom, "tr", "data-task", "D");
         Assert.Contains("<td class=\"exit num\">0</td>", rowD);
         Assert.Contains("<td class=\"host\">localhost</td>", rowD);
-        Assert.Contains($"href=\"{new Uri(result["D"].Workspace!.StdoutPath).AbsoluteUri}\"", rowD);
+        Assert.Contains("<td class=\"attempts\">1</td>", rowD);
+        // The log links point at the copies kept in the state folder, which outlive the work folder.
+        var keptStdout = Path.ChangeExtension(result["D"].Timings.LogFile!, ".out");
+        Assert.Contains($"href=\"{new Uri(keptStdout).AbsoluteUri}\"", rowD);
+        var lines = File.ReadAllLines(keptStdout);
+        Assert.Equal(2, lines.Length); // D prints A's host name as B and C copied it
+        Assert.Equal(lines[0], lines[1]);
         Assert.Contains("data-state=\"succeeded\" data-count=\"4\"", dom);
         Assert.Contains("<tr data-key=\"max_parallelism\"><th>max_parallelism</th><td>2</td></tr>", dom);
         Assert.DoesNotContain("http://", dom.Replace("http://www.w3.org/2000/svg", ""));
@@ -107,5 +113,24 @@ public sealed class HtmlReportTests(ApptainerFixture apptainer, ITestOutputHelpe
         Assert.Contains("<g class=\"task-row failed\" data-task=\"B\"", dom);
         Assert.Contains("<g class=\"node failed\" data-task=\"B\"", dom);
         Assert.DoesNotContain("data-task=\"C\" transform", dom); // never started: no timeline row
+    }
+
+    [Fact]
+    public async Task RetriedTaskShowsItsAttemptsAndWhatEndedTheFailedOne()
+    {
+        var marker = Path.Combine(apptainer.NewFolder("marker"), "failed-once");
+        var (result, report) = await RunAsync(Workflow.Create("Flaky")
+            .BatchTask("A", $"if [ -e '{marker}' ]; then echo recovered; else touch '{marker}'; echo first >&2; exit 75; fi",
+                t => t.Retries(1)));
+        Assert.True(result.Succeeded, RunSummary.Format(result));
+
+        var dom = await HeadlessChromium.DumpDomAsync(report);
+
+        var rowA = Element(dom, "tr", "data-task", "A");
+        Assert.Contains("<td class=\"attempts\">2 (retried after exit-code)</td>", rowA);
+        Assert.Contains("<td class=\"exit num\">0</td>", rowA);
+        var stdout = Regex.Match(rowA, "href=\"(file://[^\"]+)\" class=\"stdout\"");
+        Assert.True(stdout.Success, rowA);
+        Assert.Equal("recovered\n", File.ReadAllText(new Uri(stdout.Groups[1].Value).LocalPath));
     }
 }

@@ -59,7 +59,7 @@ public sealed class HtmlReport(string path) : IRunObserver
             <span style="background:#4fa3c7"></span>staging<span style="background:#4caf50"></span>execution</p>
             <div id="timeline"></div>
             <h2>Tasks</h2>
-            <table id="tasks"><thead><tr><th>task</th><th>state</th><th>exit</th><th>host</th><th>image s</th><th>overlay s</th>
+            <table id="tasks"><thead><tr><th>task</th><th>state</th><th>exit</th><th>attempts</th><th>host</th><th>image s</th><th>overlay s</th>
             <th>staging s</th><th>execution s</th><th>total s</th><th>logs</th><th>reason</th></tr></thead><tbody id="task-rows"></tbody></table>
             <h2>Settings</h2>
 

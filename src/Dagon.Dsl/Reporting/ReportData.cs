@@ -3,12 +3,14 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using Dagon.Execution;
 using Dagon.Observing;
+using Dagon.Scheduling;
 
 namespace Dagon.Reporting;
 
 /// <summary>
-/// The run as the report's inline script reads it: one JSON object per task with its state, exit code, host, times
-/// in milliseconds from the run's start, the four phases, and links to its logs when they were kept on this machine.
+/// The run as the report's inline script reads it: one JSON object per task with its state, exit code, attempts,
+/// host, times in milliseconds from the run's start, the four phases, and links to its logs when they are on this
+/// machine.
 /// </summary>
 public static class ReportData
 {
@@ -44,6 +46,7 @@ public static class ReportData
         if (task.Outcome.ExitCode is { } exit) json.WriteNumber("exit", exit);
         else json.WriteNull("exit");
         json.WriteString("host", host ?? "");
+        Attempts(json, task);
         if (task.Outcome.Reason is { } reason) json.WriteString("reason", reason);
         json.WriteStartArray("errorTail");
         foreach (var line in task.Outcome.ErrorTail ?? []) json.WriteStringValue(line);
@@ -62,11 +65,29 @@ public static class ReportData
         json.WriteEndObject();
     }
 
-    /// <summary>Links only to logs that exist here: a removed workspace or another host's files would be dead links.</summary>
+    /// <summary>How many times the task ran, what ended the last retried attempt, and whether --resume reused it.</summary>
+    private static void Attempts(Utf8JsonWriter json, TaskResult task)
+    {
+        json.WriteNumber("attempts", task.Timings.Attempts);
+        if (task.Timings.LastFailure is { } retried) json.WriteString("retriedAfter", retried.Name());
+        if (task.Outcome.Failure is { } failure) json.WriteString("failure", failure.Name());
+        json.WriteBoolean("reused", task.Timings.ReusedFrom is not null);
+    }
+
+    /// <summary>
+    /// Links only to logs that exist here: the copies kept in the state folder (which outlive a removed work folder,
+    /// and hold a remote task's logs too), else the work folder's own on this machine.
+    /// </summary>
     private static void Logs(Utf8JsonWriter json, TaskResult task, string? host)
     {
         json.WriteStartObject("logs");
-        if (task.Workspace is { } workspace && host is null or TaskAttempt.ThisMachine)
+        if (task.Timings.LogFile is { } kept && File.Exists(kept))
+        {
+            var stdout = Path.ChangeExtension(kept, ".out");
+            if (File.Exists(stdout)) json.WriteString("stdout", new Uri(stdout).AbsoluteUri);
+            json.WriteString("stderr", new Uri(kept).AbsoluteUri);
+        }
+        else if (task.Workspace is { } workspace && host is null or TaskAttempt.ThisMachine)
         {
             if (File.Exists(workspace.StdoutPath)) json.WriteString("stdout", new Uri(workspace.StdoutPath).AbsoluteUri);
             if (File.Exists(workspace.StderrPath)) json.WriteString("stderr", new Uri(workspace.StderrPath).AbsoluteUri);

@@ -93,6 +93,8 @@ internal static class ReportPage
             tr.appendChild(make(null, 'td', { 'class': 'name' }, t.name));
             tr.appendChild(make(null, 'td', { 'class': 'state' }, t.state));
             tr.appendChild(make(null, 'td', { 'class': 'exit num' }, t.exit === null ? '' : String(t.exit)));
+            tr.appendChild(make(null, 'td', { 'class': 'attempts' },
+              t.reused ? 'reused' : String(t.attempts) + (t.retriedAfter ? ' (retried after ' + t.retriedAfter + ')' : '')));
             tr.appendChild(make(null, 'td', { 'class': 'host' }, t.host));
             phases.concat(['total']).forEach(function (phase) {
               tr.appendChild(make(null, 'td', { 'class': 'num ' + phase }, t.phases[phase] > 0 ? seconds(t.phases[phase]) : '-'));
