@@ -92,74 +92,11 @@ internal static partial class WorkflowDeclarationParser
 
         var nameArgument = StringNamedArgument(attribute, attributeSyntax, "Name");
         var command = StringNamedArgument(attribute, attributeSyntax, "Command");
-        var commandKind = CommandKind.Missing;
-        LocationInfo? buildCommandLocation = null;
-        var references = new List<ReferenceDeclaration>();
-        var malformed = new List<MalformedReferenceDeclaration>();
-        if (command is not null)
-        {
-            commandKind = CommandKind.Constant;
-            var map = StringValueMap.Create(command.Value.Argument.Value, command.Value.Expression);
-            var bad = new List<MalformedReference>();
-            foreach (var reference in WorkflowReferenceParser.Parse(command.Value.Argument.Value, bad))
-            {
-                var (location, exact) = map.Locate(reference.TaskStart, reference.Task.Length);
-                var path = reference.Path.Length == 0 ? default : map.Locate(reference.TaskStart + reference.Task.Length + 1, reference.Path.Length);
-                references.Add(new ReferenceDeclaration(reference.Workflow, reference.Task, reference.Text, location, exact)
-                {
-                    Path = reference.Path,
-                    PathLocation = path.Exact ? path.Location : null,
-                });
-            }
-
-            foreach (var reference in bad)
-            {
-                malformed.Add(new MalformedReferenceDeclaration(reference.Text, map.Locate(reference.Start, reference.Length).Location));
-            }
-        }
-        else if (type.GetMembers(WellKnownNames.BuildCommandMethod).OfType<IMethodSymbol>()
-                     .FirstOrDefault(m => m.IsStatic && m.Parameters.Length == 0 && m.ReturnType.SpecialType == SpecialType.System_String) is { } method)
-        {
-            commandKind = CommandKind.RunTime;
-            var methodSyntax = method.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) as MethodDeclarationSyntax;
-            buildCommandLocation = methodSyntax is null ? null : LocationInfo.From(methodSyntax.Identifier);
-        }
-
+        var parsedCommand = ParseCommand(type, command, cancellationToken);
         var binds = StringArrayArgument(attribute, attributeSyntax, "BindPaths");
 
-        var dependencies = new List<DependencyDeclaration>();
-        foreach (var dependsOn in type.GetAttributes())
-        {
-            var attributeClass = dependsOn.AttributeClass;
-            if (attributeClass is null) continue;
-            var metadataName = MetadataName(attributeClass.OriginalDefinition);
-            ITypeSymbol? target;
-            if (metadataName == WellKnownNames.DependsOnAttribute)
-            {
-                target = dependsOn.ConstructorArguments.Length == 1 ? dependsOn.ConstructorArguments[0].Value as ITypeSymbol : null;
-            }
-            else if (metadataName == WellKnownNames.GenericDependsOnAttribute)
-            {
-                target = attributeClass.TypeArguments.FirstOrDefault();
-            }
-            else
-            {
-                continue;
-            }
+        var dependencies = ParseDependencies(workflow, type, declaration, cancellationToken);
 
-            var syntax = dependsOn.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
-            var location = syntax is null ? LocationInfo.From(declaration.Identifier) : LocationInfo.From(DependencyTargetSyntax(syntax));
-            var isTaskOfWorkflow = target is INamedTypeSymbol named
-                && SymbolEqualityComparer.Default.Equals(named.ContainingType, workflow)
-                && IsTask(named);
-            dependencies.Add(new DependencyDeclaration(
-                target?.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat) ?? "?",
-                isTaskOfWorkflow ? target!.Name : null,
-                location));
-        }
-
-        var timeout = IntNamedArgument(attribute, attributeSyntax, "TimeoutSeconds");
-        var overlay = IntNamedArgument(attribute, attributeSyntax, "OverlaySize");
         var conflictingSyntax = conflicting?.ApplicationSyntaxReference?.GetSyntax(cancellationToken);
         return new TaskDeclaration(
             Kind: kind,
@@ -174,18 +111,18 @@ internal static partial class WorkflowDeclarationParser
             BaseType: type.BaseType is { SpecialType: not SpecialType.System_Object } baseType && !IsGeneratedHandle(baseType, type)
                 ? baseType.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat)
                 : null,
-            CommandKind: commandKind,
+            CommandKind: parsedCommand.Kind,
             Command: command?.Argument,
-            BuildCommandLocation: buildCommandLocation,
-            References: references.ToEquatableArray(),
-            MalformedReferences: malformed.ToEquatableArray(),
+            BuildCommandLocation: parsedCommand.BuildCommandLocation,
+            References: parsedCommand.References.ToEquatableArray(),
+            MalformedReferences: parsedCommand.Malformed.ToEquatableArray(),
             Image: StringNamedArgument(attribute, attributeSyntax, "Image")?.Argument,
-            OverlaySize: overlay,
+            OverlaySize: IntNamedArgument(attribute, attributeSyntax, "OverlaySize"),
             BindPaths: binds,
             TmpDir: NamedArgument(attribute, "TmpDir")?.Value as string,
             Remove: NamedArgument(attribute, "Remove")?.Value as bool?,
             Host: NamedArgument(attribute, "Host")?.Value as string,
-            TimeoutSeconds: timeout,
+            TimeoutSeconds: IntNamedArgument(attribute, attributeSyntax, "TimeoutSeconds"),
             DependsOn: dependencies.ToEquatableArray())
         {
             Isolation = IntNamedArgument(attribute, attributeSyntax, "Isolation"),
@@ -336,130 +273,4 @@ internal static partial class WorkflowDeclarationParser
         { TypeKind: TypeKind.Interface } => "interface",
         _ => "class",
     };
-}
-
-/// <summary>
-/// Maps a position in a constant string back to source. A constant may be a literal or a <c>+</c> chain of
-/// literals and constants; each literal whose source text spells its value verbatim maps character by
-/// character, anything else (escapes, named constants, multi-line raw strings) maps to the whole piece.
-/// </summary>
-internal sealed class StringValueMap
-{
-    private readonly List<Piece> _pieces;
-    private readonly SyntaxTree? _tree;
-    private readonly TextSpan _whole;
-
-    private StringValueMap(SyntaxTree? tree, TextSpan whole, List<Piece> pieces)
-    {
-        _tree = tree;
-        _whole = whole;
-        _pieces = pieces;
-    }
-
-    public static StringValueMap Create(string value, ExpressionSyntax? expression)
-    {
-        if (expression is null) return new StringValueMap(null, default, new List<Piece>());
-
-        var leaves = new List<ExpressionSyntax>();
-        Flatten(expression, leaves);
-        var known = 0;
-        var unknown = 0;
-        foreach (var leaf in leaves)
-        {
-            if (leaf is LiteralExpressionSyntax { RawKind: (int)SyntaxKind.StringLiteralExpression } literal) known += literal.Token.ValueText.Length;
-            else unknown++;
-        }
-
-        var pieces = new List<Piece>();
-        // With more than one named constant the split of the value between them is unknown without a semantic model.
-        if (unknown <= 1 && known <= value.Length)
-        {
-            var start = 0;
-            foreach (var leaf in leaves)
-            {
-                if (leaf is LiteralExpressionSyntax { RawKind: (int)SyntaxKind.StringLiteralExpression } literal)
-                {
-                    var text = literal.Token.ValueText;
-                    pieces.Add(new Piece(start, text.Length, leaf.Span, ContentOffset(literal.Token)));
-                    start += text.Length;
-                }
-                else
-                {
-                    var length = value.Length - known;
-                    pieces.Add(new Piece(start, length, leaf.Span, -1));
-                    start += length;
-                }
-            }
-        }
-
-        return new StringValueMap(expression.SyntaxTree, expression.Span, pieces);
-    }
-
-    public (LocationInfo Location, bool Exact) Locate(int start, int length)
-    {
-        if (_tree is null) return (new LocationInfo(string.Empty, default, default), false);
-        foreach (var piece in _pieces)
-        {
-            if (start < piece.Start || start >= piece.Start + piece.Length) continue;
-            if (piece.ContentOffset >= 0 && start + length <= piece.Start + piece.Length)
-            {
-                var span = new TextSpan(piece.Span.Start + piece.ContentOffset + start - piece.Start, length);
-                return (LocationInfo.From(_tree, span), true);
-            }
-
-            return (LocationInfo.From(_tree, piece.Span), false);
-        }
-
-        return (LocationInfo.From(_tree, _whole), false);
-    }
-
-    private static void Flatten(ExpressionSyntax expression, List<ExpressionSyntax> leaves)
-    {
-        switch (expression)
-        {
-            case ParenthesizedExpressionSyntax parenthesized:
-                Flatten(parenthesized.Expression, leaves);
-                break;
-            case BinaryExpressionSyntax binary when binary.IsKind(SyntaxKind.AddExpression):
-                Flatten(binary.Left, leaves);
-                Flatten(binary.Right, leaves);
-                break;
-            default:
-                leaves.Add(expression);
-                break;
-        }
-    }
-
-    /// <summary>Where the value starts inside the token's text, or -1 when the text does not spell the value verbatim.</summary>
-    private static int ContentOffset(SyntaxToken token)
-    {
-        var text = token.Text;
-        var lead = 0;
-        while (lead < text.Length && (text[lead] == '@' || text[lead] == '$')) lead++;
-        var quotes = 0;
-        while (lead + quotes < text.Length && text[lead + quotes] == '"') quotes++;
-        var contentStart = lead + quotes;
-        var contentLength = text.Length - contentStart - quotes;
-        if (contentLength < 0) return -1;
-        return string.CompareOrdinal(text, contentStart, token.ValueText, 0, System.Math.Max(contentLength, token.ValueText.Length)) == 0
-               && contentLength == token.ValueText.Length
-            ? contentStart
-            : -1;
-    }
-
-    private readonly struct Piece
-    {
-        public Piece(int start, int length, TextSpan span, int contentOffset)
-        {
-            Start = start;
-            Length = length;
-            Span = span;
-            ContentOffset = contentOffset;
-        }
-
-        public int Start { get; }
-        public int Length { get; }
-        public TextSpan Span { get; }
-        public int ContentOffset { get; }
-    }
 }
