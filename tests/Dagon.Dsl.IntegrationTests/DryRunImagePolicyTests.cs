@@ -123,6 +123,13 @@ public sealed class DryRunImagePolicyTests(ApptainerFixture apptainer, ITestOutp
         Assert.Contains($"would pull docker://{_registry.Address}/dagon/moving@{moved} (tag now points there); the tag moved from the cached {first} (pull = always)",
             always.Format(1), StringComparison.Ordinal);
         Assert.Equal(before, Contents(cache));
+
+        // The real run does what the dry run said: the cached digest, no pull.
+        var real = Host(cache);
+        var result = await real.Runner.RunAsync(OneTask(image));
+        Assert.True(result.Succeeded, RunSummary.Format(result));
+        Assert.Equal("v1", File.ReadAllText(result["V"].Workspace!.StdoutPath).Trim());
+        Assert.Equal(0, real.ImageCache.BuildCount);
     }
 
     [Fact]

@@ -125,7 +125,12 @@ internal sealed class ImagePlanner(ApptainerOptions options, RegistryDigests dig
             RecordDigest = current,
             Outcome = plan.Outcome with { Path = target, Digest = current, TagNow = current, Previous = cachedDigest, Pulled = pinned.Reference },
         };
-        if (await FindInLibraryAsync(source, current, site, cancellationToken).ConfigureAwait(false) is { } library) return pull.Using(library, ImageOutcomeKind.Library);
+        if (await FindInLibraryAsync(source, current, site, cancellationToken).ConfigureAwait(false) is { } library)
+        {
+            // Nothing enters the cache, so nothing is recorded in it.
+            return plan.Noting(o => o with { Digest = current, TagNow = current }).Using(library, ImageOutcomeKind.Library);
+        }
+
         // The digest may be cached without the tag's record saying so (a tag moved back): it is used, and then recorded.
         return await store.FirstExistingAsync([target], cancellationToken).ConfigureAwait(false) is { } already
             ? pull.Using(already, ImageOutcomeKind.Cached)
