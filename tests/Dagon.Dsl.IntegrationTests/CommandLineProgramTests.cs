@@ -177,7 +177,8 @@ public sealed class CommandLineProgramTests(ApptainerFixture apptainer, ITestOut
         var (exitCode, stdout, _) = await RunDemoAsync(folder, "--dry-run", "--image", "docker://127.0.0.1:9/dagon/none:1", "--tmp-dir", work, "--image-cache", cache);
 
         Assert.Equal(1, exitCode);
-        Assert.Contains("cannot reach https://127.0.0.1:9/v2/ for 'docker://127.0.0.1:9/dagon/none:1'", stdout, StringComparison.Ordinal);
+        Assert.Contains("would pull 'docker://127.0.0.1:9/dagon/none:1' from this machine, but the registry does not answer it: 127.0.0.1:9 did not answer",
+            stdout, StringComparison.Ordinal);
         NothingRanOrWasBuilt(work, cache);
     }
 

@@ -37,7 +37,7 @@ public sealed class DockerRegistryTests(ApptainerFixture apptainer, ITestOutputH
             .CreateInstance<Dagon.Execution.RunPreflight>(host.Services).CheckAsync(plan, CancellationToken.None);
 
         Assert.True(report.CouldRun, report.Format(1));
-        Assert.Contains($"http://127.0.0.1:{_port}/v2/ answers (200); would be pulled and built", report.Format(1), StringComparison.Ordinal);
+        Assert.Matches($@"on this machine: would pull docker://127\.0\.0\.1:{_port}/dagon/busybox@sha256:[0-9a-f]{{64}} \(tag now points there\)", report.Format(1));
         Assert.Empty(Directory.EnumerateFileSystemEntries(cache));
     }
 

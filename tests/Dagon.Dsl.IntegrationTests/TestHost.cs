@@ -38,6 +38,10 @@ public sealed class TestHost : IDisposable
 
     public ImageCache ImageCache => _services.GetRequiredService<ImageCache>();
 
+    /// <summary>--dry-run's checks of <paramref name="workflow"/> on these services; nothing runs.</summary>
+    public Task<PreflightReport> DryRunAsync(Dagon.Model.WorkflowDefinition workflow) =>
+        ActivatorUtilities.CreateInstance<RunPreflight>(_services).CheckAsync(Dagon.Scheduling.ExecutionPlan.Create([workflow]), CancellationToken.None);
+
     public void Dispose() => _services.Dispose();
 
     private sealed class CollectingLoggerProvider(ITestOutputHelper output, ConcurrentQueue<string> log) : ILoggerProvider

@@ -131,8 +131,8 @@ public sealed class RemoteImagePolicyTests(RemoteNode node, ITestOutputHelper ou
         Assert.Contains($"building image '{image}' on host 'node' failed", RemoteWorkflowTests.Describe(result, harness));
     }
 
-    [Fact]
-    public async Task A_sif_in_the_hosts_library_folder_is_used_without_a_build()
+    /// <summary>A folder in the node user's home holding the local busybox image as <c>prebuilt_2.sif</c>.</summary>
+    private string LibraryOnNode()
     {
         var library = $"library-{Guid.NewGuid():N}";
         Assert.Equal(0, node.Ssh($"mkdir -p ~/{library}").Code);
@@ -140,6 +140,49 @@ public sealed class RemoteImagePolicyTests(RemoteNode node, ITestOutputHelper ou
             "-P", RemoteNode.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), node.LocalImage!, $"{node.User}@{node.Address}:{library}/prebuilt_2.sif"],
             check: false);
         Assert.True(code == 0, text);
+        return library;
+    }
+
+    [Fact]
+    public async Task A_dry_run_reports_the_sif_in_the_hosts_library_folder_as_the_image_used_there()
+    {
+        var library = LibraryOnNode();
+        var image = $"docker://{_registry.Address}/dagon/prebuilt:2"; // never pushed: only the library folder on the node can give it
+        await using var harness = new Harness(Settings($"~/.cache/dagon/library-{Guid.NewGuid():N}",
+            new() { ["host:node:library_dirs"] = $"/nonexistent:~/{library}" }), output);
+
+        var report = await harness.PreflightAsync(Version(image));
+        output.WriteLine(report.Format(1));
+
+        Assert.True(report.CouldRun, report.Format(1));
+        Assert.Matches($@"ok    image {System.Text.RegularExpressions.Regex.Escape(image)} \(for V\) on host 'node': library image /\S+/{library}/prebuilt_2\.sif\n",
+            report.Format(1));
+        Assert.Equal(0, harness.RemoteImages.BuildCount);
+        Assert.Equal(0, harness.RemoteImages.UploadCount);
+    }
+
+    [Fact]
+    public async Task A_dry_run_under_pull_never_without_a_cached_image_on_the_host_fails_naming_the_host_and_writes_nothing_there()
+    {
+        var image = $"docker://{_registry.Address}/dagon/never-dry:1";
+        await _registry.PushAsync(_v1, "dagon/never-dry:1");
+        var cache = $"~/.cache/dagon/never-dry-{Guid.NewGuid():N}";
+        await using var harness = new Harness(Settings(cache, new() { ["apptainer:pull"] = "never" }), output);
+
+        var report = await harness.PreflightAsync(Version(image));
+        output.WriteLine(report.Format(1));
+
+        var problem = Assert.Single(report.Problems);
+        Assert.StartsWith($"image {image} (for V) on host 'node': image '{image}' is not in the image cache on host 'node' (", problem, StringComparison.Ordinal);
+        Assert.Contains("pull = never forbids fetching it", problem, StringComparison.Ordinal);
+        Assert.Equal(0, harness.RemoteImages.BuildCount);
+        Assert.NotEqual(0, node.Ssh($"test -e {cache}").Code); // the host's cache folder was not even made
+    }
+
+    [Fact]
+    public async Task A_sif_in_the_hosts_library_folder_is_used_without_a_build()
+    {
+        var library = LibraryOnNode();
 
         // Never pushed: only the library folder on the node can give this image.
         var image = $"docker://{_registry.Address}/dagon/prebuilt:2";

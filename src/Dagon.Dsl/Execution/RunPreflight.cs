@@ -10,11 +10,12 @@ namespace Dagon.Execution;
 /// <summary>
 /// <c>--dry-run</c>: everything <see cref="RunPreparation"/> would find wrong, found without changing anything. Each
 /// place is reached (an SSH host with its key trusted) and asked for Apptainer, shells and bind sources; each image
-/// is checked where it would come from. No work folder is created, no image built or pulled, no task started.
+/// is put to the image policy a real run follows, with the same place, cache, library folders and pull policy, and
+/// reported as what the run would do with it. No work folder is created, no image built, pulled or recorded, no task started.
 /// </summary>
-public sealed class RunPreflight(PlaceDirectory places, ImageCache localImages, IOptions<ApptainerOptions> apptainer)
+public sealed class RunPreflight(PlaceDirectory places, ImageCache localImages, HostImageCache hostImages, IOptions<ApptainerOptions> apptainer)
 {
-    private readonly ImageAvailability _images = new(localImages, apptainer.Value);
+    private readonly ImageAvailability _images = new(localImages, hostImages, apptainer.Value);
 
     public async Task<PreflightReport> CheckAsync(ExecutionPlan plan, CancellationToken cancellationToken)
     {
@@ -25,7 +26,9 @@ public sealed class RunPreflight(PlaceDirectory places, ImageCache localImages, 
             if (place is null) continue;
             foreach (var image in group.Where(t => t.Image is not null).GroupBy(t => t.Image!))
             {
-                var (problem, found) = await _images.CheckAsync(image.Key, place.Host is not null, cancellationToken).ConfigureAwait(false);
+                // The real run's policy for the image: the strictest Pull among its tasks on this place (RunPreparation).
+                var pull = PullPolicies.ForImage(image.Select(t => t.Definition.Pull), apptainer.Value.Pull);
+                var (problem, found) = await _images.CheckAsync(image.Key, place, pull, cancellationToken).ConfigureAwait(false);
                 var subject = $"image {image.Key.Reference} (for {string.Join(", ", image.Select(t => t.DisplayName))}) on {place.Description}";
                 if (problem is null) report.Pass($"{subject}: {found}");
                 else report.Fail($"{subject}: {problem}");

@@ -205,7 +205,7 @@ internal sealed class RunPreparation(
             try
             {
                 // One image, one pull for all its tasks on this place: the strictest of their policies.
-                var pull = PullPolicies.Strictest(group.Select(t => PullPolicies.Effective(t.Definition.Pull, apptainer.Pull)));
+                var pull = PullPolicies.ForImage(group.Select(t => t.Definition.Pull), apptainer.Pull);
                 var image = place.Host is null
                     ? await localImages.PrepareAsync(group.Key, run.Apptainers[group.First().Index]!, pull, cancellationToken).ConfigureAwait(false)
                     : await hostImages.PrepareAsync(place, run.Apptainers[group.First().Index]!, group.Key, pull, cancellationToken).ConfigureAwait(false);

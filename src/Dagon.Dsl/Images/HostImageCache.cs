@@ -54,10 +54,8 @@ public sealed class HostImageCache(ImageCache localImages, ApptainerOptions loca
     public async Task<PreparedImage> PrepareAsync(IPlace place, string apptainer, ImageSource source, PullPolicy pull,
         CancellationToken cancellationToken)
     {
-        var info = await place.ProbeAsync(cancellationToken).ConfigureAwait(false);
-        var cacheDir = info.Expand(place.Settings.ImageCacheDir ?? "~/.cache/dagon/images").TrimEnd('/');
-        var key = $"{place.Host}|{cacheDir}|{source.Kind}:{source.Reference}|{pull}";
-        var site = new ImageSite(new PlaceImageStore(place, info), cacheDir, place.Settings.LibraryDirs, pull);
+        var site = await SiteAsync(place, pull, cancellationToken).ConfigureAwait(false);
+        var key = $"{place.Host}|{site.CacheDir}|{source.Kind}:{source.Reference}|{pull}";
         return await _once.GetAsync(key, async () =>
         {
             var stopwatch = Stopwatch.StartNew();
@@ -66,31 +64,70 @@ public sealed class HostImageCache(ImageCache localImages, ApptainerOptions loca
         }).ConfigureAwait(false);
     }
 
-    private async Task<string> PrepareCoreAsync(IPlace place, string apptainer, ImageSite site, ImageSource source, CancellationToken cancellationToken)
+    /// <summary>
+    /// What <see cref="PrepareAsync(IPlace, string, ImageSource, PullPolicy, CancellationToken)"/> would do on the place,
+    /// decided the same way but read only (<c>--dry-run</c>): the place is asked, nothing is built, uploaded or recorded.
+    /// </summary>
+    internal async Task<ImageOutcome> PreviewAsync(IPlace place, ImageSource source, PullPolicy pull, CancellationToken cancellationToken)
     {
-        var cacheDir = site.CacheDir;
+        var site = await SiteAsync(place, pull, cancellationToken).ConfigureAwait(false);
+        if (source.Kind == ImageSourceKind.SifFile) return await PreviewUploadAsync(place, site.CacheDir, source.Reference, cancellationToken).ConfigureAwait(false);
+        var definition = await DefinitionOfAsync(place, source, cancellationToken).ConfigureAwait(false);
+        if (WhyBuiltHere(place, source, definition) is not { } why) return await _planner.PreviewAsync(source, site, cancellationToken).ConfigureAwait(false);
+        if (await LibraryAsync(source, site, cancellationToken).ConfigureAwait(false) is { } library)
+        {
+            return new ImageOutcome(ImageOutcomeKind.Library, source.Reference, library) { Where = site.Store.Where };
+        }
+
+        var local = await localImages.PreviewAsync(source, site.Pull, cancellationToken).ConfigureAwait(false);
+        return local with { Note = $"made on this machine ({why}), then uploaded to {place.Description}" };
+    }
+
+    private static async Task<ImageSite> SiteAsync(IPlace place, PullPolicy pull, CancellationToken cancellationToken)
+    {
+        var info = await place.ProbeAsync(cancellationToken).ConfigureAwait(false);
+        var cacheDir = info.Expand(place.Settings.ImageCacheDir ?? "~/.cache/dagon/images").TrimEnd('/');
+        return new ImageSite(new PlaceImageStore(place, info), cacheDir, place.Settings.LibraryDirs, pull);
+    }
+
+    /// <summary>A definition file's text (null for other sources); refuses what cannot reach a host at all.</summary>
+    private static async Task<string?> DefinitionOfAsync(IPlace place, ImageSource source, CancellationToken cancellationToken)
+    {
         switch (source.Kind)
         {
             case ImageSourceKind.SandboxDirectory:
                 throw new ImagePreparationException(
                     $"image '{source.Reference}' is a local sandbox directory, which is not sent to remote hosts; build a SIF from it " +
                     $"(apptainer build image.sif {source.Reference}) and use that, or build the image on {place.Description}");
-            case ImageSourceKind.SifFile:
-                return await UploadAsync(place, cacheDir, source.Reference, cancellationToken).ConfigureAwait(false);
             case ImageSourceKind.DefinitionFile when !File.Exists(source.Reference):
                 throw new ImagePreparationException($"definition file '{source.Reference}' does not exist");
+            case ImageSourceKind.DefinitionFile:
+                return await File.ReadAllTextAsync(source.Reference, cancellationToken).ConfigureAwait(false);
+            default:
+                return null;
         }
+    }
 
-        var definition = source.Kind == ImageSourceKind.DefinitionFile
-            ? await File.ReadAllTextAsync(source.Reference, cancellationToken).ConfigureAwait(false)
-            : null;
-        var archive = Rules.ImageRules.IsArchive(source.Kind);
-        if (place.Settings.BuildImagesHere || archive || (definition is not null && DefinitionFile.CopiesFiles(definition)))
+    /// <summary>Why the image is made on this machine and uploaded, or null when the place makes it itself.</summary>
+    private static string? WhyBuiltHere(IPlace place, ImageSource source, string? definition) =>
+        place.Settings.BuildImagesHere ? "image_build = local"
+        : Rules.ImageRules.IsArchive(source.Kind) ? "the archive is on this machine"
+        : definition is not null && DefinitionFile.CopiesFiles(definition) ? "its %files are on this machine"
+        : null;
+
+    private Task<string?> LibraryAsync(ImageSource source, ImageSite site, CancellationToken cancellationToken) =>
+        _planner.FindInLibraryAsync(source, DockerReference.TryParse(source.Reference)?.Digest, site, cancellationToken);
+
+    private async Task<string> PrepareCoreAsync(IPlace place, string apptainer, ImageSite site, ImageSource source, CancellationToken cancellationToken)
+    {
+        var cacheDir = site.CacheDir;
+        if (source.Kind == ImageSourceKind.SifFile) return await UploadAsync(place, cacheDir, source.Reference, cancellationToken).ConfigureAwait(false);
+        var definition = await DefinitionOfAsync(place, source, cancellationToken).ConfigureAwait(false);
+        if (WhyBuiltHere(place, source, definition) is { } why)
         {
-            var why = place.Settings.BuildImagesHere ? "image_build = local" : archive ? "the archive is on this machine" : "its %files are on this machine";
-            if (await _planner.FindInLibraryAsync(source, DockerReference.TryParse(source.Reference)?.Digest, site, cancellationToken)
-                    .ConfigureAwait(false) is { } library)
+            if (await LibraryAsync(source, site, cancellationToken).ConfigureAwait(false) is { } library)
             {
+                _planner.LogLibrary(library, site.Store.Where, source.Reference);
                 return library;
             }
 
@@ -103,6 +140,7 @@ public sealed class HostImageCache(ImageCache localImages, ApptainerOptions loca
         if (plan.Existing is { } existing)
         {
             if (existing.StartsWith(cacheDir + "/", StringComparison.Ordinal)) logger.LogInformation("Using cached SIF image on {Place}: {Path}", place.Description, existing);
+            await plan.RememberAsync(site.Store, cancellationToken).ConfigureAwait(false);
             return existing;
         }
 
@@ -168,13 +206,26 @@ public sealed class HostImageCache(ImageCache localImages, ApptainerOptions loca
         return target;
     }
 
-    private async Task<string> UploadAsync(IPlace place, string cacheDir, string localPath, CancellationToken cancellationToken)
+    /// <summary>Where the place keeps its copy of a local .sif, and whether that copy is there already.</summary>
+    private async Task<(string Target, bool Present)> CopyOnPlaceAsync(IPlace place, string cacheDir, string localPath, CancellationToken cancellationToken)
     {
         if (!File.Exists(localPath)) throw new ImagePreparationException($"image file '{localPath}' does not exist");
+        var target = $"{cacheDir}/{ImageKey.FileNameOfCopy(localPath, await LocalHashAsync(localPath, cancellationToken).ConfigureAwait(false))}";
+        return (target, (await place.FindMissingAsync([target], cancellationToken).ConfigureAwait(false)).Count == 0);
+    }
+
+    private async Task<ImageOutcome> PreviewUploadAsync(IPlace place, string cacheDir, string localPath, CancellationToken cancellationToken)
+    {
+        var (target, present) = await CopyOnPlaceAsync(place, cacheDir, localPath, cancellationToken).ConfigureAwait(false);
+        return new ImageOutcome(present ? ImageOutcomeKind.Cached : ImageOutcomeKind.Upload, localPath, target) { Where = " on " + place.Description };
+    }
+
+    private async Task<string> UploadAsync(IPlace place, string cacheDir, string localPath, CancellationToken cancellationToken)
+    {
+        var (target, present) = await CopyOnPlaceAsync(place, cacheDir, localPath, cancellationToken).ConfigureAwait(false);
         var hash = await LocalHashAsync(localPath, cancellationToken).ConfigureAwait(false);
-        var name = ImageKey.FileNameOfCopy(localPath, hash);
-        var target = $"{cacheDir}/{name}";
-        if ((await place.FindMissingAsync([target], cancellationToken).ConfigureAwait(false)).Count == 0)
+        var name = target[(target.LastIndexOf('/') + 1)..];
+        if (present)
         {
             logger.LogInformation("Using cached SIF image on {Place}: {Path}", place.Description, target);
             return target;

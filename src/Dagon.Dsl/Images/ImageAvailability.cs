@@ -1,33 +1,59 @@
 using Dagon.Containers;
 using Dagon.Model;
+using Dagon.Places;
 
 namespace Dagon.Images;
 
 /// <summary>
-/// Whether an image could be made ready, asked without building or pulling anything (<c>--dry-run</c>): a local file
-/// exists, a definition file and its <c>%files</c> sources exist, a cached build is there, or the registry answers.
+/// What a real run would do with an image on a place, asked without building, pulling, uploading or recording anything
+/// (<c>--dry-run</c>). The decision is the real run's own (<see cref="ImageCache.PreviewAsync"/>,
+/// <see cref="HostImageCache.PreviewAsync"/>, both through <see cref="ImagePlanner.PreviewAsync"/>); this adds the checks
+/// a build would make later: a definition file's <c>%files</c> sources, and whether a non-docker source answers.
 /// </summary>
-public sealed class ImageAvailability(ImageCache cache, ApptainerOptions options)
+internal sealed class ImageAvailability(ImageCache localImages, HostImageCache hostImages, ApptainerOptions options)
 {
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
 
-    /// <summary>Null when the image can be used or built; otherwise why not.</summary>
-    /// <returns>(problem, what was found): one of them is null.</returns>
-    public async Task<(string? Problem, string? Found)> CheckAsync(ImageSource source, bool forRemoteHost, CancellationToken cancellationToken)
+    /// <returns>(problem, what a real run would do): one of them is null.</returns>
+    public async Task<(string? Problem, string? Found)> CheckAsync(ImageSource source, IPlace place, PullPolicy pull, CancellationToken cancellationToken)
     {
-        switch (source.Kind)
+        try
         {
-            case ImageSourceKind.SifFile:
-                return File.Exists(source.Reference) ? (null, "image file exists") : ($"image file '{source.Reference}' does not exist", null);
-            case ImageSourceKind.SandboxDirectory when forRemoteHost:
-                return ($"image '{source.Reference}' is a local sandbox directory, which is not sent to remote hosts", null);
-            case ImageSourceKind.SandboxDirectory:
-                return Directory.Exists(source.Reference) ? (null, "sandbox directory exists") : ($"image '{source.Reference}' does not exist", null);
-            case ImageSourceKind.DefinitionFile:
-                return await CheckDefinitionAsync(source, cancellationToken).ConfigureAwait(false);
-        }
+            if (source.Kind == ImageSourceKind.DefinitionFile && await MissingCopiedFilesAsync(source, cancellationToken).ConfigureAwait(false) is { } missing)
+            {
+                return (missing, null);
+            }
 
-        if (!forRemoteHost && File.Exists(cache.CachePathFor(source))) return (null, "cached in " + cache.Directory);
+            var outcome = place.Host is null
+                ? await localImages.PreviewAsync(source, pull, cancellationToken).ConfigureAwait(false)
+                : await hostImages.PreviewAsync(place, source, pull, cancellationToken).ConfigureAwait(false);
+            if (outcome.Problem is { } problem) return (problem, null);
+            var found = (source.Kind == ImageSourceKind.DefinitionFile ? "definition file exists; " : "") + outcome.Describe();
+            var probeHere = outcome.Kind == ImageOutcomeKind.Pull && (place.Host is null || outcome.Note is not null);
+            if (!probeHere || source.Kind is not (ImageSourceKind.Http or ImageSourceKind.Library or ImageSourceKind.Oras)) return (null, found);
+            return await ProbeAsync(source, found, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is ImagePreparationException or PlaceUnavailableException)
+        {
+            return (exception.Message, null);
+        }
+    }
+
+    private static async Task<string?> MissingCopiedFilesAsync(ImageSource source, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(source.Reference)) return null; // said by the preview, as a real run says it
+        var definition = await File.ReadAllTextAsync(source.Reference, cancellationToken).ConfigureAwait(false);
+        var missing = DefinitionFile.CopiedSources(definition, Path.GetDirectoryName(source.Reference)!)
+            .Where(s => s.Value == "missing").Select(s => s.Key).ToList();
+        return missing.Count > 0 ? $"'{source.Reference}' copies files that do not exist: {string.Join(", ", missing)}" : null;
+    }
+
+    /// <summary>
+    /// A source pulled from this machine without a digest to ask for (library://, oras://, http(s)://): its registry
+    /// or file must answer, or the pull would fail.
+    /// </summary>
+    private async Task<(string?, string?)> ProbeAsync(ImageSource source, string found, CancellationToken cancellationToken)
+    {
         var url = ProbeUrl(source);
         try
         {
@@ -39,7 +65,7 @@ public sealed class ImageAvailability(ImageCache cache, ApptainerOptions options
                 return ($"'{source.Reference}' answers {(int)response.StatusCode} {response.ReasonPhrase}", null);
             }
 
-            return (null, $"{url} answers ({(int)response.StatusCode}); would be pulled and built");
+            return (null, $"{found} ({url} answers {(int)response.StatusCode})");
         }
         catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
@@ -47,32 +73,12 @@ public sealed class ImageAvailability(ImageCache cache, ApptainerOptions options
         }
     }
 
-    private async Task<(string?, string?)> CheckDefinitionAsync(ImageSource source, CancellationToken cancellationToken)
-    {
-        if (!File.Exists(source.Reference)) return ($"definition file '{source.Reference}' does not exist", null);
-        var definition = await File.ReadAllTextAsync(source.Reference, cancellationToken).ConfigureAwait(false);
-        var missing = DefinitionFile.CopiedSources(definition, Path.GetDirectoryName(source.Reference)!)
-            .Where(s => s.Value == "missing").Select(s => s.Key).ToList();
-        if (missing.Count > 0) return ($"'{source.Reference}' copies files that do not exist: {string.Join(", ", missing)}", null);
-        return File.Exists(cache.CachePathFor(source))
-            ? (null, "cached in " + cache.Directory)
-            : (null, "definition file exists; would be built");
-    }
-
-    /// <summary>The registry's <c>/v2/</c> endpoint for docker:// and oras://, the Sylabs library, or the file itself.</summary>
+    /// <summary>The Sylabs library, an oras:// registry's <c>/v2/</c> endpoint, or the file itself.</summary>
     private Uri ProbeUrl(ImageSource source)
     {
-        var scheme = options.NoHttps ? "http" : "https";
+        if (source.Kind == ImageSourceKind.Http) return new Uri(source.Reference);
+        if (source.Kind == ImageSourceKind.Library) return new Uri("https://library.sylabs.io/");
         var reference = source.Reference[(source.Reference.IndexOf("://", StringComparison.Ordinal) + 3)..];
-        var first = reference.Split('/')[0];
-        return source.Kind switch
-        {
-            ImageSourceKind.Http => new Uri(source.Reference),
-            ImageSourceKind.Library => new Uri("https://library.sylabs.io/"),
-            // docker://ubuntu:20.04 and docker://user/image name Docker Hub; a first part with '.' or ':' is a registry.
-            _ when first.Contains('.', StringComparison.Ordinal) || first.Contains(':', StringComparison.Ordinal) || first == "localhost" =>
-                new Uri($"{scheme}://{first}/v2/"),
-            _ => new Uri("https://registry-1.docker.io/v2/"),
-        };
+        return new Uri($"{(options.NoHttps ? "http" : "https")}://{reference.Split('/')[0]}/v2/");
     }
 }

@@ -49,32 +49,9 @@ public sealed class ImageCache(ApptainerOptions options, ContainerUserAccess acc
     private async Task<PreparedImage> PrepareCoreAsync(ImageSource source, string apptainer, PullPolicy pull, CancellationToken cancellationToken)
     {
         var stopwatch = Stopwatch.StartNew();
-        switch (source.Kind)
-        {
-            case ImageSourceKind.SifFile:
-                if (!File.Exists(source.Reference))
-                {
-                    throw new ImagePreparationException($"image file '{source.Reference}' does not exist");
-                }
-
-                return new PreparedImage(source.Reference, stopwatch.Elapsed);
-            case ImageSourceKind.SandboxDirectory:
-                if (!System.IO.Directory.Exists(source.Reference))
-                {
-                    throw new ImagePreparationException(
-                        $"image '{source.Reference}' does not exist (a local image must be a .sif file, a .def file or a sandbox directory)");
-                }
-
-                return new PreparedImage(source.Reference, stopwatch.Elapsed);
-            case ImageSourceKind.DefinitionFile when !File.Exists(source.Reference):
-                throw new ImagePreparationException($"definition file '{source.Reference}' does not exist");
-            case ImageSourceKind.DockerArchive or ImageSourceKind.OciArchive or ImageSourceKind.OciLayout
-                when !File.Exists(source.ArchivePath) && !System.IO.Directory.Exists(source.ArchivePath):
-                throw new ImagePreparationException($"image '{source.Reference}': '{source.ArchivePath}' does not exist");
-        }
-
+        if (UsedInPlace(source) is { } inPlace) return new PreparedImage(inPlace, stopwatch.Elapsed);
         var store = LocalImageStore.Instance;
-        var plan = await _planner.PlanAsync(source, new ImageSite(store, Directory, options.LibraryDirs, pull), cancellationToken).ConfigureAwait(false);
+        var plan = await _planner.PlanAsync(source, Site(pull), cancellationToken).ConfigureAwait(false);
         if (plan.Existing is { } existing &&
             (!existing.StartsWith(Directory, StringComparison.Ordinal) || await _digests.IsIntactAsync(existing, cancellationToken).ConfigureAwait(false)))
         {
@@ -96,6 +73,39 @@ public sealed class ImageCache(ApptainerOptions options, ContainerUserAccess acc
         Interlocked.Increment(ref _builds);
         logger.LogInformation("SIF image built: {Path} ({Seconds:F1} s)", target, stopwatch.Elapsed.TotalSeconds);
         return new PreparedImage(target, stopwatch.Elapsed);
+    }
+
+    /// <summary>
+    /// What <see cref="PrepareAsync(ImageSource, string, PullPolicy, CancellationToken)"/> would do, decided the same way
+    /// but read only (<c>--dry-run</c>): nothing is built, pulled, recorded or checksummed.
+    /// </summary>
+    internal async Task<ImageOutcome> PreviewAsync(ImageSource source, PullPolicy pull, CancellationToken cancellationToken) =>
+        UsedInPlace(source) is { } inPlace
+            ? new ImageOutcome(ImageOutcomeKind.InPlace, source.Reference, inPlace)
+            : await _planner.PreviewAsync(source, Site(pull), cancellationToken).ConfigureAwait(false);
+
+    private ImageSite Site(PullPolicy pull) => new(LocalImageStore.Instance, Directory, options.LibraryDirs, pull);
+
+    /// <summary>The path of an image used where it is (a .sif, a sandbox); null for one the cache makes; throws for a missing file.</summary>
+    private static string? UsedInPlace(ImageSource source)
+    {
+        switch (source.Kind)
+        {
+            case ImageSourceKind.SifFile when !File.Exists(source.Reference):
+                throw new ImagePreparationException($"image file '{source.Reference}' does not exist");
+            case ImageSourceKind.SandboxDirectory when !System.IO.Directory.Exists(source.Reference):
+                throw new ImagePreparationException(
+                    $"image '{source.Reference}' does not exist (a local image must be a .sif file, a .def file or a sandbox directory)");
+            case ImageSourceKind.SifFile or ImageSourceKind.SandboxDirectory:
+                return source.Reference;
+            case ImageSourceKind.DefinitionFile when !File.Exists(source.Reference):
+                throw new ImagePreparationException($"definition file '{source.Reference}' does not exist");
+            case ImageSourceKind.DockerArchive or ImageSourceKind.OciArchive or ImageSourceKind.OciLayout
+                when !File.Exists(source.ArchivePath) && !System.IO.Directory.Exists(source.ArchivePath):
+                throw new ImagePreparationException($"image '{source.Reference}': '{source.ArchivePath}' does not exist");
+            default:
+                return null;
+        }
     }
 
     /// <summary>

@@ -17,6 +17,9 @@ public static class PullPolicies
     public static PullPolicy Strictest(IEnumerable<PullPolicy> policies) =>
         policies.Select(p => p == PullPolicy.Unset ? PullPolicy.Missing : p).DefaultIfEmpty(PullPolicy.Missing).MaxBy(Rank);
 
+    /// <summary>The policy one image gets on one place from the tasks that use it there and the run's <c>[apptainer] pull</c>.</summary>
+    public static PullPolicy ForImage(IEnumerable<PullPolicy> tasks, PullPolicy run) => Strictest(tasks.Select(task => Effective(task, run)));
+
     private static int Rank(PullPolicy policy) => policy switch
     {
         PullPolicy.Always => 3,

@@ -7,7 +7,11 @@ using Microsoft.Extensions.Logging;
 namespace Dagon.Images;
 
 /// <summary>The digest a tag points to, or why there is none (never holding a credential).</summary>
-public sealed record DigestLookup(string? Digest, string? Problem);
+public sealed record DigestLookup(string? Digest, string? Problem)
+{
+    /// <summary>The registry did not answer at all (refused, timed out, not found), as opposed to answering without a digest.</summary>
+    public bool Unanswered { get; init; }
+}
 
 /// <summary>
 /// Asks a registry which digest a tag points to, with the distribution API's <c>HEAD /v2/NAME/manifests/TAG</c> and
@@ -60,7 +64,7 @@ public sealed class RegistryDigests(RegistryLogins logins, ILogger logger)
         catch (Exception exception) when (exception is HttpRequestException or JsonException || exception is OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
             logger.LogDebug("No digest for {Url}: {Reason}", url, exception.Message);
-            return new DigestLookup(null, $"{reference.Registry} did not answer: {exception.Message}");
+            return new DigestLookup(null, $"{reference.Registry} did not answer: {exception.Message}") { Unanswered = true };
         }
     }
 
