@@ -66,6 +66,9 @@ public sealed class DagonOptions
     [ConfigurationKeyName("retry_delay")]
     public double RetryDelaySeconds { get; set; } = 1;
 
+    /// <summary>Off only to measure what the journal costs (the benchmark's P1): no record is written or read.</summary>
+    internal bool KeepsJournal { get; init; } = true;
+
     public string ResolveStateDir() => Path.GetFullPath(string.IsNullOrWhiteSpace(StateDir) ? ".dagon" : StateDir);
 
     public int EffectiveParallelism => MaxParallelism > 0 ? MaxParallelism : Environment.ProcessorCount;

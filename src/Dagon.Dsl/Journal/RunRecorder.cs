@@ -17,7 +17,8 @@ public sealed class RunRecorder : IDisposable
     public const string ResumableMark = AbandonedRuns.ResumableMark;
 
     private readonly RunState _run;
-    private readonly TaskJournal _journal;
+    private readonly TaskJournal? _journal;
+    private readonly JournalWriter? _writer;
     private readonly TaskKeys _keys;
     private readonly ILogger _logger;
 
@@ -26,7 +27,12 @@ public sealed class RunRecorder : IDisposable
         _run = run;
         _logger = logger;
         State = new StateFolder(run.Options.ResolveStateDir(), run.RunId);
-        _journal = new TaskJournal(State.JournalPath);
+        if (run.Options.KeepsJournal)
+        {
+            _journal = new TaskJournal(State.JournalPath);
+            _writer = new JournalWriter(_journal);
+        }
+
         _keys = new TaskKeys(run);
         Logs = new TaskLogs(State, logger);
         Retries = new TaskRetries(run, Logs, logger);
@@ -42,7 +48,7 @@ public sealed class RunRecorder : IDisposable
     public async Task<TaskOutcome?> TryReuseAsync(PlannedTask task, CancellationToken cancellationToken)
     {
         var key = _keys.Compute(task);
-        if (!_run.Options.Resume) return null;
+        if (!_run.Options.Resume || _journal is null) return null;
         var place = _run.Places[task.Index];
         foreach (var record in _journal.Successes(key))
         {
@@ -108,7 +114,7 @@ public sealed class RunRecorder : IDisposable
         var place = _run.Places[task.Index];
         var workspace = _run.Workspaces[task.Index];
         var ended = DateTimeOffset.UtcNow;
-        _journal.Record(new TaskRecord
+        var record = new TaskRecord
         {
             Key = _keys.KeyOf(task) ?? _keys.Compute(task),
             RunId = _run.RunId,
@@ -121,7 +127,8 @@ public sealed class RunRecorder : IDisposable
             Workspace = workspace.Root,
             Attempts = Math.Max(1, _run.Timings[task.Index].Attempts),
             Outputs = outputs,
-        });
+        };
+        _writer?.Add(record);
         if (outcome.State == TaskState.Succeeded && place.Host is null && Directory.Exists(workspace.RunDirectory))
         {
             var mark = Path.Combine(workspace.RunDirectory, ResumableMark);
@@ -150,5 +157,20 @@ public sealed class RunRecorder : IDisposable
         }
     }
 
-    public void Dispose() => _journal.Dispose();
+    /// <summary>Commits the records still queued (see <see cref="JournalWriter"/>), then closes the journal.</summary>
+    public void Dispose()
+    {
+        try
+        {
+            _writer?.Dispose();
+        }
+        catch (IOException exception)
+        {
+            _logger.LogError("{Reason}; --resume will run the tasks of this run again", exception.Message);
+        }
+        finally
+        {
+            _journal?.Dispose();
+        }
+    }
 }
