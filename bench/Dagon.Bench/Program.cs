@@ -43,32 +43,43 @@ if (!smoke && only.Contains("cold"))
         .PrepareAsync(definition, apptainer, CancellationToken.None);
     var coldBuild = cold.Elapsed;
     var coldRun = await new Workloads(scratch, built.Path, 1).W1Engine();
-    rows.Add(["W1 cold image cache (1 build)", "-", Seconds(coldBuild + coldRun), "-", "-", "-"]);
+    rows.Add(["W1 cold image cache (1 build)", "-", Seconds(coldBuild + coldRun), "-", "-", "-", "-"]);
 }
 
 Console.WriteLine();
-Print(["workload", "floor median", "engine median (min-max)", "engine/floor", "snakemake median", "engine/snakemake"], rows);
+Print(["workload", "floor median", "engine median (min-max)", "engine/floor", "processor time floor / engine (ratio)", "snakemake median",
+    "engine/snakemake"], rows);
 
 Console.WriteLine();
-Console.WriteLine("P1: engine only (plan, schedule, report), in-process no-op tasks, layered DAG (width 100, 2 edges per task)");
+Console.WriteLine("P1: engine only (plan, schedule, report), in-process no-op tasks, layered DAG (width 100, 2 edges per task), " +
+                  "without and with the journal (same sizes interleaved)");
 var p1Rows = new List<string[]>();
-foreach (var tasks in smoke ? new[] { 2_000 } : only.Contains("P1") ? new[] { 10_000, 10_000, 10_000, 1_000_000 } : [])
+var p1Runs = smoke ? new[] { (2_000, false), (2_000, true) }
+    : only.Contains("P1") ? Enumerable.Repeat(new[] { (10_000, false), (10_000, true) }, 3).SelectMany(r => r).Append((1_000_000, false)).ToArray() : [];
+foreach (var (tasks, journal) in p1Runs)
 {
-    var (elapsed, peak) = await Workloads.EngineOnly(tasks, 100);
-    p1Rows.Add([tasks.ToString("N0", CultureInfo.InvariantCulture), Seconds(elapsed),
+    var (elapsed, peak) = await Workloads.EngineOnly(tasks, 100, journal ? scratch : null);
+    p1Rows.Add([tasks.ToString("N0", CultureInfo.InvariantCulture), journal ? "on" : "off", Seconds(elapsed),
         $"{elapsed.TotalMicroseconds / tasks:F2} µs", $"{peak / 1024.0 / 1024.0:F0} MB",
         $"{Process.GetCurrentProcess().PeakWorkingSet64 / 1024.0 / 1024.0:F0} MB"]);
 }
 
-Print(["tasks", "wall", "per task", "managed heap growth", "process peak RSS"], p1Rows);
+Print(["tasks", "journal", "wall", "per task", "managed heap growth", "process peak RSS"], p1Rows);
 
 if (only.Contains("J"))
 {
     Console.WriteLine();
-    Console.WriteLine("J: the journal (SQLite, WAL; one transaction per recorded task) and --resume");
+    Console.WriteLine("J: the journal (SQLite, WAL) and --resume");
     var recordTasks = smoke ? 500 : 10_000;
     var resumeTasks = smoke ? 50 : 1_000;
-    var perRecord = Enumerable.Range(0, runs).Select(_ => JournalWorkloads.RecordPerTask(scratch, recordTasks).TotalMicroseconds).ToList();
+    var perRecord = new List<double>();
+    var grouped = new List<double>();
+    for (var i = 0; i < runs; i++)
+    {
+        perRecord.Add(JournalWorkloads.RecordPerTask(scratch, recordTasks, grouped: false).TotalMicroseconds);
+        grouped.Add(JournalWorkloads.RecordPerTask(scratch, recordTasks, grouped: true).TotalMicroseconds);
+    }
+
     var resumes = new List<double>();
     var firsts = new List<double>();
     for (var i = 0; i < runs; i++)
@@ -79,7 +90,8 @@ if (only.Contains("J"))
     }
 
     Print(["measure", "median (min-max)"], [
-        [$"J1 journal cost per recorded task, {recordTasks:N0} tasks", $"{Median(perRecord):F1} µs ({perRecord.Min():F1}-{perRecord.Max():F1})"],
+        [$"J1 journal cost per recorded task, {recordTasks:N0} tasks, one transaction each", $"{Median(perRecord):F1} µs ({perRecord.Min():F1}-{perRecord.Max():F1})"],
+        [$"J1 the same, group commit (as a run writes them)", $"{Median(grouped):F1} µs ({grouped.Min():F1}-{grouped.Max():F1})"],
         [$"J2 first run, {resumeTasks:N0} batch tasks with an output, -j2", $"{Median(firsts):F2} s ({firsts.Min():F2}-{firsts.Max():F2})"],
         [$"J2 --resume deciding the same run is complete", $"{Median(resumes):F2} s ({resumes.Min():F2}-{resumes.Max():F2})"],
     ]);
@@ -94,19 +106,31 @@ async Task Measure(string name, Func<Task<TimeSpan>> floor, Func<Task<TimeSpan>>
     var floors = new List<double>();
     var engines = new List<double>();
     var peers = new List<double>();
+    var floorCpu = new List<double>();
+    var engineCpu = new List<double>();
     for (var i = 0; i < runs; i++)
     {
-        floors.Add((await floor()).TotalSeconds);
-        engines.Add((await engine()).TotalSeconds);
+        floors.Add((await WithCpu(floor, floorCpu)).TotalSeconds);
+        engines.Add((await WithCpu(engine, engineCpu)).TotalSeconds);
         if (peer is not null) peers.Add((await peer()).TotalSeconds);
     }
 
     var engineMedian = Median(engines);
     rows.Add([name, $"{Median(floors):F2} s", $"{engineMedian:F2} s ({engines.Min():F2}-{engines.Max():F2})",
         $"{engineMedian / Median(floors):F2}x",
+        $"{Median(floorCpu):F2} / {Median(engineCpu):F2} s ({Median(engineCpu) / Median(floorCpu):F2}x)",
         peers.Count > 0 ? $"{Median(peers):F2} s" : "-",
         peers.Count > 0 ? $"{engineMedian / Median(peers):F2}x" : "-"]);
-    Console.WriteLine($"  {name}: floor {Median(floors):F2} s, engine {engineMedian:F2} s");
+    Console.WriteLine($"  {name}: floor {Median(floors):F2} s, engine {engineMedian:F2} s; processor time floor {Median(floorCpu):F2} s, engine {Median(engineCpu):F2} s");
+}
+
+// The processor time of a workload: this process's and that of the processes it started (see CpuTime).
+static async Task<TimeSpan> WithCpu(Func<Task<TimeSpan>> workload, List<double> cpu)
+{
+    var before = CpuTime.Now();
+    var elapsed = await workload();
+    cpu.Add((CpuTime.Now() - before).TotalSeconds);
+    return elapsed;
 }
 
 static double Median(List<double> values)

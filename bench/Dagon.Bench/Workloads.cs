@@ -159,8 +159,11 @@ internal sealed class Workloads(string scratch, string image, int scale)
         return Shell("snakemake -j2 --scheduler greedy -q > /dev/null 2>&1", dir);
     }
 
-    /// <summary>P1: the engine alone (plan, schedule, stage, report) on in-process no-op tasks in a layered DAG.</summary>
-    public static async Task<(TimeSpan Elapsed, long PeakBytes)> EngineOnly(int tasks, int width)
+    /// <summary>
+    /// P1: the engine alone (plan, schedule, stage, report) on in-process no-op tasks in a layered DAG, with the
+    /// journal (a state folder of its own under <paramref name="stateDir"/>) or without it (null).
+    /// </summary>
+    public static async Task<(TimeSpan Elapsed, long PeakBytes)> EngineOnly(int tasks, int width, string? stateDir)
     {
         GC.Collect();
         GC.WaitForPendingFinalizers();
@@ -169,7 +172,11 @@ internal sealed class Workloads(string scratch, string image, int scale)
         var definition = Layered(tasks, width);
         var runner = new WorkflowRunner(new NoopExecutor(), new InputStager(Microsoft.Extensions.Logging.Abstractions.NullLogger<InputStager>.Instance,
                 new PlaceTransfer(Microsoft.Extensions.Logging.Abstractions.NullLogger<PlaceTransfer>.Instance)),
-            Microsoft.Extensions.Options.Options.Create(new DagonOptions { MaxParallelism = 2 }),
+            Microsoft.Extensions.Options.Options.Create(new DagonOptions
+            {
+                MaxParallelism = 2, KeepsJournal = stateDir is not null,
+                StateDir = stateDir is null ? null : Path.Combine(stateDir, $"p1-state-{Guid.NewGuid():N}"),
+            }),
             Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
         var result = await runner.RunAsync(definition);
         var elapsed = stopwatch.Elapsed;

@@ -83,6 +83,9 @@ public sealed class DagonOptions
             : (kinds, codes);
     }
 
+    /// <summary>Off only to measure what the journal costs (the benchmark's P1): no record is written or read.</summary>
+    internal bool KeepsJournal { get; init; } = true;
+
     public string ResolveStateDir() => Path.GetFullPath(string.IsNullOrWhiteSpace(StateDir) ? ".dagon" : StateDir);
 
     public int EffectiveParallelism => MaxParallelism > 0 ? MaxParallelism : Environment.ProcessorCount;

@@ -17,7 +17,8 @@ public sealed class RunRecorder : IDisposable
     public const string ResumableMark = AbandonedRuns.ResumableMark;
 
     private readonly RunState _run;
-    private readonly TaskJournal _journal;
+    private readonly TaskJournal? _journal;
+    private readonly JournalWriter? _writer;
     private readonly TaskKeys _keys;
     private readonly ILogger _logger;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Task> _remoteMarks = new(StringComparer.Ordinal);
@@ -28,7 +29,12 @@ public sealed class RunRecorder : IDisposable
         _logger = logger;
         State = new StateFolder(run.Options.ResolveStateDir(), run.RunId);
         LiveRuns.Claim(State.RunFolder);
-        _journal = new TaskJournal(State.JournalPath);
+        if (run.Options.KeepsJournal)
+        {
+            _journal = new TaskJournal(State.JournalPath);
+            _writer = new JournalWriter(_journal);
+        }
+
         _keys = new TaskKeys(run);
         Logs = new TaskLogs(State, logger);
         Retries = new TaskRetries(run, Logs, logger);
@@ -44,7 +50,7 @@ public sealed class RunRecorder : IDisposable
     public async Task<TaskOutcome?> TryReuseAsync(PlannedTask task, CancellationToken cancellationToken)
     {
         var key = _keys.Compute(task);
-        if (!_run.Options.Resume) return null;
+        if (!_run.Options.Resume || _journal is null) return null;
         var place = _run.Places[task.Index];
         foreach (var record in _journal.Successes(key))
         {
@@ -113,7 +119,7 @@ public sealed class RunRecorder : IDisposable
         var place = _run.Places[task.Index];
         var workspace = _run.Workspaces[task.Index];
         var ended = DateTimeOffset.UtcNow;
-        _journal.Record(new TaskRecord
+        var record = new TaskRecord
         {
             Key = _keys.KeyOf(task) ?? _keys.Compute(task),
             RunId = _run.RunId,
@@ -126,7 +132,8 @@ public sealed class RunRecorder : IDisposable
             Workspace = workspace.Root,
             Attempts = Math.Max(1, _run.Timings[task.Index].Attempts),
             Outputs = outputs,
-        });
+        };
+        _writer?.Add(record);
         if (outcome.State == TaskState.Succeeded && place.Host is null && Directory.Exists(workspace.RunDirectory))
         {
             var mark = Path.Combine(workspace.RunDirectory, ResumableMark);
@@ -172,9 +179,21 @@ public sealed class RunRecorder : IDisposable
         }
     }
 
+    /// <summary>Commits the records still queued (see <see cref="JournalWriter"/>), closes the journal, then ends the run's live mark.</summary>
     public void Dispose()
     {
-        _journal.Dispose();
-        LiveRuns.Release(State.RunFolder);
+        try
+        {
+            _writer?.Dispose();
+        }
+        catch (IOException exception)
+        {
+            _logger.LogError("{Reason}; --resume will run the tasks of this run again", exception.Message);
+        }
+        finally
+        {
+            _journal?.Dispose();
+            LiveRuns.Release(State.RunFolder);
+        }
     }
 }

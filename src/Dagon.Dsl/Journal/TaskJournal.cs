@@ -5,8 +5,10 @@ namespace Dagon.Journal;
 
 /// <summary>
 /// The journal of a state folder: an SQLite database in WAL mode, so that two runs sharing the folder read while
-/// the other writes, and a busy timeout, so that their writes wait for each other instead of failing. Every record
-/// is one transaction: a run killed at any point leaves every record it finished and none half-written.
+/// the other writes, and a busy timeout, so that their writes wait for each other instead of failing. Every call of
+/// <see cref="Record(IReadOnlyList{TaskRecord})"/> is one transaction: a run killed at any point leaves every record
+/// it committed and none half-written (a run groups the records of tasks that end close together, see
+/// <see cref="JournalWriter"/>).
 /// </summary>
 public sealed partial class TaskJournal : IDisposable
 {
@@ -45,13 +47,25 @@ public sealed partial class TaskJournal : IDisposable
         }
     }
 
-    public void Record(TaskRecord record)
+    public void Record(TaskRecord record) => Record([record]);
+
+    /// <summary>
+    /// Records several tasks in ONE transaction (all or none of them): a group commit writes the journal's pages
+    /// once for the tasks that finished close together.
+    /// </summary>
+    public void Record(IReadOnlyList<TaskRecord> records)
     {
         lock (_gate)
         {
             using var transaction = _connection.BeginTransaction();
             var insert = _insert ??= PrepareInsert();
             insert.Transaction = transaction;
+            foreach (var record in records) Insert(insert, record);
+            transaction.Commit();
+        }
+
+        static void Insert(SqliteCommand insert, TaskRecord record)
+        {
             var p = insert.Parameters;
             p["$key"].Value = record.Key;
             p["$run"].Value = record.RunId;
@@ -65,7 +79,6 @@ public sealed partial class TaskJournal : IDisposable
             p["$attempts"].Value = record.Attempts;
             p["$outputs"].Value = JsonSerializer.Serialize(record.Outputs);
             insert.ExecuteNonQuery();
-            transaction.Commit();
         }
     }
 

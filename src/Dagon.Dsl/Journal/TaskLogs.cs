@@ -1,3 +1,4 @@
+using Dagon.LocalFiles;
 using Dagon.Places;
 using Dagon.Staging;
 using Microsoft.Extensions.Logging;
@@ -5,8 +6,11 @@ using Microsoft.Extensions.Logging;
 namespace Dagon.Journal;
 
 /// <summary>
-/// Copies a task's stdout and stderr from its work folder into the run folder when the task ends, before its work
-/// folder may be removed: <c>logs/TASK.out</c> and <c>logs/TASK.err</c>. Remote logs come through the place.
+/// Keeps a task's stdout and stderr in the run folder when the task ends, before its work folder may be removed:
+/// <c>logs/TASK.out</c> and <c>logs/TASK.err</c>. On this machine the final logs are hard links when the work folder
+/// and the state folder share a file system (nothing is copied, and removing the work folder leaves the kept name);
+/// remote logs come through the place, and an earlier attempt's logs are copied, because the next attempt
+/// writes its own under the same names.
 /// </summary>
 public sealed class TaskLogs(StateFolder state, ILogger logger)
 {
@@ -14,15 +18,22 @@ public sealed class TaskLogs(StateFolder state, ILogger logger)
     {
         var stdout = state.LogPath(task, "out", attempt);
         var stderr = state.LogPath(task, "err", attempt);
-        await CopyAsync(place, workspace.StdoutPath, stdout, cancellationToken).ConfigureAwait(false);
-        await CopyAsync(place, workspace.StderrPath, stderr, cancellationToken).ConfigureAwait(false);
+        var link = place.Host is null && attempt == 0;
+        await KeepAsync(place, workspace.StdoutPath, stdout, link, cancellationToken).ConfigureAwait(false);
+        await KeepAsync(place, workspace.StderrPath, stderr, link, cancellationToken).ConfigureAwait(false);
         return stderr;
     }
 
-    private async Task CopyAsync(IPlace place, string from, string to, CancellationToken cancellationToken)
+    private async Task KeepAsync(IPlace place, string from, string to, bool link, CancellationToken cancellationToken)
     {
         try
         {
+            if (link)
+            {
+                var linked = HardLink.TryCreate(from, to);
+                if (linked != HardLink.Result.NotPossible) return; // linked, or (a task that never started) no log to keep
+            }
+
             // A task that never started has no logs; none are made up for it.
             if ((await place.FindMissingAsync([from], cancellationToken).ConfigureAwait(false)).Count > 0) return;
 

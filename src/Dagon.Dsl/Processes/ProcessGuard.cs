@@ -11,8 +11,11 @@ namespace Dagon.Processes;
 /// <item>when the program ends, KILLs whatever it left running in its group;</item>
 /// <item>watches its standard input (with the shell's own <c>read</c>, no extra program), a pipe whose other end only
 /// the engine holds: the kernel closes it when the engine dies of anything, SIGKILL included, and the guard then
-/// KILLs the group.</item>
+/// KILLs the group (or, if the program is so new that setsid has not yet made its group, the program itself).</item>
 /// </list>
+/// Why a watcher process beside the <c>wait</c>: a shell notices a program's end through <c>wait</c> and the
+/// engine's death through <c>read</c>, and cannot block on both; a SIGCHLD trap around the <c>read</c> instead (one
+/// process start fewer) loses the race when the program ends just before the <c>read</c> blocks, and then hangs.
 /// Why not a parent-death signal: it fires when the engine *thread* that started the child exits, and .NET's
 /// thread-pool threads come and go, so it would kill healthy tasks.
 /// </summary>
@@ -26,7 +29,7 @@ public static class ProcessGuard
         "stop() { kill -TERM -\"$pid\" 2>/dev/null; i=0; " +
         "while [ $i -lt 15 ] && kill -0 -\"$pid\" 2>/dev/null; do sleep 0.2; i=$((i+1)); done; kill -KILL -\"$pid\" 2>/dev/null; }; " +
         "trap 'stop; exit 143' INT TERM HUP; " +
-        "{ while read -r _ <&3; do :; done; kill -KILL -\"$pid\" 2>/dev/null; } & watch=$!; exec 3<&-; " +
+        "{ while read -r _ <&3; do :; done; kill -KILL -\"$pid\" 2>/dev/null || kill -KILL \"$pid\" 2>/dev/null; } & watch=$!; exec 3<&-; " +
         "wait \"$pid\"; status=$?; kill -KILL -\"$pid\" 2>/dev/null; kill \"$watch\" 2>/dev/null; exit $status";
 
     /// <summary>The guard's argv for running <paramref name="executable"/> with <paramref name="arguments"/>.</summary>
