@@ -10,42 +10,15 @@ namespace Dagon.Dsl.IntegrationTests;
 /// registry on loopback, and says what the run would do, without pulling, building or recording anything.
 /// </summary>
 [Collection(ApptainerCollection.Name)]
-public sealed class DryRunImagePolicyTests(ApptainerFixture apptainer, ITestOutputHelper output) : IAsyncLifetime
+public sealed class DryRunImagePolicyTests(ApptainerFixture apptainer, ITestOutputHelper output) : TwoVersionRegistryTests(apptainer, output)
 {
-    private readonly List<TestHost> _hosts = [];
-    private LoopbackRegistry _registry = null!;
-    private string _v1 = "";
-    private string _v2 = "";
-
-    public async Task InitializeAsync()
-    {
-        _registry = await LoopbackRegistry.StartAsync(apptainer.NewFolder("registry"));
-        _v1 = await _registry.LayoutAsync(apptainer.BusyboxSandbox, "v1");
-        _v2 = await _registry.LayoutAsync(apptainer.BusyboxSandbox, "v2");
-    }
-
-    public async Task DisposeAsync()
-    {
-        foreach (var host in _hosts) host.Dispose();
-        await _registry.DisposeAsync();
-    }
-
-    private TestHost Host(string cache, Dictionary<string, string?>? settings = null)
-    {
-        var values = new Dictionary<string, string?> { ["apptainer:nohttps"] = "true" };
-        foreach (var (key, value) in settings ?? []) values[key] = value;
-        var host = new TestHost(output, cache, apptainer.NewFolder("tmp"), values);
-        _hosts.Add(host);
-        return host;
-    }
-
     private static WorkflowDefinition OneTask(string image, PullPolicy pull = PullPolicy.Unset) =>
         Workflow.Create("dry").DefaultImage(image).Remove(false).Task("V", t => t.Command("cat /etc/dagon-version").WritableTmpfs().Pull(pull)).Build();
 
     private async Task<PreflightReport> DryRunAsync(TestHost host, WorkflowDefinition workflow)
     {
         var report = await host.DryRunAsync(workflow);
-        output.WriteLine(report.Format(1));
+        Output.WriteLine(report.Format(1));
         Assert.Equal(0, host.ImageCache.BuildCount);
         return report;
     }
@@ -59,10 +32,10 @@ public sealed class DryRunImagePolicyTests(ApptainerFixture apptainer, ITestOutp
     [Fact]
     public async Task ASifInALibraryFolderIsReportedAsTheImageUsed()
     {
-        var library = apptainer.NewFolder("library");
-        File.Copy(apptainer.BusyboxSif, Path.Combine(library, "busybox_1.35.sif"));
-        var cache = apptainer.NewFolder("cache");
-        var image = $"docker://{_registry.Address}/dagon/busybox:1.35"; // never pushed: only the library can give it
+        var library = Apptainer.NewFolder("library");
+        File.Copy(Apptainer.BusyboxSif, Path.Combine(library, "busybox_1.35.sif"));
+        var cache = Apptainer.NewFolder("cache");
+        var image = $"docker://{Registry.Address}/dagon/busybox:1.35"; // never pushed: only the library can give it
 
         var report = await DryRunAsync(Host(cache, new() { ["apptainer:library_dirs"] = "/nonexistent:" + library }), OneTask(image));
 
@@ -74,9 +47,9 @@ public sealed class DryRunImagePolicyTests(ApptainerFixture apptainer, ITestOutp
     [Fact]
     public async Task PullNeverWithAnEmptyCacheFailsNamingTheImageAndTheSettingAndWritesNothing()
     {
-        var image = $"docker://{_registry.Address}/dagon/never:1";
-        await _registry.PushAsync(_v1, "dagon/never:1");
-        var cache = apptainer.NewFolder("cache");
+        var image = $"docker://{Registry.Address}/dagon/never:1";
+        await Registry.PushAsync(V1, "dagon/never:1");
+        var cache = Apptainer.NewFolder("cache");
 
         var report = await DryRunAsync(Host(cache, new() { ["apptainer:pull"] = "never" }), OneTask(image));
 
@@ -90,15 +63,15 @@ public sealed class DryRunImagePolicyTests(ApptainerFixture apptainer, ITestOutp
     [Fact]
     public async Task AFreshTagIsReportedAsThePullOfTheDigestItPointsTo()
     {
-        var image = $"docker://{_registry.Address}/dagon/fresh:1";
-        var digest = await _registry.PushAsync(_v1, "dagon/fresh:1");
-        var cache = apptainer.NewFolder("cache");
+        var image = $"docker://{Registry.Address}/dagon/fresh:1";
+        var digest = await Registry.PushAsync(V1, "dagon/fresh:1");
+        var cache = Apptainer.NewFolder("cache");
         var host = Host(cache);
 
         var report = await DryRunAsync(host, OneTask(image));
 
         Assert.True(report.CouldRun, report.Format(1));
-        Assert.Contains($"on this machine: would pull docker://{_registry.Address}/dagon/fresh@{digest} (tag now points there)", report.Format(1), StringComparison.Ordinal);
+        Assert.Contains($"on this machine: would pull docker://{Registry.Address}/dagon/fresh@{digest} (tag now points there)", report.Format(1), StringComparison.Ordinal);
         Assert.Empty(Directory.EnumerateFileSystemEntries(cache));
         Assert.DoesNotContain(host.Log, line => line.StartsWith($"Tag {image}", StringComparison.Ordinal)); // nothing logged as if pulled
     }
@@ -106,12 +79,12 @@ public sealed class DryRunImagePolicyTests(ApptainerFixture apptainer, ITestOutp
     [Fact]
     public async Task AMovedTagUnderPullMissingIsReportedAsTheCachedDigestKeptAndAlwaysAsThePullOfTheNewOne()
     {
-        var image = $"docker://{_registry.Address}/dagon/moving:1";
-        var first = await _registry.PushAsync(_v1, "dagon/moving:1");
-        var cache = apptainer.NewFolder("cache");
+        var image = $"docker://{Registry.Address}/dagon/moving:1";
+        var first = await Registry.PushAsync(V1, "dagon/moving:1");
+        var cache = Apptainer.NewFolder("cache");
         var initial = await Host(cache).Runner.RunAsync(OneTask(image));
         Assert.True(initial.Succeeded, RunSummary.Format(initial));
-        var moved = await _registry.PushAsync(_v2, "dagon/moving:1");
+        var moved = await Registry.PushAsync(V2, "dagon/moving:1");
         var before = Contents(cache);
 
         var missing = await DryRunAsync(Host(cache), OneTask(image));
@@ -120,7 +93,7 @@ public sealed class DryRunImagePolicyTests(ApptainerFixture apptainer, ITestOutp
         Assert.True(missing.CouldRun, missing.Format(1));
         Assert.Contains($"on this machine: cached (digest {first}) {cache}/", missing.Format(1), StringComparison.Ordinal);
         Assert.Contains($"; the tag now points to {moved}, the cached digest is kept (pull = missing)", missing.Format(1), StringComparison.Ordinal);
-        Assert.Contains($"would pull docker://{_registry.Address}/dagon/moving@{moved} (tag now points there); the tag moved from the cached {first} (pull = always)",
+        Assert.Contains($"would pull docker://{Registry.Address}/dagon/moving@{moved} (tag now points there); the tag moved from the cached {first} (pull = always)",
             always.Format(1), StringComparison.Ordinal);
         Assert.Equal(before, Contents(cache));
 
@@ -135,13 +108,13 @@ public sealed class DryRunImagePolicyTests(ApptainerFixture apptainer, ITestOutp
     [Fact]
     public async Task ATagWhoseRegistryDoesNotAnswerIsReportedAsCachedByTagWhenItIs()
     {
-        var image = $"docker://{_registry.Address}/dagon/tagged:1";
-        var cache = apptainer.NewFolder("cache");
+        var image = $"docker://{Registry.Address}/dagon/tagged:1";
+        var cache = Apptainer.NewFolder("cache");
         // As a run that got no digest leaves it: the image keyed by its tag. Then the registry goes away (a new one on
         // another port stands in for the class's disposal).
-        File.Copy(apptainer.BusyboxSif, Path.Combine(cache, TagFileName(image)));
-        await _registry.DisposeAsync();
-        _registry = await LoopbackRegistry.StartAsync(apptainer.NewFolder("registry"));
+        File.Copy(Apptainer.BusyboxSif, Path.Combine(cache, TagFileName(image)));
+        await Registry.DisposeAsync();
+        Registry = await LoopbackRegistry.StartAsync(Apptainer.NewFolder("registry"));
 
         var report = await DryRunAsync(Host(cache), OneTask(image));
 

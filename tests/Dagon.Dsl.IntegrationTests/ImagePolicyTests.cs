@@ -10,41 +10,14 @@ namespace Dagon.Dsl.IntegrationTests;
 /// library folders and local archives.
 /// </summary>
 [Collection(ApptainerCollection.Name)]
-public sealed class ImagePolicyTests(ApptainerFixture apptainer, ITestOutputHelper output) : IAsyncLifetime
+public sealed class ImagePolicyTests(ApptainerFixture apptainer, ITestOutputHelper output) : TwoVersionRegistryTests(apptainer, output)
 {
-    private readonly List<TestHost> _hosts = [];
-    private LoopbackRegistry _registry = null!;
-    private string _v1 = "";
-    private string _v2 = "";
-
-    public async Task InitializeAsync()
-    {
-        _registry = await LoopbackRegistry.StartAsync(apptainer.NewFolder("registry"));
-        _v1 = await _registry.LayoutAsync(apptainer.BusyboxSandbox, "v1");
-        _v2 = await _registry.LayoutAsync(apptainer.BusyboxSandbox, "v2");
-    }
-
-    public async Task DisposeAsync()
-    {
-        foreach (var host in _hosts) host.Dispose();
-        await _registry.DisposeAsync();
-    }
-
-    private TestHost Host(string cache, Dictionary<string, string?>? settings = null)
-    {
-        var values = new Dictionary<string, string?> { ["apptainer:nohttps"] = "true" };
-        foreach (var (key, value) in settings ?? []) values[key] = value;
-        var host = new TestHost(output, cache, apptainer.NewFolder("tmp"), values);
-        _hosts.Add(host);
-        return host;
-    }
-
     /// <summary>Runs one task printing the image's /etc/dagon-version and returns what it printed.</summary>
     private async Task<string> VersionAsync(TestHost host, string image)
     {
         var result = await host.Runner.RunAsync(Workflow.Create("policy").DefaultImage(image).Remove(false)
             .Task("V", t => t.Command("cat /etc/dagon-version").WritableTmpfs()).Build());
-        output.WriteLine(RunSummary.Format(result));
+        Output.WriteLine(RunSummary.Format(result));
         Assert.True(result.Succeeded, RunSummary.Format(result));
         return File.ReadAllText(result["V"].Workspace!.StdoutPath).Trim();
     }
@@ -52,15 +25,15 @@ public sealed class ImagePolicyTests(ApptainerFixture apptainer, ITestOutputHelp
     [Fact]
     public async Task MovedTagIsKeptWithPullMissingAndSaidSoThenPulledWithPullAlways()
     {
-        var image = $"docker://{_registry.Address}/dagon/moving:1";
-        var first = await _registry.PushAsync(_v1, "dagon/moving:1");
-        var cache = apptainer.NewFolder("cache");
+        var image = $"docker://{Registry.Address}/dagon/moving:1";
+        var first = await Registry.PushAsync(V1, "dagon/moving:1");
+        var cache = Apptainer.NewFolder("cache");
         var initial = Host(cache);
         Assert.Equal("v1", await VersionAsync(initial, image));
         Assert.Equal(1, initial.ImageCache.BuildCount);
         Assert.Contains(initial.Log, line => line == $"Tag {image} is {first}");
 
-        var moved = await _registry.PushAsync(_v2, "dagon/moving:1");
+        var moved = await Registry.PushAsync(V2, "dagon/moving:1");
         var missing = Host(cache);
         Assert.Equal("v1", await VersionAsync(missing, image));
         Assert.Equal(0, missing.ImageCache.BuildCount);
@@ -79,11 +52,11 @@ public sealed class ImagePolicyTests(ApptainerFixture apptainer, ITestOutputHelp
     [Fact]
     public async Task TasksSharingAnImageGetTheStrictestOfTheirPullPolicies()
     {
-        var image = $"docker://{_registry.Address}/dagon/shared:1";
-        var first = await _registry.PushAsync(_v1, "dagon/shared:1");
-        var cache = apptainer.NewFolder("cache");
+        var image = $"docker://{Registry.Address}/dagon/shared:1";
+        var first = await Registry.PushAsync(V1, "dagon/shared:1");
+        var cache = Apptainer.NewFolder("cache");
         Assert.Equal("v1", await VersionAsync(Host(cache), image));
-        var moved = await _registry.PushAsync(_v2, "dagon/shared:1");
+        var moved = await Registry.PushAsync(V2, "dagon/shared:1");
 
         // The run says never; one task says missing, the other always: always wins for the one shared image.
         var host = Host(cache, new() { ["apptainer:pull"] = "never" });
@@ -101,11 +74,11 @@ public sealed class ImagePolicyTests(ApptainerFixture apptainer, ITestOutputHelp
     [Fact]
     public async Task ATasksPullNeverOverridesTheRunsAlwaysAndKeepsTheCachedDigest()
     {
-        var image = $"docker://{_registry.Address}/dagon/kept:1";
-        await _registry.PushAsync(_v1, "dagon/kept:1");
-        var cache = apptainer.NewFolder("cache");
+        var image = $"docker://{Registry.Address}/dagon/kept:1";
+        await Registry.PushAsync(V1, "dagon/kept:1");
+        var cache = Apptainer.NewFolder("cache");
         Assert.Equal("v1", await VersionAsync(Host(cache), image));
-        await _registry.PushAsync(_v2, "dagon/kept:1");
+        await Registry.PushAsync(V2, "dagon/kept:1");
 
         var host = Host(cache, new() { ["apptainer:pull"] = "always" });
         var result = await host.Runner.RunAsync(Workflow.Create("kept").DefaultImage(image).Remove(false).Pull(PullPolicy.Never)
@@ -119,21 +92,21 @@ public sealed class ImagePolicyTests(ApptainerFixture apptainer, ITestOutputHelp
     [Fact]
     public async Task DigestPinBuildsExactlyThatDigestWhateverTheTagSays()
     {
-        var pinned = await _registry.PushAsync(_v1, "dagon/pinned:1");
-        await _registry.PushAsync(_v2, "dagon/pinned:1");
-        var host = Host(apptainer.NewFolder("cache"));
+        var pinned = await Registry.PushAsync(V1, "dagon/pinned:1");
+        await Registry.PushAsync(V2, "dagon/pinned:1");
+        var host = Host(Apptainer.NewFolder("cache"));
 
-        Assert.Equal("v1", await VersionAsync(host, $"docker://{_registry.Address}/dagon/pinned@{pinned}"));
-        Assert.Equal("v2", await VersionAsync(host, $"docker://{_registry.Address}/dagon/pinned:1"));
+        Assert.Equal("v1", await VersionAsync(host, $"docker://{Registry.Address}/dagon/pinned@{pinned}"));
+        Assert.Equal("v2", await VersionAsync(host, $"docker://{Registry.Address}/dagon/pinned:1"));
         Assert.Equal(2, host.ImageCache.BuildCount);
     }
 
     [Fact]
     public async Task PullNeverFailsForAnImageNotInTheCacheWithoutAskingTheRegistry()
     {
-        await _registry.PushAsync(_v1, "dagon/never:1");
-        var host = Host(apptainer.NewFolder("cache"), new() { ["apptainer:pull"] = "never" });
-        var result = await host.Runner.RunAsync(Workflow.Create("never").DefaultImage($"docker://{_registry.Address}/dagon/never:1")
+        await Registry.PushAsync(V1, "dagon/never:1");
+        var host = Host(Apptainer.NewFolder("cache"), new() { ["apptainer:pull"] = "never" });
+        var result = await host.Runner.RunAsync(Workflow.Create("never").DefaultImage($"docker://{Registry.Address}/dagon/never:1")
             .Task("V", t => t.Command("true").WritableTmpfs()).Build());
 
         Assert.False(result.Succeeded);
@@ -144,10 +117,10 @@ public sealed class ImagePolicyTests(ApptainerFixture apptainer, ITestOutputHelp
     [Fact]
     public async Task SifInALibraryFolderIsUsedWithoutABuild()
     {
-        var library = apptainer.NewFolder("library");
-        File.Copy(apptainer.BusyboxSif, Path.Combine(library, "busybox_1.35.sif"));
-        var host = Host(apptainer.NewFolder("cache"), new() { ["apptainer:library_dirs"] = "/nonexistent:" + library });
-        var result = await host.Runner.RunAsync(Workflow.Create("library").DefaultImage($"docker://{_registry.Address}/dagon/busybox:1.35")
+        var library = Apptainer.NewFolder("library");
+        File.Copy(Apptainer.BusyboxSif, Path.Combine(library, "busybox_1.35.sif"));
+        var host = Host(Apptainer.NewFolder("cache"), new() { ["apptainer:library_dirs"] = "/nonexistent:" + library });
+        var result = await host.Runner.RunAsync(Workflow.Create("library").DefaultImage($"docker://{Registry.Address}/dagon/busybox:1.35")
             .Task("V", t => t.Command("echo from-library").WritableTmpfs()).Build());
 
         Assert.True(result.Succeeded, RunSummary.Format(result));
@@ -158,14 +131,14 @@ public sealed class ImagePolicyTests(ApptainerFixture apptainer, ITestOutputHelp
     [Fact]
     public async Task DockerArchiveMadeWithSkopeoIsBuiltOnceAndRuns()
     {
-        var archive = Path.Combine(apptainer.NewFolder("archive"), "busybox-v2.tar");
-        await ApptainerFixture.Run("/usr/bin/skopeo", "copy", $"oci:{_v2}", $"docker-archive:{archive}:dagon/busybox:v2");
-        var cache = apptainer.NewFolder("cache");
+        var archive = Path.Combine(Apptainer.NewFolder("archive"), "busybox-v2.tar");
+        await ApptainerFixture.Run("/usr/bin/skopeo", "copy", $"oci:{V2}", $"docker-archive:{archive}:dagon/busybox:v2");
+        var cache = Apptainer.NewFolder("cache");
         var host = Host(cache);
 
         Assert.Equal("v2", await VersionAsync(host, $"docker-archive:{archive}"));
         Assert.Equal(1, host.ImageCache.BuildCount);
         Assert.Single(Directory.GetFiles(cache, "busybox-v2-*.sif"));
-        Assert.Equal("v2", await VersionAsync(Host(cache), $"oci:{_v2}"));
+        Assert.Equal("v2", await VersionAsync(Host(cache), $"oci:{V2}"));
     }
 }
