@@ -116,6 +116,7 @@ public sealed class RunRecorder : IDisposable
 
     private void Record(PlannedTask task, TaskOutcome outcome, IReadOnlyList<RecordedOutput> outputs)
     {
+        if (_writer is null) return; // no journal (the benchmark's engine-only run): no key to compute, nothing to keep
         var place = _run.Places[task.Index];
         var workspace = _run.Workspaces[task.Index];
         var ended = DateTimeOffset.UtcNow;

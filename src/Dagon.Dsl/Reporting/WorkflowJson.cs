@@ -1,5 +1,5 @@
+using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Dagon.Execution;
 using Dagon.Model;
 using Dagon.Scheduling;
@@ -8,58 +8,93 @@ namespace Dagon.Reporting;
 
 /// <summary>
 /// A workflow as JSON in the shape DagOnStar's <c>as_json</c> uses (name, id, tasks keyed by name with status,
-/// working_dir, nexts, prevs, command and type), so existing tooling that reads it keeps working.
+/// working_dir, nexts, prevs, command and type), so existing tooling that reads it keeps working. Every run writes
+/// it into its state folder, so it is streamed: a million-task run is written without a document tree in memory.
 /// </summary>
 public static class WorkflowJson
 {
     // Commands are full of && and > : keep them readable; the output is a file, never embedded in HTML.
-    private static readonly JsonSerializerOptions Indented = new()
+    private static readonly JsonWriterOptions Indented = new()
     {
-        WriteIndented = true,
+        Indented = true,
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
     /// <summary>A finished run: one object per workflow (an array when the run held several).</summary>
     public static string Export(RunResult result)
     {
-        var documents = result.Plan.Workflows.Select(workflow => Build(workflow, result.Plan.RunId,
-            result.Tasks.Where(t => t.Task.Workflow == workflow).ToDictionary(
-                t => t.Task.Name,
-                t => t,
-                StringComparer.Ordinal))).ToList();
-        return (documents.Count == 1 ? (JsonNode)documents[0] : new JsonArray([.. documents])).ToJsonString(Indented);
+        using var stream = new MemoryStream();
+        Write(stream, result);
+        return Encoding.UTF8.GetString(stream.ToArray());
     }
 
-    private static JsonObject Build(WorkflowDefinition workflow, string id, IReadOnlyDictionary<string, TaskResult> results)
+    /// <summary>Writes <see cref="Export"/>'s text to a file, replacing it.</summary>
+    public static async Task WriteFileAsync(string path, RunResult result)
     {
-        var dependents = workflow.Tasks.ToDictionary(t => t.Name, _ => new List<string>(), StringComparer.Ordinal);
-        foreach (var task in workflow.Tasks)
+        await using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
+        await using var buffer = new BufferedStream(file, 1 << 16);
+        Write(buffer, result);
+    }
+
+    private static void Write(Stream stream, RunResult result)
+    {
+        var results = result.Tasks.ToLookup(t => t.Task.Workflow);
+        using var json = new Utf8JsonWriter(stream, Indented);
+        var several = result.Plan.Workflows.Count != 1;
+        if (several) json.WriteStartArray();
+        foreach (var workflow in result.Plan.Workflows)
         {
-            foreach (var dependency in workflow.DependenciesOf(task)) dependents[dependency].Add(task.Name);
+            WriteWorkflow(json, workflow, result.Plan.RunId, results[workflow].ToDictionary(t => t.Task.Name, StringComparer.Ordinal));
+            if (json.BytesPending > 1 << 16) json.Flush();
         }
 
-        var tasks = new JsonObject();
+        if (several) json.WriteEndArray();
+    }
+
+    private static void WriteWorkflow(Utf8JsonWriter json, WorkflowDefinition workflow, string id, Dictionary<string, TaskResult> results)
+    {
+        var prevs = workflow.Tasks.ToDictionary(t => t.Name, workflow.DependenciesOf, StringComparer.Ordinal);
+        var nexts = workflow.Tasks.ToDictionary(t => t.Name, _ => new List<string>(), StringComparer.Ordinal);
         foreach (var task in workflow.Tasks)
         {
-            var result = results.GetValueOrDefault(task.Name);
-            var (status, workDir) = result is null ? ("READY", null) : (Status(result.Outcome.State), result.Workspace?.Root);
-            var entry = new JsonObject
-            {
-                ["name"] = task.Name,
-                ["status"] = status,
-                ["working_dir"] = workDir,
-                ["nexts"] = new JsonArray([.. dependents[task.Name].Select(n => (JsonNode)n)]),
-                ["prevs"] = new JsonArray([.. workflow.DependenciesOf(task).Select(n => (JsonNode)n)]),
-                ["command"] = task.Command,
-                ["type"] = task.Kind.ToString().ToLowerInvariant(),
-                // DagOnStar's tasks name the machine they run on; null is this machine.
-                ["host"] = task.Host,
-            };
-            AddAttempts(entry, result);
-            tasks[task.Name] = entry;
+            foreach (var dependency in prevs[task.Name]) nexts[dependency].Add(task.Name);
         }
 
-        return new JsonObject { ["name"] = workflow.Name, ["id"] = id, ["tasks"] = tasks };
+        json.WriteStartObject();
+        json.WriteString("name", workflow.Name);
+        json.WriteString("id", id);
+        json.WriteStartObject("tasks");
+        foreach (var task in workflow.Tasks)
+        {
+            WriteTask(json, task, results.GetValueOrDefault(task.Name), nexts[task.Name], prevs[task.Name]);
+            if (json.BytesPending > 1 << 16) json.Flush();
+        }
+
+        json.WriteEndObject();
+        json.WriteEndObject();
+    }
+
+    private static void WriteTask(Utf8JsonWriter json, TaskDefinition task, TaskResult? result, List<string> nexts, IReadOnlyList<string> prevs)
+    {
+        json.WriteStartObject(task.Name);
+        json.WriteString("name", task.Name);
+        json.WriteString("status", result is null ? "READY" : Status(result.Outcome.State));
+        json.WriteString("working_dir", result?.Workspace?.Root);
+        Names(json, "nexts", nexts);
+        Names(json, "prevs", prevs);
+        json.WriteString("command", task.Command);
+        json.WriteString("type", task.Kind.ToString().ToLowerInvariant());
+        // DagOnStar's tasks name the machine they run on; null is this machine.
+        json.WriteString("host", task.Host);
+        Attempts(json, result);
+        json.WriteEndObject();
+    }
+
+    private static void Names(Utf8JsonWriter json, string property, IReadOnlyList<string> names)
+    {
+        json.WriteStartArray(property);
+        foreach (var name in names) json.WriteStringValue(name);
+        json.WriteEndArray();
     }
 
     /// <summary>
@@ -67,13 +102,13 @@ public static class WorkflowJson
     /// --resume took an earlier run's result instead of running it, the kind of the final failure, and that of the
     /// last attempt that was retried.
     /// </summary>
-    private static void AddAttempts(JsonObject entry, TaskResult? result)
+    private static void Attempts(Utf8JsonWriter json, TaskResult? result)
     {
-        entry["attempts"] = result?.Timings.Attempts ?? 0;
-        entry["reused"] = result?.Timings.ReusedFrom is not null;
+        json.WriteNumber("attempts", result?.Timings.Attempts ?? 0);
+        json.WriteBoolean("reused", result?.Timings.ReusedFrom is not null);
         if (result is null) return;
-        if (result.Outcome.Failure is { } failure) entry["failure"] = failure.Name();
-        if (result.Timings.LastFailure is { } retried) entry["retried_after"] = retried.Name();
+        if (result.Outcome.Failure is { } failure) json.WriteString("failure", failure.Name());
+        if (result.Timings.LastFailure is { } retried) json.WriteString("retried_after", retried.Name());
     }
 
     private static string Status(TaskState state) => state switch

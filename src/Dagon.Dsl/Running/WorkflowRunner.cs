@@ -243,7 +243,7 @@ public sealed class WorkflowRunner(
         {
             try
             {
-                await File.WriteAllTextAsync(jsonPath, WorkflowJson.Export(result), CancellationToken.None).ConfigureAwait(false);
+                await WorkflowJson.WriteFileAsync(jsonPath, result).ConfigureAwait(false);
                 _logger.LogInformation("Workflow JSON written to {Path}", jsonPath);
             }
             catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
@@ -260,7 +260,7 @@ public sealed class WorkflowRunner(
     {
         try
         {
-            await File.WriteAllTextAsync(path, WorkflowJson.Export(result), CancellationToken.None).ConfigureAwait(false);
+            await WorkflowJson.WriteFileAsync(path, result).ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {

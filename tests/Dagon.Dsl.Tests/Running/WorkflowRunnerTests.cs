@@ -152,6 +152,22 @@ public sealed class WorkflowRunnerTests : IDisposable
         Assert.Equal(1, a.GetProperty("attempts").GetInt32());
         Assert.False(a.GetProperty("reused").GetBoolean());
         Assert.Equal(0, tasks.GetProperty("D").GetProperty("attempts").GetInt32());
+        // Indented, and commands stay readable (no \u0026 for &&).
+        Assert.Contains("\n    \"A\": {\n      \"name\": \"A\",", await File.ReadAllTextAsync(json));
+        Assert.Contains("\"command\": \"mkdir -p output && hostname > output/f1.txt\"", await File.ReadAllTextAsync(json));
+    }
+
+    [Fact]
+    public async Task JsonExportOfSeveralWorkflowsIsAnArrayOfThem()
+    {
+        var json = Path.Combine(_root, "two.json");
+        await Runner(new DagonOptions { JsonPath = json }).RunAsync(
+            [Workflow.Create("One").DefaultImage("docker://x").Task("a", "true").Build(),
+             Workflow.Create("Two").DefaultImage("docker://x").Task("b", "true").Build()]);
+
+        using var document = JsonDocument.Parse(await File.ReadAllTextAsync(json));
+        Assert.Equal(["One", "Two"], document.RootElement.EnumerateArray().Select(w => w.GetProperty("name").GetString()));
+        Assert.Equal("FINISHED", document.RootElement[1].GetProperty("tasks").GetProperty("b").GetProperty("status").GetString());
     }
 
     [Fact]
