@@ -166,7 +166,7 @@ public sealed class RemoteCleanTests(RemoteNode node, ITestOutputHelper output)
         foreach (var (key, value) in Settings()) start.ArgumentList.Add($"--{key}={value}");
         start.ArgumentList.Add("--progress=plain");
         start.Environment["DAGON_TEST_MODE"] = "remote";
-        start.Environment["DAGON_TEST_MARKER"] = "1"; // the orphaned remote sleep ends by itself after 14 s
+        start.Environment["DAGON_TEST_MARKER"] = "1"; // the sleep stops with the engine's channel; its folder stays for the sweep
         using var engine = Process.Start(start)!;
         _ = engine.StandardError.ReadToEndAsync();
         string? runId = null;

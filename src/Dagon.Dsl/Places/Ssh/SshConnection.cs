@@ -137,6 +137,9 @@ public sealed class SshConnection : IDisposable
             using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             if (timeout is { } t) limit.CancelAfter(t);
             var execution = command.ExecuteAsync(CancellationToken.None);
+            // Held open, never written, closed when this method is done with the command: on the host, end of file on
+            // this input is how a program's watcher learns that the engine is gone (RemoteTaskScript).
+            using var engineAlive = command.CreateInputStream();
             try
             {
                 await execution.WaitAsync(limit.Token).ConfigureAwait(false);
