@@ -5,7 +5,8 @@ namespace Dagon.Dsl.IntegrationTests;
 
 /// <summary>
 /// A real engine (tests/Dagon.Dsl.SignalTarget, mode dataflow: A -> B, C -> D in real containers, C waiting for a
-/// file) is SIGKILLed while C runs; <c>--resume</c> then runs C and D only, and D's published output is right.
+/// file) is SIGKILLed, or stopped by SIGHUP, while C runs; <c>--resume</c> then runs C and D only, and D's published
+/// output is right.
 /// </summary>
 [Collection(ApptainerCollection.Name)]
 public sealed class ResumeAfterKillTests(ApptainerFixture apptainer, ITestOutputHelper output)
@@ -24,8 +25,10 @@ public sealed class ResumeAfterKillTests(ApptainerFixture apptainer, ITestOutput
 
     private static string[] Execs(string count) => File.ReadAllLines(Path.Combine(count, "execs"));
 
-    [Fact]
-    public async Task After_a_SIGKILL_during_C_resume_runs_only_C_and_D_from_a_clean_folder_and_D_is_right()
+    [Theory]
+    [InlineData("KILL", 137)]
+    [InlineData("HUP", 129)]
+    public async Task After_the_engine_is_stopped_during_C_resume_runs_only_C_and_D_from_a_clean_folder_and_D_is_right(string signal, int exitCode)
     {
         var tmp = apptainer.NewFolder("tmp");
         var state = apptainer.NewFolder("state");
@@ -36,23 +39,27 @@ public sealed class ResumeAfterKillTests(ApptainerFixture apptainer, ITestOutput
             await first.WaitForAsync(o => o.Contains("[C] started", StringComparison.Ordinal) && o.Contains("[B] Task completed", StringComparison.Ordinal),
                 "C running and B finished");
             // B's record is committed within the journal's group-commit window of B's end (README: what a killed
-            // engine can lose); C waits for a file meanwhile, so it is still running when the kill comes.
+            // engine can lose); C waits for a file meanwhile, so it is still running when the signal comes.
             await Task.Delay(JournalWriter.Window + TimeSpan.FromSeconds(1));
-            first.Process.Kill(); // SIGKILL
-            await first.Process.WaitForExitAsync();
+            await ApptainerFixture.Run("kill", "-" + signal, first.Process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            await first.Process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
             output.WriteLine(first.Output);
+            Assert.Equal(exitCode, first.Process.ExitCode);
         }
 
         Assert.Equal(["A", "B", "C"], Execs(count).Order());
         var killedRun = Directory.GetDirectories(tmp, "dagon-*").Single();
-        File.WriteAllText(Path.Combine(killedRun, "C", "work", "f2.txt"), "half-written by the killed run");
+        Assert.True(File.Exists(Path.Combine(killedRun, "A", "work", "output", "f1.txt")), "A's output stays for --resume");
+        Assert.True(File.Exists(Path.Combine(killedRun, "B", "work", "f2.txt")), "B's output stays for --resume");
+        if (signal == "KILL") File.WriteAllText(Path.Combine(killedRun, "C", "work", "f2.txt"), "half-written by the killed run");
+        else Assert.False(Directory.Exists(Path.Combine(killedRun, "C")), "a stopping engine removes its cancelled task's folder");
         File.WriteAllText(Path.Combine(count, "go"), "");
 
         using var resumed = Start(tmp, state, count, "--resume");
-        var exitCode = await resumed.ExitAsync();
+        var resumedExit = await resumed.ExitAsync();
         output.WriteLine(resumed.Output);
 
-        Assert.Equal(0, exitCode);
+        Assert.Equal(0, resumedExit);
         Assert.Equal(["C", "D"], Execs(count)[3..]);
         Assert.False(Directory.Exists(killedRun), "a successful run removes the folders it reused, per remove = true");
         Assert.Contains("Reused (not run again): A, B", resumed.Output);

@@ -34,6 +34,10 @@ public sealed class Harness : IAsyncDisposable
 
     public HostImageCache RemoteImages => _services.GetRequiredService<HostImageCache>();
 
+    /// <summary>The SSH host profile <paramref name="host"/> as the engine's place.</summary>
+    public Dagon.Places.IPlace Place(string host) =>
+        _services.GetServices<Dagon.Places.IPlaceProvider>().OfType<Dagon.Places.Ssh.SshPlaceProvider>().Single().Get(host);
+
     public Task<RunResult> RunAsync(WorkflowBuilder workflow, CancellationToken cancellationToken = default) =>
         _services.GetRequiredService<WorkflowRunner>().RunAsync(workflow.Build(), cancellationToken);
 

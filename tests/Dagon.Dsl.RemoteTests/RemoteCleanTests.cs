@@ -60,8 +60,8 @@ public sealed class RemoteCleanTests(RemoteNode node, ITestOutputHelper output)
     [Fact]
     public async Task A_failed_runs_folder_stays_on_the_node_until_clean_removes_it_there_and_an_unreachable_node_is_reported_and_retried()
     {
-        // remove = false, as for a run one means to resume: eager cleanup would otherwise take the finished task's folder.
-        var result = await RunAsync(Workflow.Create("remote-clean").Remove(false)
+        // remove = true (the default): a producer whose reader failed is kept all the same, for --resume.
+        var result = await RunAsync(Workflow.Create("remote-clean")
             .BatchTask("made", "echo made > out.txt", t => t.OnHost("node").Outputs("out.txt"))
             .BatchTask("broken", "cat workflow:///made/out.txt; exit 3", t => t.OnHost("node")));
         Assert.Equal(TaskState.Failed, result["broken"].Outcome.State);
@@ -166,7 +166,7 @@ public sealed class RemoteCleanTests(RemoteNode node, ITestOutputHelper output)
         foreach (var (key, value) in Settings()) start.ArgumentList.Add($"--{key}={value}");
         start.ArgumentList.Add("--progress=plain");
         start.Environment["DAGON_TEST_MODE"] = "remote";
-        start.Environment["DAGON_TEST_MARKER"] = "1"; // the orphaned remote sleep ends by itself after 14 s
+        start.Environment["DAGON_TEST_MARKER"] = "1"; // the sleep stops with the engine's channel; its folder stays for the sweep
         using var engine = Process.Start(start)!;
         _ = engine.StandardError.ReadToEndAsync();
         string? runId = null;

@@ -157,6 +157,19 @@ public sealed class HostProfileTests
         Assert.StartsWith("cd '/tmp/u/dagon work/r/T/work' || exit 125; ", script);
         Assert.Contains("setsid -w /bin/sh -c ", script);
         Assert.Contains("tee '/tmp/u/dagon work/r/T/stdout.log' < '/tmp/u/dagon work/r/T/.stdout.pipe' &", script);
-        Assert.Contains("'/tmp/u/dagon work/r/T/task.pgid' singularity exec img.sif /bin/sh -c 'echo $HOME; rm -rf /' 'X=a'\\''b'", script);
+        Assert.Contains("'/tmp/u/dagon work/r/T/task.pgid' singularity exec img.sif /bin/sh -c 'echo $HOME; rm -rf /' 'X=a'\\''b' > ", script);
+        // The program reads /dev/null; only the watcher reads the channel's input, kept as fd 3.
+        Assert.Contains("'/tmp/u/dagon work/r/T/.stderr.pipe' < /dev/null 3<&- & program=$!; ", script);
+        Assert.Contains("( while read -r _; do :; done; trap '' TERM; pg=$(cat '/tmp/u/dagon work/r/T/task.pgid' 2>/dev/null); ", script);
+        Assert.EndsWith("exit $status", script);
+    }
+
+    [Fact]
+    public void A_command_without_a_control_folder_runs_in_a_group_of_its_own_watched_the_same_way()
+    {
+        var script = RemoteTaskScript.Guarded(["env", "A=b c", "apptainer", "pull", "x.sif"], "/tmp/it's");
+        Assert.StartsWith("cd '/tmp/it'\\''s' || exit 125; exec 3<&0; setsid -w env 'A=b c' apptainer pull x.sif < /dev/null 3<&- & program=$!; ", script);
+        Assert.Contains("( while read -r _; do :; done; trap '' TERM; pg=\"$program\"; kill -TERM -\"$pg\"", script);
+        Assert.EndsWith("wait $program; status=$?; kill $watcher 2>/dev/null; exit $status", script);
     }
 }

@@ -13,6 +13,15 @@ var workflow = Environment.GetEnvironmentVariable("DAGON_TEST_MODE") switch
     "quick" => Workflow.Create("Quick").BatchTask("Done", "echo done"),
     // One batch task on the host profile "node" (given as --host:node:... keys), so a test can kill the engine mid-task.
     "remote" => Workflow.Create("Remote").BatchTask("Sleeper", $"echo started; sleep {marker}4", t => t.OnHost("node")),
+    // A -> B -> C on the host profile "node"; DAGON_TEST_COUNT is a folder on the node. Each task appends its name
+    // to execs there; B prints "started", waits for a file "go" there, then appends to "finished", so a test can kill
+    // the engine while B waits and see whether that B ever went on.
+    "remotedataflow" => Workflow.Create("RemoteResumable")
+        .BatchTask("A", $"echo A >> {count}/execs; echo 42 > f1.txt", t => t.OnHost("node").Outputs("f1.txt"))
+        .BatchTask("B", $"echo B >> {count}/execs; echo started; while [ ! -f {count}/go ]; do sleep 0.2; done; " +
+                        $"cat workflow:///A/f1.txt > f2.txt; echo b >> f2.txt; echo B >> {count}/finished", t => t.OnHost("node").Outputs("f2.txt"))
+        .BatchTask("C", $"echo C >> {count}/execs; cat workflow:///B/f2.txt > f3.txt; echo c >> f3.txt",
+            t => t.OnHost("node").Outputs("f3.txt").Publish(Path.Combine(Environment.GetEnvironmentVariable("DAGON_TEST_RESULTS") ?? "/nonexistent", "results"))),
     // One container task with an overlay of DAGON_TEST_OVERLAY_MB: a first run makes the overlay's template.
     "overlay" => Workflow.Create("Overlay")
         .DefaultImage(Environment.GetEnvironmentVariable("DAGON_TEST_IMAGE") ?? throw new InvalidOperationException("set DAGON_TEST_IMAGE"))

@@ -42,11 +42,16 @@ internal sealed class EagerCleanup
 
     public bool[] Done { get; }
 
-    /// <summary>Called by the scheduler's single coordinator, so no locking is needed.</summary>
-    public void Finished(int index)
+    /// <summary>
+    /// Called by the scheduler's single coordinator, so no locking is needed. A reader that did not succeed (failed,
+    /// cancelled, never started) still needs its producers' files: the run will not succeed, and <c>--resume</c>
+    /// reuses them where they are, so they wait for the run's end, which keeps them.
+    /// </summary>
+    public void Finished(int index, bool succeeded)
     {
         _finished[index] = true;
         TryClean(index);
+        if (!succeeded) return;
         foreach (var producer in _plan.Tasks[index].Dependencies)
         {
             _pendingReaders[producer.Index]--;

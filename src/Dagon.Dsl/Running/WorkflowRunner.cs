@@ -81,7 +81,7 @@ public sealed class WorkflowRunner(
             {
                 Report(plan.Tasks[index], outcome, run.Timings[index]);
                 Observers.TaskFinished(plan.Tasks[index], HostOf(run, index), outcome, run.Timings[index]);
-                cleanup.Finished(index);
+                cleanup.Finished(index, outcome.State == TaskState.Succeeded);
             },
             cancellationToken).ConfigureAwait(false);
         await cleanup.DrainAsync().ConfigureAwait(false);

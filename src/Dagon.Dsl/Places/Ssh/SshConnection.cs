@@ -124,12 +124,7 @@ public sealed class SshConnection : IDisposable
                 }),
                 PumpAsync(command.ExtendedOutputStream, line =>
                 {
-                    lock (stderrTail)
-                    {
-                        if (stderrTail.Count == CommandResult.TailLines) stderrTail.Dequeue();
-                        stderrTail.Enqueue(line);
-                    }
-
+                    KeepTail(stderrTail, line);
                     onStderr?.Invoke(line);
                 }),
             };
@@ -137,6 +132,9 @@ public sealed class SshConnection : IDisposable
             using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             if (timeout is { } t) limit.CancelAfter(t);
             var execution = command.ExecuteAsync(CancellationToken.None);
+            // Held open, never written, closed when this method is done with the command: on the host, end of file on
+            // this input is how a program's watcher learns that the engine is gone (RemoteTaskScript).
+            using var engineAlive = HoldInput(command);
             try
             {
                 await execution.WaitAsync(limit.Token).ConfigureAwait(false);
@@ -144,31 +142,17 @@ public sealed class SshConnection : IDisposable
             catch (OperationCanceledException)
             {
                 var cancelledByCaller = cancellationToken.IsCancellationRequested;
-                // Closing the channel does not stop the remote process: the caller's onCancel kills it on the host.
-                if (onCancel is not null)
-                {
-                    try { await onCancel().ConfigureAwait(false); }
-                    catch (Exception exception) { _logger.LogWarning("Could not stop the remote command on {Host}: {Reason}", _options.Name, exception.Message); }
-                }
-
-                try { command.CancelAsync(forceKill: true, millisecondsTimeout: 2000); } catch (Exception) { /* the channel may be gone already */ }
-                try { await execution.WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None).ConfigureAwait(false); } catch (Exception) { /* reported as cancelled */ }
+                await StopAsync(command, execution, onCancel).ConfigureAwait(false);
                 if (!cancelledByCaller) throw new TimeoutException($"the command on host '{_options.Name}' ran longer than {timeout?.TotalSeconds:0.###} s");
                 throw;
             }
             catch (Exception exception) when (exception is SshConnectionException or SshException or SocketException or ObjectDisposedException or InvalidOperationException)
             {
-                throw new SshConnectionLostException(
-                    $"the SSH connection to host '{_options.Name}' ({_options.Describe()}) was lost while a command was running on it: {exception.Message}",
-                    exception);
+                throw Lost(exception);
             }
 
             await Task.WhenAll(outputs).WaitAsync(TimeSpan.FromSeconds(10), CancellationToken.None).ConfigureAwait(false);
-            if (!client.IsConnected && command.ExitStatus is null)
-            {
-                throw new SshConnectionLostException(
-                    $"the SSH connection to host '{_options.Name}' ({_options.Describe()}) was lost while a command was running on it");
-            }
+            if (!client.IsConnected && command.ExitStatus is null) throw Lost();
 
             string[] tail;
             lock (stderrTail) tail = [.. stderrTail];
@@ -177,6 +161,44 @@ public sealed class SshConnection : IDisposable
         finally
         {
             if (!urgent) _sessions.Release();
+        }
+    }
+
+    /// <summary>Closing the channel does not stop the remote process: the caller's onCancel kills it on the host first.</summary>
+    private async Task StopAsync(SshCommand command, Task execution, Func<Task>? onCancel)
+    {
+        if (onCancel is not null)
+        {
+            try { await onCancel().ConfigureAwait(false); }
+            catch (Exception exception) { _logger.LogWarning("Could not stop the remote command on {Host}: {Reason}", _options.Name, exception.Message); }
+        }
+
+        try { command.CancelAsync(forceKill: true, millisecondsTimeout: 2000); } catch (Exception) { /* the channel may be gone already */ }
+        try { await execution.WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None).ConfigureAwait(false); } catch (Exception) { /* reported as cancelled */ }
+    }
+
+    private SshConnectionLostException Lost(Exception? cause = null) => new(
+        $"the SSH connection to host '{_options.Name}' ({_options.Describe()}) was lost while a command was running on it" +
+        (cause is null ? "" : ": " + cause.Message), cause);
+
+    private static Stream? HoldInput(SshCommand command)
+    {
+        try
+        {
+            return command.CreateInputStream();
+        }
+        catch (InvalidOperationException)
+        {
+            return null; // the command has ended already: there is nothing left to watch
+        }
+    }
+
+    private static void KeepTail(Queue<string> tail, string line)
+    {
+        lock (tail)
+        {
+            if (tail.Count == CommandResult.TailLines) tail.Dequeue();
+            tail.Enqueue(line);
         }
     }
 

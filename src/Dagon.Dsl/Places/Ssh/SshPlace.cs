@@ -9,7 +9,8 @@ namespace Dagon.Places.Ssh;
 /// <summary>
 /// An SSH host as a place. Programs run on exec channels of the host's pooled connection; a program given a control
 /// directory runs under <c>setsid</c> with its process-group id recorded there, so cancelling kills the whole remote
-/// group, not just the channel. Files move over SFTP; checksums and listings are computed on the host.
+/// group, not just the channel; every program's group is also stopped on the host when the engine's channel goes
+/// away (<see cref="RemoteTaskScript"/>). Files move over SFTP; checksums and listings are computed on the host.
 /// </summary>
 public sealed class SshPlace(string host, SshConnection connection, ContainerUserAccess localAccess, SshHostOptions? profile = null) : IPlace
 {
@@ -67,8 +68,7 @@ public sealed class SshPlace(string host, SshConnection connection, ContainerUse
         }
         else
         {
-            var cd = command.WorkingDirectory is null ? "" : $"cd {ShellQuote.Quote(command.WorkingDirectory)} || exit 125; ";
-            script = cd + ShellQuote.Join(argv);
+            script = RemoteTaskScript.Guarded(argv, command.WorkingDirectory);
         }
 
         return await connection.RunScriptAsync(script, command.OnStdout, command.OnStderr, command.CaptureStdout,
