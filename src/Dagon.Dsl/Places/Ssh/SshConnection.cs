@@ -113,21 +113,7 @@ public sealed class SshConnection : IDisposable
             var client = await GetClientAsync(cancellationToken).ConfigureAwait(false);
             var full = string.IsNullOrWhiteSpace(_options.Prologue) ? script : _options.Prologue.TrimEnd() + "\n" + script;
             using var command = client.CreateCommand("/bin/sh -c " + ShellQuote.Quote(full), Encoding.UTF8);
-            var stdout = new StringBuilder();
-            var stderrTail = new Queue<string>();
-            var outputs = new List<Task>
-            {
-                PumpAsync(command.OutputStream, line =>
-                {
-                    if (captureStdout) lock (stdout) stdout.Append(line).Append('\n');
-                    onStdout?.Invoke(line);
-                }),
-                PumpAsync(command.ExtendedOutputStream, line =>
-                {
-                    KeepTail(stderrTail, line);
-                    onStderr?.Invoke(line);
-                }),
-            };
+            var output = new CommandOutput(command, captureStdout, onStdout, onStderr);
 
             using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             if (timeout is { } t) limit.CancelAfter(t);
@@ -151,12 +137,9 @@ public sealed class SshConnection : IDisposable
                 throw Lost(exception);
             }
 
-            await Task.WhenAll(outputs).WaitAsync(TimeSpan.FromSeconds(10), CancellationToken.None).ConfigureAwait(false);
+            await output.Pumped.WaitAsync(TimeSpan.FromSeconds(10), CancellationToken.None).ConfigureAwait(false);
             if (!client.IsConnected && command.ExitStatus is null) throw Lost();
-
-            string[] tail;
-            lock (stderrTail) tail = [.. stderrTail];
-            return new CommandResult(command.ExitStatus, stdout.ToString(), tail, command.ExitSignal);
+            return output.Result(command);
         }
         finally
         {
@@ -193,15 +176,6 @@ public sealed class SshConnection : IDisposable
         }
     }
 
-    private static void KeepTail(Queue<string> tail, string line)
-    {
-        lock (tail)
-        {
-            if (tail.Count == CommandResult.TailLines) tail.Dequeue();
-            tail.Enqueue(line);
-        }
-    }
-
     /// <summary>Runs a housekeeping script and returns its stdout; a non-zero exit is an error with the script's stderr.</summary>
     public async Task<string> RunCheckedAsync(string script, string what, CancellationToken cancellationToken)
     {
@@ -222,19 +196,6 @@ public sealed class SshConnection : IDisposable
         }
 
         return result.Stdout;
-    }
-
-    private static async Task PumpAsync(Stream stream, Action<string> onLine)
-    {
-        await Task.Yield();
-        using var reader = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: false, bufferSize: 4096, leaveOpen: true);
-        try
-        {
-            while (await reader.ReadLineAsync().ConfigureAwait(false) is { } line) onLine(line);
-        }
-        catch (ObjectDisposedException)
-        {
-        }
     }
 
     public void Dispose()
