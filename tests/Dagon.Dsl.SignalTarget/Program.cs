@@ -13,6 +13,10 @@ var workflow = Environment.GetEnvironmentVariable("DAGON_TEST_MODE") switch
     "quick" => Workflow.Create("Quick").BatchTask("Done", "echo done"),
     // One batch task on the host profile "node" (given as --host:node:... keys), so a test can kill the engine mid-task.
     "remote" => Workflow.Create("Remote").BatchTask("Sleeper", $"echo started; sleep {marker}4", t => t.OnHost("node")),
+    // One batch task as a Slurm job (with --dagon:scheduler=slurm or a host profile whose scheduler is slurm), on
+    // host profile DAGON_TEST_HOST when set, so a test can kill the engine while the job runs.
+    "slurm" => Workflow.Create("SlurmSleeper").BatchTask("Sleeper", $"sleep {marker}5",
+        Environment.GetEnvironmentVariable("DAGON_TEST_HOST") is { Length: > 0 } host ? t => t.OnHost(host) : null),
     // One container task with an overlay of DAGON_TEST_OVERLAY_MB: a first run makes the overlay's template.
     "overlay" => Workflow.Create("Overlay")
         .DefaultImage(Environment.GetEnvironmentVariable("DAGON_TEST_IMAGE") ?? throw new InvalidOperationException("set DAGON_TEST_IMAGE"))
