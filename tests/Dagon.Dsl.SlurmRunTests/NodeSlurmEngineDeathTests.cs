@@ -40,7 +40,8 @@ public sealed class NodeSlurmEngineDeathTests(NodeCluster node, ITestOutputHelpe
         finally
         {
             output.WriteLine(engine.Output);
-            node.Ssh($"scancel --me --name=dagon-{runId}-Sleeper");
+            // Should the test fail, nothing of it stays on the node for the next tests.
+            node.Ssh($"scancel --me --name={prefix}Sleeper; pkill -TERM -f -- '{PgrepPattern(prefix)}'");
         }
 
         output.WriteLine($"the node's queue was clear {stopwatch.Elapsed.TotalSeconds:F2} s after the SIGKILL");

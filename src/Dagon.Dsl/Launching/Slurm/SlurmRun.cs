@@ -76,10 +76,10 @@ public sealed class SlurmRun(string runId, SlurmSettings settings, ILogger logge
                 logger.LogInformation("Slurm on {Place}: {Sbatch} sbatch calls, {Status} status calls, {Scancel} scancel calls",
                     place.Description, commands.SbatchCalls, commands.StatusCalls, commands.ScancelCalls);
             }
-
-            await jobs.DisposeAsync().ConfigureAwait(false);
         }
 
+        // Each place's keeper takes a moment to stop; the places wait for theirs side by side.
+        await Task.WhenAll(_places.Values.Select(jobs => jobs.DisposeAsync().AsTask())).ConfigureAwait(false);
         _places.Clear();
     }
 }
