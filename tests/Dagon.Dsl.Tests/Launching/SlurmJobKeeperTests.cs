@@ -30,13 +30,13 @@ public sealed class SlurmJobKeeperTests : IDisposable
     [InlineData("HUP")]
     public async Task StoppedKeeperCancelsOnlyTheRunsJobsOnceEachArraysOnce(string signal)
     {
-        // What squeue --me would list: two jobs of the run (one an array, listed per element), one of another run,
+        // What squeue -u USER would list: two jobs of the run (one an array, listed per element), one of another run,
         // and one whose name merely contains the prefix.
         var scancel = await StopKeeperAsync(signal, "101 dagon-r1-A\n102 dagon-r1-array1\n102 dagon-r1-array1\n103 dagon-r2-A\n104 x-dagon-r1-B\n");
 
         Assert.Equal(["101", "102"], scancel ?? []);
         var squeue = File.ReadAllText(Path.Combine(_folder, "squeue.args")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(["--me", "-h", "-t", "PD,CF,R,S,RQ,RH,RS", "-o", "%F %j"], squeue);
+        Assert.Equal(["-u", Environment.UserName, "-h", "-t", "PD,CF,R,S,RQ,RH,RS", "-o", "%F %j"], squeue);
     }
 
     [Fact]

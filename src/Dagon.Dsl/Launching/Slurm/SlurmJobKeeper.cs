@@ -19,12 +19,13 @@ internal sealed class SlurmJobKeeper(SlurmCommands commands, string jobNamePrefi
     /// <summary>The line the keeper prints once its trap is set: no job is submitted before it.</summary>
     public const string ReadyLine = "dagon-slurm-keeper ready";
 
-    // Only job states that still hold or wait for resources are cancelled; %F is an array's own id (the plain id of
-    // any other job), so one scancel of it takes every element. The ids are digits, split on purpose (set -f).
+    // Only the user's own jobs (-u rather than --me, which Slurm before 20.11 lacks) in states that still hold or wait
+    // for resources are cancelled; %F is an array's own id (the plain id of any other job), so one scancel of it takes
+    // every element. The ids are digits, split on purpose (set -f).
     private const string Script =
         "squeue=$1 scancel=$2 prefix=$3; " +
         "cancel_jobs() { trap '' INT TERM HUP; trap - EXIT; " +
-        "ids=$(\"$squeue\" --me -h -t PD,CF,R,S,RQ,RH,RS -o '%F %j' | " +
+        "ids=$(\"$squeue\" -u \"$(id -un)\" -h -t PD,CF,R,S,RQ,RH,RS -o '%F %j' | " +
         "while read -r id name; do case $name in \"$prefix\"*) printf '%s\\n' \"$id\";; esac; done | sort -u); " +
         "set -f; if [ -n \"$ids\" ]; then \"$scancel\" $ids; fi; exit 0; }; " +
         "trap cancel_jobs INT TERM HUP EXIT; " +
