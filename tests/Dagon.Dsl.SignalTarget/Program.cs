@@ -22,6 +22,10 @@ var workflow = Environment.GetEnvironmentVariable("DAGON_TEST_MODE") switch
                         $"cat workflow:///A/f1.txt > f2.txt; echo b >> f2.txt; echo B >> {count}/finished", t => t.OnHost("node").Outputs("f2.txt"))
         .BatchTask("C", $"echo C >> {count}/execs; cat workflow:///B/f2.txt > f3.txt; echo c >> f3.txt",
             t => t.OnHost("node").Outputs("f3.txt").Publish(Path.Combine(Environment.GetEnvironmentVariable("DAGON_TEST_RESULTS") ?? "/nonexistent", "results"))),
+    // One batch task as a Slurm job (with --dagon:scheduler=slurm or a host profile whose scheduler is slurm), on
+    // host profile DAGON_TEST_HOST when set, so a test can kill the engine while the job runs.
+    "slurm" => Workflow.Create("SlurmSleeper").BatchTask("Sleeper", $"sleep {marker}5",
+        Environment.GetEnvironmentVariable("DAGON_TEST_HOST") is { Length: > 0 } host ? t => t.OnHost(host) : null),
     // One container task with an overlay of DAGON_TEST_OVERLAY_MB: a first run makes the overlay's template.
     "overlay" => Workflow.Create("Overlay")
         .DefaultImage(Environment.GetEnvironmentVariable("DAGON_TEST_IMAGE") ?? throw new InvalidOperationException("set DAGON_TEST_IMAGE"))

@@ -156,7 +156,7 @@ public sealed class TaskExecutor : ITaskExecutor
     /// </summary>
     public async Task FinishAsync(RunState run, CancellationToken cancellationToken)
     {
-        run.Slurm?.Dispose();
+        if (run.Slurm is not null) await run.Slurm.DisposeAsync().ConfigureAwait(false);
         var folders = run.Plan.Tasks.Where(t => run.Workspaces[t.Index] is not null)
             .GroupBy(t => (Place: run.Places[t.Index], Folder: run.Workspaces[t.Index].RunDirectory));
         foreach (var folder in folders)

@@ -11,7 +11,9 @@ namespace Dagon.Processes;
 /// <item>when the program ends, KILLs whatever it left running in its group;</item>
 /// <item>watches its standard input (with the shell's own <c>read</c>, no extra program), a pipe whose other end only
 /// the engine holds: the kernel closes it when the engine dies of anything, SIGKILL included, and the guard then
-/// KILLs the group (or, if the program is so new that setsid has not yet made its group, the program itself).</item>
+/// stops the group as on a cancel, TERM first so that a program can clean up after itself (the Slurm job keeper
+/// cancels the run's jobs), then KILL; or, if the program is so new that setsid has not yet made its group, KILLs
+/// the program itself.</item>
 /// </list>
 /// Why a watcher process beside the <c>wait</c>: a shell notices a program's end through <c>wait</c> and the
 /// engine's death through <c>read</c>, and cannot block on both; a SIGCHLD trap around the <c>read</c> instead (one
@@ -29,7 +31,7 @@ public static class ProcessGuard
         "stop() { kill -TERM -\"$pid\" 2>/dev/null; i=0; " +
         "while [ $i -lt 15 ] && kill -0 -\"$pid\" 2>/dev/null; do sleep 0.2; i=$((i+1)); done; kill -KILL -\"$pid\" 2>/dev/null; }; " +
         "trap 'stop; exit 143' INT TERM HUP; " +
-        "{ while read -r _ <&3; do :; done; kill -KILL -\"$pid\" 2>/dev/null || kill -KILL \"$pid\" 2>/dev/null; } & watch=$!; exec 3<&-; " +
+        "{ while read -r _ <&3; do :; done; if kill -0 -\"$pid\" 2>/dev/null; then stop; else kill -KILL \"$pid\" 2>/dev/null; fi; } & watch=$!; exec 3<&-; " +
         "wait \"$pid\"; status=$?; kill -KILL -\"$pid\" 2>/dev/null; kill \"$watch\" 2>/dev/null; exit $status";
 
     /// <summary>The guard's argv for running <paramref name="executable"/> with <paramref name="arguments"/>.</summary>

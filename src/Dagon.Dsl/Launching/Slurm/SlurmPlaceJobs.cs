@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 namespace Dagon.Launching.Slurm;
 
 /// <summary>A run's jobs on one place: how they are submitted, watched and cancelled, through one set of Slurm commands.</summary>
-internal sealed class SlurmPlaceJobs : IDisposable
+internal sealed class SlurmPlaceJobs : IAsyncDisposable
 {
     public SlurmPlaceJobs(IPlace place, SlurmOptions options, string runId, ILogger logger)
     {
@@ -12,6 +12,7 @@ internal sealed class SlurmPlaceJobs : IDisposable
         Submitter = new SlurmSubmitter(Commands, runId, logger);
         Watcher = new SlurmWatcher(Commands, logger);
         Canceller = new SlurmCanceller(Commands, logger);
+        Keeper = new SlurmJobKeeper(Commands, SlurmSubmitter.JobNamePrefix(runId), logger);
     }
 
     public SlurmCommands Commands { get; }
@@ -21,6 +22,9 @@ internal sealed class SlurmPlaceJobs : IDisposable
     public SlurmWatcher Watcher { get; }
 
     public SlurmCanceller Canceller { get; }
+
+    /// <summary>Cancels the run's jobs on this place if the engine dies; started with the first submission.</summary>
+    public SlurmJobKeeper Keeper { get; }
 
     /// <summary>
     /// Cancels a job of the run: withdrawn if it was still waiting to be submitted, otherwise scancel-ed once its id
@@ -41,5 +45,9 @@ internal sealed class SlurmPlaceJobs : IDisposable
         Canceller.Cancel(job);
     }
 
-    public void Dispose() => Watcher.Dispose();
+    public async ValueTask DisposeAsync()
+    {
+        Watcher.Dispose();
+        await Keeper.StopAsync().ConfigureAwait(false);
+    }
 }

@@ -11,9 +11,10 @@ namespace Dagon.Launching.Slurm;
 /// The Slurm launcher of one run: it submits each task's argv as a job on the task's place (this machine or an SSH
 /// login node), watches the run's jobs there, and cancels them with the run. Made by preparation and disposed with
 /// the run, so no job state outlives it; one per run rather than a singleton because its watchers, arrays and
-/// cancellations belong to that run's jobs only.
+/// cancellations belong to that run's jobs only. Before the first job on a place it starts the run's
+/// <see cref="SlurmJobKeeper"/> there, so that even an engine killed outright leaves no job of the run behind.
 /// </summary>
-public sealed class SlurmRun(string runId, SlurmSettings settings, ILogger logger) : ITaskLauncher, IDisposable
+public sealed class SlurmRun(string runId, SlurmSettings settings, ILogger logger) : ITaskLauncher, IAsyncDisposable
 {
     private readonly ConcurrentDictionary<IPlace, SlurmPlaceJobs> _places = new();
 
@@ -33,6 +34,7 @@ public sealed class SlurmRun(string runId, SlurmSettings settings, ILogger logge
         }
 
         var job = new SlurmJob(task.DisplayName, request.Argv, request.Workspace, resources, TimeOf(task.Definition));
+        await jobs.Keeper.StartAsync(request.Workspace.RunDirectory).ConfigureAwait(false);
         jobs.Submitter.Enqueue(job);
         await using (cancellationToken.Register(() => _ = jobs.CancelAsync(job)).ConfigureAwait(false))
         {
@@ -63,8 +65,8 @@ public sealed class SlurmRun(string runId, SlurmSettings settings, ILogger logge
     private SlurmPlaceJobs JobsOn(IPlace place) =>
         _places.GetOrAdd(place, p => new SlurmPlaceJobs(p, settings.For(p.Host), runId, logger));
 
-    /// <summary>Says how often the run asked Slurm on each place, then stops the watchers.</summary>
-    public void Dispose()
+    /// <summary>Says how often the run asked Slurm on each place, then stops the watchers and the job keepers.</summary>
+    public async ValueTask DisposeAsync()
     {
         foreach (var (place, jobs) in _places)
         {
@@ -74,10 +76,10 @@ public sealed class SlurmRun(string runId, SlurmSettings settings, ILogger logge
                 logger.LogInformation("Slurm on {Place}: {Sbatch} sbatch calls, {Status} status calls, {Scancel} scancel calls",
                     place.Description, commands.SbatchCalls, commands.StatusCalls, commands.ScancelCalls);
             }
-
-            jobs.Dispose();
         }
 
+        // Each place's keeper takes a moment to stop; the places wait for theirs side by side.
+        await Task.WhenAll(_places.Values.Select(jobs => jobs.DisposeAsync().AsTask())).ConfigureAwait(false);
         _places.Clear();
     }
 }

@@ -129,5 +129,8 @@ internal sealed class SlurmSubmitter(SlurmCommands commands, string runId, ILogg
     }
 
     /// <summary><c>dagon-RUN-TASK</c>: squeue shows which run and task a job belongs to.</summary>
-    private string JobName(string task) => $"dagon-{runId}-{Staging.PathSegment.Slug(task)}";
+    private string JobName(string task) => JobNamePrefix(runId) + Staging.PathSegment.Slug(task);
+
+    /// <summary>What every job name of the run starts with (the job keeper finds the run's jobs by it).</summary>
+    public static string JobNamePrefix(string runId) => $"dagon-{runId}-";
 }
