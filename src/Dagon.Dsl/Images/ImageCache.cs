@@ -173,7 +173,7 @@ public sealed class ImageCache(ApptainerOptions options, ContainerUserAccess acc
         access.CreateDirectory(Directory);
         if (access.CloseIfOpen(Directory))
         {
-            logger.LogWarning("The image cache {Directory} was writable by other users; it is now closed to them (0700)", Directory);
+            logger.LogWarning("The image cache {Directory} was open to other users; it is now closed to them (0700)", Directory);
         }
 
         if (Interlocked.Exchange(ref _swept, 1) == 0) AbandonedBuilds.Sweep(Directory, logger);

@@ -9,7 +9,6 @@ public sealed class ContainerUserAccess(ContainerUser? user)
 {
     private const UnixFileMode Folder = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
     private const UnixFileMode File = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-    private const UnixFileMode WritableByOthers = UnixFileMode.GroupWrite | UnixFileMode.OtherWrite;
 
     /// <summary>The account folders are handed to, or null when it is the engine's own.</summary>
     public ContainerUser? User => user;
@@ -41,13 +40,14 @@ public sealed class ContainerUserAccess(ContainerUser? user)
 
     /// <summary>
     /// Closes a folder the engine keeps using across runs (the image cache) that an earlier version or a hand left
-    /// writable by others: anyone who can write there can swap an image root then runs.
+    /// open to others: anyone who can write there can swap an image root then runs, and anyone who can read it reads
+    /// every image. Any permission beyond the owner's counts, as the engine makes its folders owner-only.
     /// </summary>
     /// <returns>True when the folder had to be closed.</returns>
     public bool CloseIfOpen(string path)
     {
         if (OperatingSystem.IsWindows() || !Directory.Exists(path)) return false;
-        if ((System.IO.File.GetUnixFileMode(path) & WritableByOthers) == 0) return false;
+        if ((System.IO.File.GetUnixFileMode(path) & ~Folder) == 0) return false;
         Close(path);
         return true;
     }
