@@ -33,7 +33,7 @@ internal sealed class AbandonedRemoteRuns(ILogger logger)
     {
         foreach (var folder in runFolders)
         {
-            await place.WriteTextAsync(folder.TrimEnd('/') + "/" + AbandonedRuns.OwnerMark, Mark + "\n", cancellationToken).ConfigureAwait(false);
+            await place.WriteTextAsync(folder.TrimEnd('/') + "/" + OwnerMark.FileName, Mark + "\n", cancellationToken).ConfigureAwait(false);
         }
 
         foreach (var parent in runFolders.Select(Parent).Distinct(StringComparer.Ordinal))
@@ -51,7 +51,7 @@ internal sealed class AbandonedRemoteRuns(ILogger logger)
 
     /// <summary>A kept run folder is the user's now: its mark goes, so no later run takes it for abandoned.</summary>
     public static Task ReleaseAsync(IPlace place, string runFolder, CancellationToken cancellationToken) =>
-        place.RemoveTreeAsync(runFolder.TrimEnd('/') + "/" + AbandonedRuns.OwnerMark, cancellationToken);
+        place.RemoveTreeAsync(runFolder.TrimEnd('/') + "/" + OwnerMark.FileName, cancellationToken);
 
     private async Task SweepAsync(IPlace place, string parent, IReadOnlyList<string> ours, CancellationToken cancellationToken)
     {

@@ -11,20 +11,18 @@ namespace Dagon.Execution;
 /// </summary>
 internal sealed class AbandonedRuns(ILogger logger)
 {
-    public const string OwnerMark = ".owner";
-
     /// <summary>A run folder holding results the journal recorded: kept for <c>--resume</c>, never swept.</summary>
     public const string ResumableMark = ".resumable";
 
     /// <summary>Marks <paramref name="runFolder"/> as this engine's, then sweeps its parent for runs whose engine is gone.</summary>
-    public async Task ClaimAsync(string runFolder, CancellationToken cancellationToken)
+    public void Claim(string runFolder)
     {
-        await File.WriteAllTextAsync(Path.Combine(runFolder, OwnerMark), ProcessIdentity.Current + "\n", cancellationToken).ConfigureAwait(false);
+        OwnerMark.Claim(runFolder);
         var parent = Path.GetDirectoryName(runFolder);
         if (parent is null) return;
         foreach (var folder in Directory.EnumerateDirectories(parent, "dagon-*"))
         {
-            if (folder == runFolder || File.Exists(Path.Combine(folder, ResumableMark)) || !TryReadOwner(folder, out var owner) || owner.IsAlive) continue;
+            if (folder == runFolder || File.Exists(Path.Combine(folder, ResumableMark)) || OwnerMark.Read(folder) is not { IsAlive: false } owner) continue;
             try
             {
                 Directory.Delete(folder, recursive: true);
@@ -38,21 +36,5 @@ internal sealed class AbandonedRuns(ILogger logger)
     }
 
     /// <summary>A run folder kept after its run is the user's now: no longer a run in progress.</summary>
-    public static void Release(string runFolder) => File.Delete(Path.Combine(runFolder, OwnerMark));
-
-    private static bool TryReadOwner(string folder, out ProcessIdentity owner)
-    {
-        owner = default;
-        try
-        {
-            var mark = Path.Combine(folder, OwnerMark);
-            if (!File.Exists(mark) || ProcessIdentity.Parse(File.ReadAllText(mark).Trim()) is not { } identity) return false;
-            owner = identity;
-            return true;
-        }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-        {
-            return false;
-        }
-    }
+    public static void Release(string runFolder) => OwnerMark.Release(runFolder);
 }

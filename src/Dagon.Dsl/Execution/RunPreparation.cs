@@ -125,7 +125,7 @@ internal sealed class RunPreparation(
                 return;
             }
 
-            foreach (var folder in folders) await abandoned.ClaimAsync(folder, cancellationToken).ConfigureAwait(false);
+            foreach (var folder in folders) abandoned.Claim(folder);
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {

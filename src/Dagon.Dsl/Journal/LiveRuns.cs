@@ -1,18 +1,16 @@
-using Dagon.Execution;
 using Dagon.LocalFiles;
 
 namespace Dagon.Journal;
 
 /// <summary>
-/// Which recorded runs a live engine still needs. A run writes its engine's owner mark (process id and start time,
-/// as <see cref="AbandonedRuns"/> does in run folders) into its state folder, <c>runs/RUN/.owner</c>, before it records
+/// Which recorded runs a live engine still needs. A run writes its engine's <see cref="OwnerMark"/> (process id and
+/// start time, as in run folders) into its state folder, <c>runs/RUN/.owner</c>, before it records
 /// anything and removes it when it ends, and lists there (<c>runs/RUN/reused</c>) the earlier runs whose work folders
 /// it reuses with <c>--resume</c>. A mark whose process is gone, or is another process with the same id, is dead. The
 /// state folder's mark decides for every place of the run, remote hosts included: the engine always runs here.
 /// </summary>
 public sealed class LiveRuns
 {
-    public const string OwnerFile = AbandonedRuns.OwnerMark;
     public const string ReusedFile = "reused";
 
     // Runs of one process note their reuses from many tasks at once.
@@ -32,7 +30,7 @@ public sealed class LiveRuns
         if (!Directory.Exists(runs)) return live;
         foreach (var folder in Directory.EnumerateDirectories(runs))
         {
-            if (OwnerOf(folder) is not { IsAlive: true } owner) continue;
+            if (OwnerMark.Read(folder) is not { IsAlive: true } owner) continue;
             var runId = Path.GetFileName(folder);
             live._reasons[runId] = $"still running (engine process {owner.Pid})";
             foreach (var reused in ReadLines(Path.Combine(folder, ReusedFile)))
@@ -47,11 +45,6 @@ public sealed class LiveRuns
     /// <summary>Why <paramref name="run"/> must stay, or null when no live engine needs it.</summary>
     public string? Needs(RecordedRun run) => _reasons.GetValueOrDefault(run.RunId);
 
-    /// <summary>Marks <paramref name="runFolder"/> (the run's folder in the state folder) as this engine's.</summary>
-    public static void Claim(string runFolder) => File.WriteAllText(Path.Combine(runFolder, OwnerFile), ProcessIdentity.Current + "\n");
-
-    public static void Release(string runFolder) => File.Delete(Path.Combine(runFolder, OwnerFile));
-
     /// <summary>Notes that this run reuses <paramref name="reusedRun"/>'s work folders, so no clean removes them under it.</summary>
     public static void NoteReuse(string runFolder, string reusedRun)
     {
@@ -60,12 +53,6 @@ public sealed class LiveRuns
         {
             if (!ReadLines(path).Contains(reusedRun)) File.AppendAllText(path, reusedRun + "\n");
         }
-    }
-
-    private static ProcessIdentity? OwnerOf(string folder)
-    {
-        var lines = ReadLines(Path.Combine(folder, OwnerFile));
-        return lines.Count == 1 ? ProcessIdentity.Parse(lines[0]) : null;
     }
 
     private static List<string> ReadLines(string path)

@@ -1,4 +1,5 @@
 using Dagon.Execution;
+using Dagon.LocalFiles;
 using Dagon.Places;
 using Dagon.Scheduling;
 using Dagon.Staging;
@@ -28,7 +29,7 @@ public sealed class RunRecorder : IDisposable
         _run = run;
         _logger = logger;
         State = new StateFolder(run.Options.ResolveStateDir(), run.RunId);
-        LiveRuns.Claim(State.RunFolder);
+        OwnerMark.Claim(State.RunFolder);
         if (run.Options.KeepsJournal)
         {
             _journal = new TaskJournal(State.JournalPath);
@@ -194,7 +195,7 @@ public sealed class RunRecorder : IDisposable
         finally
         {
             _journal?.Dispose();
-            LiveRuns.Release(State.RunFolder);
+            OwnerMark.Release(State.RunFolder);
         }
     }
 }

@@ -61,10 +61,10 @@ public sealed class RunCleanerTests : IDisposable
         var reused = Run("r1");
         var live = Run("r2");
         var dead = Run("r3");
-        LiveRuns.Claim(Path.Combine(State, "runs", "r2"));
+        OwnerMark.Claim(Path.Combine(State, "runs", "r2"));
         LiveRuns.NoteReuse(Path.Combine(State, "runs", "r2"), "r1");
         // A dead engine's mark (this test's process id with another start time) protects nothing.
-        File.WriteAllText(Path.Combine(State, "runs", "r3", LiveRuns.OwnerFile), $"{Environment.ProcessId} 1\n");
+        File.WriteAllText(Path.Combine(State, "runs", "r3", OwnerMark.FileName), $"{Environment.ProcessId} 1\n");
 
         var report = await _cleaner.CleanAsync(State, new CleanScope.All(), CancellationToken.None);
 
