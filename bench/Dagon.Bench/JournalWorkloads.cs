@@ -1,11 +1,6 @@
 using System.Diagnostics;
-using Dagon.Hosting;
 using Dagon.Journal;
 using Dagon.Model;
-using Dagon.Running;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Dagon.Bench;
 
@@ -57,14 +52,7 @@ internal static class JournalWorkloads
         {
             ["dagon:tmp_dir"] = tmp, ["dagon:state_dir"] = state, ["dagon:max_parallelism"] = "2", ["dagon:resume"] = resume ? "true" : "false",
         };
-        using var services = new ServiceCollection()
-            .AddLogging(l => l.SetMinimumLevel(LogLevel.Warning))
-            .AddDagon(new ConfigurationBuilder().AddInMemoryCollection(settings).Build())
-            .BuildServiceProvider();
-        var definition = workflow.Build();
-        var stopwatch = Stopwatch.StartNew();
-        var result = await services.GetRequiredService<WorkflowRunner>().RunAsync(definition);
-        var elapsed = stopwatch.Elapsed;
+        var (elapsed, result) = await Workloads.TimedRun(workflow.Build(), settings);
         if (!result.Succeeded) throw new InvalidOperationException("J2 failed");
         if (resume && result.Tasks.Any(t => t.Timings.ReusedFrom is null)) throw new InvalidOperationException("J2: --resume ran a finished task");
         return elapsed;

@@ -32,16 +32,21 @@ internal sealed class Workloads(string scratch, string image, int scale)
             ["dagon:max_parallelism"] = parallelism.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["apptainer:overlay"] = overlay,
         };
+        var (elapsed, result) = await TimedRun(workflow.Build(), settings);
+        if (!result.Succeeded) throw new InvalidOperationException("engine run failed:\n" + Reporting.RunSummary.Format(result));
+        return elapsed;
+    }
+
+    /// <summary>One run through the engine as a program gets it (AddDagon, with these settings), timed from plan to summary.</summary>
+    public static async Task<(TimeSpan Elapsed, RunResult Result)> TimedRun(WorkflowDefinition definition, Dictionary<string, string?> settings)
+    {
         using var services = new ServiceCollection()
             .AddLogging(l => l.SetMinimumLevel(LogLevel.Warning))
             .AddDagon(new ConfigurationBuilder().AddInMemoryCollection(settings).Build())
             .BuildServiceProvider();
-        var definition = workflow.Build();
         var stopwatch = Stopwatch.StartNew();
         var result = await services.GetRequiredService<WorkflowRunner>().RunAsync(definition);
-        var elapsed = stopwatch.Elapsed;
-        if (!result.Succeeded) throw new InvalidOperationException("engine run failed:\n" + Reporting.RunSummary.Format(result));
-        return elapsed;
+        return (stopwatch.Elapsed, result);
     }
 
     private static async Task<TimeSpan> Shell(string script, string directory)
