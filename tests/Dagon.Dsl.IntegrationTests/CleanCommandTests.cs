@@ -31,6 +31,7 @@ public sealed class CleanCommandTests(ApptainerFixture apptainer, ITestOutputHel
         var host = new TestHost(output, apptainer.NewFolder("cache"), _tmp, new Dictionary<string, string?>
         {
             ["dagon:state_dir"] = _state, ["dagon:resume"] = resume ? "true" : "false", ["dagon:json"] = json,
+            ["dagon:retry_delay"] = "0.1",
         });
         _hosts.Add(host);
         var result = await host.Runner.RunAsync(workflow.Build());
@@ -129,5 +130,25 @@ public sealed class CleanCommandTests(ApptainerFixture apptainer, ITestOutputHel
         Assert.Equal(0, tasks.GetProperty("made").GetProperty("attempts").GetInt32());
         Assert.False(tasks.GetProperty("broken").GetProperty("reused").GetBoolean());
         Assert.Equal(1, tasks.GetProperty("broken").GetProperty("attempts").GetInt32());
+    }
+
+    [Fact]
+    public async Task RunsSaysHowManyTasksFailedOfWhichKindAndHowOftenTheyWereTried()
+    {
+        var failed = await RunAsync(Workflow.Create("kinds").Remove(false)
+            .BatchTask("made", "echo made > out.txt", t => t.Outputs("out.txt"))
+            .BatchTask("broken", "exit 3", t => t.Retries(1)));
+        var succeeded = await RunAsync(Workflow.Create("fine").BatchTask("made", "echo made > out.txt", t => t.Outputs("out.txt")));
+
+        var (exitCode, listing) = await ProgramAsync("runs");
+
+        Assert.Equal(0, exitCode);
+        Assert.Matches($@"\n  {failed.Plan.RunId} [^\n]+\n {{26}}failed: 1 \(exit-code\); retried: 1 task \(up to 2 attempts\)\n", listing);
+        // A run whose tasks all succeeded at once gets no such line.
+        Assert.Matches($@"\n  {succeeded.Plan.RunId} [^\n]+\n(  \S|$)", listing);
+        using var journal = new TaskJournal(Path.Combine(_state, "journal.db"));
+        var records = journal.All().Where(r => r.RunId == failed.Plan.RunId).ToDictionary(r => r.Task);
+        Assert.Equal(("failed", 3, FailureKind.ExitCode, 2), (records["broken"].State, records["broken"].ExitCode, records["broken"].Failure!.Value, records["broken"].Attempts));
+        Assert.Equal(("succeeded", (FailureKind?)null, 1), (records["made"].State, records["made"].Failure, records["made"].Attempts));
     }
 }
