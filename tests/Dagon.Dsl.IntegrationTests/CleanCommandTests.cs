@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Dagon.Dsl.Testing;
 using Dagon.Execution;
 using Dagon.Journal;
 using Dagon.Model;
@@ -150,5 +151,24 @@ public sealed class CleanCommandTests(ApptainerFixture apptainer, ITestOutputHel
         var records = journal.All().Where(r => r.RunId == failed.Plan.RunId).ToDictionary(r => r.Task);
         Assert.Equal(("failed", 3, FailureKind.ExitCode, 2), (records["broken"].State, records["broken"].ExitCode, records["broken"].Failure!.Value, records["broken"].Attempts));
         Assert.Equal(("succeeded", (FailureKind?)null, 1), (records["made"].State, records["made"].Failure, records["made"].Attempts));
+    }
+
+    /// <summary>A state folder an earlier version left: the program opens its journal, lists its runs and records new ones with their kinds.</summary>
+    [Fact]
+    public async Task AStateFolderOfTheFirstJournalIsListedAndTakesRunsWithFailureKinds()
+    {
+        FirstJournal.Execute(Path.Combine(_state, "journal.db"), FirstJournal.Schema + FirstJournal.TwoRecords("before-upgrade"));
+
+        var (listedOld, oldListing) = await ProgramAsync("runs");
+        var run = await RunAsync(HalfFailing("after-upgrade"));
+        var (listed, listing) = await ProgramAsync("runs");
+
+        Assert.Equal((0, 0), (listedOld, listed));
+        Assert.Matches(@"\n  before-upgrade +2026-11-30 08:00:00  2026-11-30 08:00:09 +2 +1  none\n {26}failed: 1 \(kind not recorded\); retried: 1 task \(up to 2 attempts\)\n", oldListing);
+        Assert.Matches(@"\n  before-upgrade [^\n]+\n {26}failed: 1 \(kind not recorded\)", listing);
+        Assert.Matches($@"\n  {run.Plan.RunId} [^\n]+\n {{26}}failed: 1 \(exit-code\)\n", listing);
+        using var journal = new TaskJournal(Path.Combine(_state, "journal.db"));
+        Assert.Equal(["A", "B", "made", "broken"], journal.All().Select(r => r.Task));
+        Assert.Equal([null, null, null, FailureKind.ExitCode], journal.All().Select(r => r.Failure));
     }
 }

@@ -1,3 +1,4 @@
+using Dagon.Dsl.Testing;
 using Dagon.Journal;
 using Dagon.Scheduling;
 using Microsoft.Data.Sqlite;
@@ -7,20 +8,7 @@ namespace Dagon.Dsl.Tests.Journal;
 /// <summary>A journal written before failure kinds were kept opens, keeps its records, and takes records with kinds.</summary>
 public sealed class JournalSchemaTests : IDisposable
 {
-    /// <summary>The first journal's table, exactly as that version created it (no failure column, no user_version).</summary>
-    private const string FirstSchema = """
-        CREATE TABLE IF NOT EXISTS task_runs (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            key TEXT NOT NULL, run_id TEXT NOT NULL, task TEXT NOT NULL, state TEXT NOT NULL, exit_code INTEGER,
-            started TEXT NOT NULL, ended TEXT NOT NULL, host TEXT, workspace TEXT NOT NULL, attempts INTEGER NOT NULL,
-            outputs TEXT NOT NULL);
-        CREATE INDEX IF NOT EXISTS task_runs_key ON task_runs (key, state);
-        INSERT INTO task_runs (key, run_id, task, state, exit_code, started, ended, host, workspace, attempts, outputs) VALUES
-            ('k1', 'old', 'A', 'succeeded', 0, '2026-11-30T08:00:00.0000000+00:00', '2026-11-30T08:00:05.0000000+00:00', NULL,
-             '/tmp/dagon-old/A', 1, '[{"Path":"out.txt","Size":5,"Sha256":"abc"}]'),
-            ('k2', 'old', 'B', 'failed', 3, '2026-11-30T08:00:05.0000000+00:00', '2026-11-30T08:00:09.0000000+00:00', 'node',
-             '/scratch/dagon-old/B', 2, '[]');
-        """;
+    private const string OldRun = "old";
 
     private readonly string _root = Directory.CreateTempSubdirectory("dagon-schema-").FullName;
 
@@ -28,14 +16,7 @@ public sealed class JournalSchemaTests : IDisposable
 
     private string JournalPath => Path.Combine(_root, "journal.db");
 
-    private void Sql(string sql)
-    {
-        using var connection = new SqliteConnection($"Data Source={JournalPath};Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
-    }
+    private void Sql(string sql) => FirstJournal.Execute(JournalPath, sql);
 
     private long Scalar(string sql)
     {
@@ -49,7 +30,7 @@ public sealed class JournalSchemaTests : IDisposable
     [Fact]
     public void AJournalOfTheFirstSchemaKeepsItsRecordsAndTakesFailureKinds()
     {
-        Sql(FirstSchema);
+        Sql(FirstJournal.Schema + FirstJournal.TwoRecords(OldRun));
 
         using (var journal = new TaskJournal(JournalPath))
         {
@@ -105,7 +86,7 @@ public sealed class JournalSchemaTests : IDisposable
     [Fact]
     public void AJournalOfANewerSchemaIsRefusedNamingTheFileAndBothVersions()
     {
-        Sql(FirstSchema + $"PRAGMA user_version = {JournalSchema.Current + 1};");
+        Sql(FirstJournal.Schema + $"PRAGMA user_version = {JournalSchema.Current + 1};");
 
         var error = Assert.Throws<InvalidDataException>(() => new TaskJournal(JournalPath));
 
@@ -117,7 +98,7 @@ public sealed class JournalSchemaTests : IDisposable
     [Fact]
     public async Task TwoEnginesOpeningOneOldJournalAtOnceUpgradeItOnce()
     {
-        Sql(FirstSchema);
+        Sql(FirstJournal.Schema + FirstJournal.TwoRecords(OldRun));
 
         await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => new TaskJournal(JournalPath).Dispose())));
 
