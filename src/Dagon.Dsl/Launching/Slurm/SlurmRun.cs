@@ -60,7 +60,7 @@ public sealed class SlurmRun(string runId, SlurmSettings settings, ILogger logge
             time = grown.Time;
             logger.LogInformation("[{Task}] Attempt {Attempt} asks Slurm for --time={Time} ({Attempt} x {First}{Cap}; [slurm] grow_time_per_attempt)",
                 task.DisplayName, request.Attempt, grown.Time, request.Attempt, grown.First,
-                grown.CappedBy is { } cap ? $", cut to partition '{cap.Name}''s limit of {cap.TimeLimitMinutes} min" : "");
+                grown.CappedBy is { } cap ? $", cut to the limit of partition '{cap.Name}' ({cap.TimeLimitMinutes} min)" : "");
         }
 
         return new SlurmJob(task.DisplayName, request.Argv, request.Workspace, resources, time);
