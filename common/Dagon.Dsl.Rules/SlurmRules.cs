@@ -35,6 +35,15 @@ internal static class SlurmRules
     public static bool TryParseTime(string time, out long minutes)
     {
         minutes = -1;
+        if (!TryParseTimeSeconds(time, out var seconds)) return false;
+        minutes = (seconds + 59) / 60;
+        return true;
+    }
+
+    /// <summary>Parses a Slurm time limit into seconds, as written (before Slurm rounds it up to minutes).</summary>
+    public static bool TryParseTimeSeconds(string time, out long seconds)
+    {
+        seconds = -1;
         if (string.IsNullOrEmpty(time)) return false;
         long days = 0;
         var rest = time;
@@ -54,7 +63,6 @@ internal static class SlurmRules
             if (!TryNumber(parts[i], i == 0 ? int.MaxValue : 59, out values[i])) return false;
         }
 
-        long seconds;
         if (hasDays)
         {
             if (parts.Length > 3 || values[0] > 23) return false;
@@ -72,7 +80,6 @@ internal static class SlurmRules
             if (seconds < 0) return false;
         }
 
-        minutes = (seconds + 59) / 60;
         return true;
     }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Dagon.Dsl.Testing;
 using Dagon.Execution;
 using Dagon.Journal;
 using Dagon.Model;
@@ -31,6 +32,7 @@ public sealed class CleanCommandTests(ApptainerFixture apptainer, ITestOutputHel
         var host = new TestHost(output, apptainer.NewFolder("cache"), _tmp, new Dictionary<string, string?>
         {
             ["dagon:state_dir"] = _state, ["dagon:resume"] = resume ? "true" : "false", ["dagon:json"] = json,
+            ["dagon:retry_delay"] = "0.1",
         });
         _hosts.Add(host);
         var result = await host.Runner.RunAsync(workflow.Build());
@@ -129,5 +131,44 @@ public sealed class CleanCommandTests(ApptainerFixture apptainer, ITestOutputHel
         Assert.Equal(0, tasks.GetProperty("made").GetProperty("attempts").GetInt32());
         Assert.False(tasks.GetProperty("broken").GetProperty("reused").GetBoolean());
         Assert.Equal(1, tasks.GetProperty("broken").GetProperty("attempts").GetInt32());
+    }
+
+    [Fact]
+    public async Task RunsSaysHowManyTasksFailedOfWhichKindAndHowOftenTheyWereTried()
+    {
+        var failed = await RunAsync(Workflow.Create("kinds").Remove(false)
+            .BatchTask("made", "echo made > out.txt", t => t.Outputs("out.txt"))
+            .BatchTask("broken", "exit 3", t => t.Retries(1)));
+        var succeeded = await RunAsync(Workflow.Create("fine").BatchTask("made", "echo made > out.txt", t => t.Outputs("out.txt")));
+
+        var (exitCode, listing) = await ProgramAsync("runs");
+
+        Assert.Equal(0, exitCode);
+        Assert.Matches($@"\n  {failed.Plan.RunId} [^\n]+\n {{26}}failed: 1 \(exit-code\); retried: 1 task \(up to 2 attempts\)\n", listing);
+        // A run whose tasks all succeeded at once gets no such line.
+        Assert.Matches($@"\n  {succeeded.Plan.RunId} [^\n]+\n(  \S|$)", listing);
+        using var journal = new TaskJournal(Path.Combine(_state, "journal.db"));
+        var records = journal.All().Where(r => r.RunId == failed.Plan.RunId).ToDictionary(r => r.Task);
+        Assert.Equal(("failed", 3, FailureKind.ExitCode, 2), (records["broken"].State, records["broken"].ExitCode, records["broken"].Failure!.Value, records["broken"].Attempts));
+        Assert.Equal(("succeeded", (FailureKind?)null, 1), (records["made"].State, records["made"].Failure, records["made"].Attempts));
+    }
+
+    /// <summary>A state folder an earlier version left: the program opens its journal, lists its runs and records new ones with their kinds.</summary>
+    [Fact]
+    public async Task AStateFolderOfTheFirstJournalIsListedAndTakesRunsWithFailureKinds()
+    {
+        FirstJournal.Execute(Path.Combine(_state, "journal.db"), FirstJournal.Schema + FirstJournal.TwoRecords("before-upgrade"));
+
+        var (listedOld, oldListing) = await ProgramAsync("runs");
+        var run = await RunAsync(HalfFailing("after-upgrade"));
+        var (listed, listing) = await ProgramAsync("runs");
+
+        Assert.Equal((0, 0), (listedOld, listed));
+        Assert.Matches(@"\n  before-upgrade +2026-11-30 08:00:00  2026-11-30 08:00:09 +2 +1  none\n {26}failed: 1 \(kind not recorded\); retried: 1 task \(up to 2 attempts\)\n", oldListing);
+        Assert.Matches(@"\n  before-upgrade [^\n]+\n {26}failed: 1 \(kind not recorded\)", listing);
+        Assert.Matches($@"\n  {run.Plan.RunId} [^\n]+\n {{26}}failed: 1 \(exit-code\)\n", listing);
+        using var journal = new TaskJournal(Path.Combine(_state, "journal.db"));
+        Assert.Equal(["A", "B", "made", "broken"], journal.All().Select(r => r.Task));
+        Assert.Equal([null, null, null, FailureKind.ExitCode], journal.All().Select(r => r.Failure));
     }
 }

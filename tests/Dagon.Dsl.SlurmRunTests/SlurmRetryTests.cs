@@ -6,7 +6,8 @@ namespace Dagon.Dsl.SlurmRunTests;
 
 /// <summary>
 /// A job over its memory on the real Slurm (jobacct_gather/linux with OverMemoryKill: the step is killed within about
-/// a second of going over <c>--mem</c>), retried for out of memory with its request grown per attempt.
+/// a second of going over <c>--mem</c>), retried for out of memory with its request grown per attempt; and a job ended
+/// at its time limit (TIMEOUT), retried with its limit grown.
 /// </summary>
 [Collection(SlurmCollection.Name)]
 public sealed class SlurmRetryTests(SlurmFixture slurm, ITestOutputHelper output) : SlurmTestBase(slurm, output)
@@ -56,5 +57,35 @@ public sealed class SlurmRetryTests(SlurmFixture slurm, ITestOutputHelper output
         Assert.Equal(2, greedy.Timings.Attempts);
         Assert.Matches(@"ran out of memory \(--mem=100M\)", greedy.Outcome.Reason);
         Assert.DoesNotContain(host.Log, l => l.Contains("asks Slurm for --mem=", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// One minute is Slurm's smallest limit and slurmctld notices it on its next sweep, so the first attempt takes 60 to
+    /// 90 s. The second finds the mark the first left and, instead of sleeping, asks Slurm what limit its own job got.
+    /// </summary>
+    [Fact]
+    public async Task AJobEndedAtItsTimeLimitIsRetriedWithTwiceTheLimitAndSlurmGrantsIt()
+    {
+        var mark = Path.Combine(Slurm.Apptainer.NewFolder("mark"), "first-attempt-ran");
+        var host = Host(new Dictionary<string, string?>
+        {
+            ["dagon:state_dir"] = Slurm.Apptainer.NewFolder("state"),
+            ["dagon:retry_delay"] = "0.1",
+        });
+        var command = $"if [ -e {mark} ]; then scontrol show job \"$SLURM_JOB_ID\" | grep -o 'TimeLimit=[0-9:-]*'; exit 0; fi; touch {mark}; sleep 600";
+
+        var result = await RunAsync(Workflow.Create("growing-time").Remove(false)
+            .BatchTask("slow", command, t => t.Time("1").Retries(1, RetryOn.Timeout)), host);
+
+        var slow = result["slow"];
+        Assert.True(result.Succeeded, Dagon.Reporting.RunSummary.Format(result));
+        Assert.Equal(2, slow.Timings.Attempts);
+        Assert.Equal(FailureKind.Timeout, slow.Timings.LastFailure);
+        Assert.Contains(host.Log, l => l.Contains("[slow] Attempt 1 failed (timeout: Slurm job ", StringComparison.Ordinal)
+                                       && l.Contains("reached its time limit (1)", StringComparison.Ordinal));
+        Assert.Contains(host.Log, l => l.Contains("[slow] Attempt 2 asks Slurm for --time=00:02:00 (2 x 00:01:00; [slurm] grow_time_per_attempt)",
+            StringComparison.Ordinal));
+        Assert.Contains("#SBATCH --time=00:02:00\n", File.ReadAllText(Path.Combine(slow.Workspace!.Root, "job.sh")), StringComparison.Ordinal);
+        Assert.Equal("TimeLimit=00:02:00\n", Stdout(slow));
     }
 }

@@ -9,7 +9,7 @@ namespace Dagon.CommandLine;
 /// </summary>
 internal sealed class StateCommands
 {
-    public Command Runs { get; } = new("runs", "list the recorded runs (id, start, end, tasks, work folders still kept), then stop");
+    public Command Runs { get; } = new("runs", "list the recorded runs (id, start, end, tasks, failures by kind, retries, work folders still kept), then stop");
 
     public Command Clean { get; } = new("clean",
         "remove recorded runs: their kept work folders (SSH hosts too), journal records, logs and JSON; then stop");

@@ -51,6 +51,8 @@ internal static class StateCommand
             var kept = run.Kept.Count == 0 ? "none" : string.Join(", ", run.Kept.Select(Where));
             var inUse = run.InUse is null ? "" : $"  ({run.InUse})";
             output.WriteLine($"  {r.RunId,-24}{Time(r.Started),-21}{Time(r.Ended),-21}{r.Tasks,6}{r.Succeeded,5}  {kept}{inUse}");
+            // Under the run's times, so a run that did not fully succeed says why without widening every row.
+            if (r.Failures.Describe() is { } failures) output.WriteLine($"  {"",-24}{failures}");
         }
 
         foreach (var problem in listing.Unreachable)

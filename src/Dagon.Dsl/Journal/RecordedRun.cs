@@ -11,6 +11,9 @@ public sealed record RunFolder(string? Host, string Path);
 /// </summary>
 public sealed record RecordedRun(string RunId, DateTimeOffset Started, DateTimeOffset Ended, int Tasks, int Succeeded, IReadOnlyList<RunFolder> Folders)
 {
+    /// <summary>The tasks of the run that failed (by kind), were cancelled or were retried.</summary>
+    public RunFailures Failures { get; init; } = RunFailures.None;
+
     /// <summary>The runs of <paramref name="records"/> (oldest record first), oldest run first.</summary>
     public static IReadOnlyList<RecordedRun> Of(IReadOnlyList<TaskRecord> records) =>
         records.GroupBy(r => r.RunId, StringComparer.Ordinal)
@@ -20,7 +23,10 @@ public sealed record RecordedRun(string RunId, DateTimeOffset Started, DateTimeO
                 run.Max(r => r.Ended),
                 run.Select(r => r.Task).Distinct(StringComparer.Ordinal).Count(),
                 run.Where(r => r.State == "succeeded").Select(r => r.Task).Distinct(StringComparer.Ordinal).Count(),
-                run.Select(r => FolderOf(r)).OfType<RunFolder>().Distinct().ToList()))
+                run.Select(r => FolderOf(r)).OfType<RunFolder>().Distinct().ToList())
+            {
+                Failures = RunFailures.Of(run),
+            })
             .ToList();
 
     /// <summary>

@@ -133,6 +133,7 @@ public sealed class RunRecorder : IDisposable
             Host = place.Host,
             Workspace = workspace.Root,
             Attempts = Math.Max(1, _run.Timings[task.Index].Attempts),
+            Failure = outcome.State == TaskState.Failed ? outcome.Failure ?? FailureKind.Other : null,
             Outputs = outputs,
         };
         _writer?.Add(record);

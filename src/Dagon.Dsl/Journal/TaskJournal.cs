@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Dagon.Scheduling;
 using Microsoft.Data.Sqlite;
 
 namespace Dagon.Journal;
@@ -8,18 +9,12 @@ namespace Dagon.Journal;
 /// the other writes, and a busy timeout, so that their writes wait for each other instead of failing. Every call of
 /// <see cref="Record(IReadOnlyList{TaskRecord})"/> is one transaction: a run killed at any point leaves every record
 /// it committed and none half-written (a run groups the records of tasks that end close together, see
-/// <see cref="JournalWriter"/>).
+/// <see cref="JournalWriter"/>). Opening it upgrades a journal an earlier version wrote (<see cref="JournalSchema"/>).
 /// </summary>
 public sealed partial class TaskJournal : IDisposable
 {
-    private const string Schema = """
-        CREATE TABLE IF NOT EXISTS task_runs (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            key TEXT NOT NULL, run_id TEXT NOT NULL, task TEXT NOT NULL, state TEXT NOT NULL, exit_code INTEGER,
-            started TEXT NOT NULL, ended TEXT NOT NULL, host TEXT, workspace TEXT NOT NULL, attempts INTEGER NOT NULL,
-            outputs TEXT NOT NULL);
-        CREATE INDEX IF NOT EXISTS task_runs_key ON task_runs (key, state);
-        """;
+    /// <summary>The columns every read returns, in the order <see cref="Read"/> takes them.</summary>
+    private const string Columns = "key, run_id, task, state, exit_code, started, ended, host, workspace, attempts, outputs, failure";
 
     private readonly SqliteConnection _connection;
     private readonly Lock _gate = new();
@@ -35,15 +30,21 @@ public sealed partial class TaskJournal : IDisposable
             DefaultTimeout = 60,
             Pooling = false,
         }.ToString());
-        _connection.Open();
-        Execute("PRAGMA busy_timeout = 60000;");
-        Execute("PRAGMA journal_mode = WAL;");
-        Execute("PRAGMA synchronous = NORMAL;");
-        lock (_gate)
+        try
         {
-            using var transaction = _connection.BeginTransaction();
-            Execute(Schema, transaction);
+            _connection.Open();
+            Execute("PRAGMA busy_timeout = 60000;");
+            Execute("PRAGMA journal_mode = WAL;");
+            Execute("PRAGMA synchronous = NORMAL;");
+            // Immediate: the write lock is taken before the schema is read, so two engines never both upgrade it.
+            using var transaction = _connection.BeginTransaction(deferred: false);
+            JournalSchema.Upgrade(_connection, transaction, path);
             transaction.Commit();
+        }
+        catch
+        {
+            _connection.Dispose();
+            throw;
         }
     }
 
@@ -78,6 +79,7 @@ public sealed partial class TaskJournal : IDisposable
             p["$workspace"].Value = record.Workspace;
             p["$attempts"].Value = record.Attempts;
             p["$outputs"].Value = JsonSerializer.Serialize(record.Outputs);
+            p["$failure"].Value = (object?)record.Failure?.Name() ?? DBNull.Value;
             insert.ExecuteNonQuery();
         }
     }
@@ -87,10 +89,10 @@ public sealed partial class TaskJournal : IDisposable
     {
         var command = _connection.CreateCommand();
         command.CommandText = """
-            INSERT INTO task_runs (key, run_id, task, state, exit_code, started, ended, host, workspace, attempts, outputs)
-            VALUES ($key, $run, $task, $state, $exit, $started, $ended, $host, $workspace, $attempts, $outputs)
+            INSERT INTO task_runs (key, run_id, task, state, exit_code, started, ended, host, workspace, attempts, outputs, failure)
+            VALUES ($key, $run, $task, $state, $exit, $started, $ended, $host, $workspace, $attempts, $outputs, $failure)
             """;
-        foreach (var name in new[] { "$key", "$run", "$task", "$state", "$exit", "$started", "$ended", "$host", "$workspace", "$attempts", "$outputs" })
+        foreach (var name in new[] { "$key", "$run", "$task", "$state", "$exit", "$started", "$ended", "$host", "$workspace", "$attempts", "$outputs", "$failure" })
         {
             command.Parameters.Add(new SqliteParameter { ParameterName = name, Value = DBNull.Value });
         }
@@ -104,8 +106,7 @@ public sealed partial class TaskJournal : IDisposable
         lock (_gate)
         {
             using var command = _connection.CreateCommand();
-            command.CommandText = "SELECT key, run_id, task, state, exit_code, started, ended, host, workspace, attempts, outputs " +
-                                  "FROM task_runs WHERE key = $key AND state = 'succeeded' ORDER BY id DESC LIMIT 5";
+            command.CommandText = $"SELECT {Columns} FROM task_runs WHERE key = $key AND state = 'succeeded' ORDER BY id DESC LIMIT 5";
             command.Parameters.AddWithValue("$key", key);
             using var reader = command.ExecuteReader();
             var records = new List<TaskRecord>();
@@ -131,7 +132,7 @@ public sealed partial class TaskJournal : IDisposable
         lock (_gate)
         {
             using var command = _connection.CreateCommand();
-            command.CommandText = "SELECT key, run_id, task, state, exit_code, started, ended, host, workspace, attempts, outputs FROM task_runs ORDER BY id";
+            command.CommandText = $"SELECT {Columns} FROM task_runs ORDER BY id";
             using var reader = command.ExecuteReader();
             var records = new List<TaskRecord>();
             while (reader.Read()) records.Add(Read(reader));
@@ -152,12 +153,13 @@ public sealed partial class TaskJournal : IDisposable
         Workspace = reader.GetString(8),
         Attempts = reader.GetInt32(9),
         Outputs = JsonSerializer.Deserialize<List<RecordedOutput>>(reader.GetString(10)) ?? [],
+        // Null in records from before kinds were kept; a name this version does not know is still a failure.
+        Failure = reader.IsDBNull(11) ? null : FailureKinds.FromName(reader.GetString(11)) ?? FailureKind.Other,
     };
 
-    private void Execute(string sql, SqliteTransaction? transaction = null)
+    private void Execute(string sql)
     {
         using var command = _connection.CreateCommand();
-        command.Transaction = transaction;
         command.CommandText = sql;
         command.ExecuteNonQuery();
     }

@@ -1,3 +1,5 @@
+using Dagon.Scheduling;
+
 namespace Dagon.Journal;
 
 /// <summary>One file a task left, as the journal keeps it.</summary>
@@ -18,6 +20,11 @@ public sealed record TaskRecord
     /// <summary>The task's work folder on its place, where its outputs are reused from.</summary>
     public required string Workspace { get; init; }
 
+    /// <summary>How many times the task was started in its run (1 unless it was retried).</summary>
     public int Attempts { get; init; } = 1;
+
+    /// <summary>The kind of a failed task's last failure; null for any other state, and in records made before kinds were kept.</summary>
+    public FailureKind? Failure { get; init; }
+
     public IReadOnlyList<RecordedOutput> Outputs { get; init; } = [];
 }

@@ -37,4 +37,15 @@ public static class FailureKinds
         FailureKind.OutOfMemory => "out-of-memory",
         _ => "other",
     };
+
+    /// <summary>The kind <see cref="Name"/> writes as <paramref name="name"/>, or null for a name no kind has.</summary>
+    public static FailureKind? FromName(string name)
+    {
+        foreach (var kind in Enum.GetValues<FailureKind>())
+        {
+            if (string.Equals(kind.Name(), name, StringComparison.Ordinal)) return kind;
+        }
+
+        return null;
+    }
 }

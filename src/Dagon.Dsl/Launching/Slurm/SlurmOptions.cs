@@ -52,6 +52,13 @@ public sealed class SlurmOptions
     [ConfigurationKeyName("grow_memory_per_attempt")]
     public bool GrowMemoryPerAttempt { get; set; } = true;
 
+    /// <summary>
+    /// Attempt N of a retried task with a time limit (its <c>Time</c>, else its <c>Timeout</c>, as <c>--time</c>) asks for
+    /// N times that limit, cut to the partition's; false asks for the same limit every time.
+    /// </summary>
+    [ConfigurationKeyName("grow_time_per_attempt")]
+    public bool GrowTimePerAttempt { get; set; } = true;
+
     [ConfigurationKeyName("sbatch")]
     public string Sbatch { get; set; } = "sbatch";
 

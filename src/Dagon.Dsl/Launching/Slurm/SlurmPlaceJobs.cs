@@ -23,6 +23,9 @@ internal sealed class SlurmPlaceJobs : IAsyncDisposable
 
     public SlurmCanceller Canceller { get; }
 
+    /// <summary>The place's partitions as the preflight found them; null until it ran, or when sinfo did not answer.</summary>
+    public IReadOnlyDictionary<string, SlurmPreflight.Partition>? Partitions { get; set; }
+
     /// <summary>Cancels the run's jobs on this place if the engine dies; started with the first submission.</summary>
     public SlurmJobKeeper Keeper { get; }
 

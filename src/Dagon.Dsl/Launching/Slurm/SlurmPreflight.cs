@@ -13,8 +13,11 @@ internal static class SlurmPreflight
 {
     internal sealed record Partition(string Name, bool Up, int Cpus, long MemoryMb, long? TimeLimitMinutes, bool IsDefault);
 
-    public static async Task<IReadOnlyList<(PlannedTask Task, string Message)>> CheckAsync(SlurmCommands commands, IReadOnlyList<PlannedTask> tasks,
-        Func<PlannedTask, string?> timeOf, CancellationToken cancellationToken)
+    /// <summary>What the check found: the tasks that cannot run, and the partitions sinfo listed (null when it could not be asked).</summary>
+    public sealed record Result(IReadOnlyList<(PlannedTask Task, string Message)> Failures, IReadOnlyDictionary<string, Partition>? Partitions);
+
+    public static async Task<Result> CheckAsync(SlurmCommands commands, IReadOnlyList<PlannedTask> tasks, Func<PlannedTask, string?> timeOf,
+        CancellationToken cancellationToken)
     {
         var where = commands.Place.Description;
         IReadOnlyDictionary<string, Partition> partitions;
@@ -24,14 +27,14 @@ internal static class SlurmPreflight
             if (!result.Succeeded)
             {
                 var reason = string.Join(" ", result.StderrTail).Trim();
-                return tasks.Select(t => (t, $"Slurm does not answer on {where} (sinfo: {reason}); is slurmctld running?")).ToList();
+                return new Result(tasks.Select(t => (t, $"Slurm does not answer on {where} (sinfo: {reason}); is slurmctld running?")).ToList(), null);
             }
 
             partitions = Parse(result.Stdout);
         }
         catch (SlurmSubmitException exception)
         {
-            return tasks.Select(t => (t, exception.Message)).ToList();
+            return new Result(tasks.Select(t => (t, exception.Message)).ToList(), null);
         }
 
         var failures = new List<(PlannedTask, string)>();
@@ -40,14 +43,18 @@ internal static class SlurmPreflight
             if (Check(task, timeOf(task), commands.Options, partitions, where) is { } message) failures.Add((task, message));
         }
 
-        return failures;
+        return new Result(failures, partitions);
     }
+
+    /// <summary>The partition a job with <paramref name="request"/> goes to: the one it names (or the place's), else the default.</summary>
+    public static Partition? PartitionOf(Model.SlurmRequest request, SlurmOptions options, IReadOnlyDictionary<string, Partition> partitions) =>
+        (request.Partition ?? options.Partition) is { } name ? partitions.GetValueOrDefault(name) : partitions.Values.FirstOrDefault(p => p.IsDefault);
 
     private static string? Check(PlannedTask task, string? time, SlurmOptions options, IReadOnlyDictionary<string, Partition> partitions, string where)
     {
         var request = task.Definition.Slurm;
         var name = request.Partition ?? options.Partition;
-        var partition = name is null ? partitions.Values.FirstOrDefault(p => p.IsDefault) : partitions.GetValueOrDefault(name);
+        var partition = PartitionOf(request, options, partitions);
         var label = $"task '{task.DisplayName}'";
         if (partition is null)
         {

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using Dagon.Model;
 using Dagon.Places;
+using Dagon.Rules;
 using Dagon.Scheduling;
 using Microsoft.Extensions.Logging;
 
@@ -16,6 +17,9 @@ namespace Dagon.Launching.Slurm;
 /// </summary>
 public sealed class SlurmRun(string runId, SlurmSettings settings, ILogger logger) : ITaskLauncher, IAsyncDisposable
 {
+    /// <summary>Slurm keeps a time limit in minutes (32 bits); a grown limit stops there.</summary>
+    private const long MaxTimeSeconds = int.MaxValue * 60L;
+
     private readonly ConcurrentDictionary<IPlace, SlurmPlaceJobs> _places = new();
 
     /// <summary>Slurm tasks of the run submitted and not yet finished, at most (from <c>[slurm] max_jobs_in_flight</c>).</summary>
@@ -26,14 +30,7 @@ public sealed class SlurmRun(string runId, SlurmSettings settings, ILogger logge
         var task = request.Task ?? throw new ArgumentException("a Slurm job needs the task it runs", nameof(request));
         if (cancellationToken.IsCancellationRequested) return TaskOutcome.Cancelled("not submitted: the run was cancelled");
         var jobs = JobsOn(request.Place);
-        var resources = ForAttempt(task.Definition.Slurm, request.Attempt, jobs.Commands.Options.GrowMemoryPerAttempt);
-        if (resources.MemoryMb != task.Definition.Slurm.MemoryMb)
-        {
-            logger.LogInformation("[{Task}] Attempt {Attempt} asks Slurm for --mem={Memory}M ({Attempt} x {First}M; [slurm] grow_memory_per_attempt)",
-                task.DisplayName, request.Attempt, resources.MemoryMb, request.Attempt, task.Definition.Slurm.MemoryMb);
-        }
-
-        var job = new SlurmJob(task.DisplayName, request.Argv, request.Workspace, resources, TimeOf(task.Definition));
+        var job = JobFor(task, request, jobs);
         await jobs.Keeper.StartAsync(request.Workspace.RunDirectory).ConfigureAwait(false);
         jobs.Submitter.Enqueue(job);
         await using (cancellationToken.Register(() => _ = jobs.CancelAsync(job)).ConfigureAwait(false))
@@ -44,10 +41,41 @@ public sealed class SlurmRun(string runId, SlurmSettings settings, ILogger logge
         }
     }
 
+    /// <summary>The job of this attempt: memory and time limit grown per attempt as the place's settings say, and logged when grown.</summary>
+    private SlurmJob JobFor(PlannedTask task, LaunchRequest request, SlurmPlaceJobs jobs)
+    {
+        var asked = task.Definition.Slurm;
+        var options = jobs.Commands.Options;
+        var resources = ForAttempt(asked, request.Attempt, options.GrowMemoryPerAttempt);
+        if (resources.MemoryMb != asked.MemoryMb)
+        {
+            logger.LogInformation("[{Task}] Attempt {Attempt} asks Slurm for --mem={Memory}M ({Attempt} x {First}M; [slurm] grow_memory_per_attempt)",
+                task.DisplayName, request.Attempt, resources.MemoryMb, request.Attempt, asked.MemoryMb);
+        }
+
+        var partition = jobs.Partitions is { } partitions ? SlurmPreflight.PartitionOf(asked, options, partitions) : null;
+        var time = TimeOf(task.Definition);
+        if (TimeForAttempt(time, request.Attempt, options.GrowTimePerAttempt, partition) is { } grown)
+        {
+            time = grown.Time;
+            logger.LogInformation("[{Task}] Attempt {Attempt} asks Slurm for --time={Time} ({Attempt} x {First}{Cap}; [slurm] grow_time_per_attempt)",
+                task.DisplayName, request.Attempt, grown.Time, request.Attempt, grown.First,
+                grown.CappedBy is { } cap ? $", cut to the limit of partition '{cap.Name}' ({cap.TimeLimitMinutes} min)" : "");
+        }
+
+        return new SlurmJob(task.DisplayName, request.Argv, request.Workspace, resources, time);
+    }
+
     /// <summary>Checks, before the first submission, that each task's partition exists on its place and its request fits.</summary>
-    public Task<IReadOnlyList<(PlannedTask Task, string Message)>> PreflightAsync(IPlace place, IReadOnlyList<PlannedTask> tasks,
-        CancellationToken cancellationToken) =>
-        SlurmPreflight.CheckAsync(JobsOn(place).Commands, tasks, t => TimeOf(t.Definition), cancellationToken);
+    public async Task<IReadOnlyList<(PlannedTask Task, string Message)>> PreflightAsync(IPlace place, IReadOnlyList<PlannedTask> tasks,
+        CancellationToken cancellationToken)
+    {
+        var jobs = JobsOn(place);
+        var result = await SlurmPreflight.CheckAsync(jobs.Commands, tasks, t => TimeOf(t.Definition), cancellationToken).ConfigureAwait(false);
+        // Kept for the retries: a grown time limit is cut to its partition's.
+        jobs.Partitions = result.Partitions;
+        return result.Failures;
+    }
 
     /// <summary>
     /// What attempt <paramref name="attempt"/> (from 1) asks for: with <paramref name="growMemory"/>, <paramref name="attempt"/>
@@ -57,6 +85,32 @@ public sealed class SlurmRun(string runId, SlurmSettings settings, ILogger logge
         growMemory && attempt > 1 && request.MemoryMb is { } memory
             ? request with { MemoryMb = (int)Math.Min(int.MaxValue, (long)memory * attempt) }
             : request;
+
+    /// <summary>A time limit grown for a later attempt: as sbatch gets it, the task's own, and the partition that cut it, if one did.</summary>
+    internal sealed record GrownTime(string Time, string First, SlurmPreflight.Partition? CappedBy);
+
+    /// <summary>
+    /// What attempt <paramref name="attempt"/> (from 1) asks for as its time limit: with <paramref name="growTime"/>,
+    /// <paramref name="attempt"/> times <paramref name="time"/>, so a job Slurm ended for its time limit runs longer the
+    /// next time, but never past <paramref name="partition"/>'s limit: sbatch takes such a job, and Slurm then keeps it
+    /// pending for good (PartitionTimeLimit). Null when the attempt asks for the task's own time (or none).
+    /// </summary>
+    internal static GrownTime? TimeForAttempt(string? time, int attempt, bool growTime, SlurmPreflight.Partition? partition)
+    {
+        if (!growTime || attempt <= 1 || time is null || !SlurmRules.TryParseTimeSeconds(time, out var seconds) || seconds == 0) return null;
+        var grown = seconds > MaxTimeSeconds / attempt ? MaxTimeSeconds : seconds * attempt;
+        var cappedBy = partition?.TimeLimitMinutes is { } limit && grown > limit * 60 ? partition : null;
+        if (cappedBy is not null) grown = Math.Max(seconds, cappedBy.TimeLimitMinutes!.Value * 60);
+        return grown == seconds ? null : new GrownTime(FormatTime(grown), FormatTime(seconds), cappedBy);
+    }
+
+    /// <summary><c>HH:MM:SS</c>, or <c>D-HH:MM:SS</c> from a day on: forms sbatch reads the same on every version.</summary>
+    internal static string FormatTime(long seconds)
+    {
+        var (days, rest) = Math.DivRem(seconds, 86400);
+        var clock = string.Create(CultureInfo.InvariantCulture, $"{rest / 3600:00}:{rest / 60 % 60:00}:{rest % 60:00}");
+        return days > 0 ? string.Create(CultureInfo.InvariantCulture, $"{days}-{clock}") : clock;
+    }
 
     /// <summary>The task's <c>Time</c>, else its timeout as whole minutes (rounded up), else null (the partition's limit).</summary>
     public static string? TimeOf(TaskDefinition task) =>
