@@ -21,6 +21,9 @@ public sealed partial class TaskJournal : IDisposable
         CREATE INDEX IF NOT EXISTS task_runs_key ON task_runs (key, state);
         """;
 
+    /// <summary>What <see cref="JsonSerializer"/> writes for an empty list, the common case, without serializing it per task.</summary>
+    private const string NoOutputs = "[]";
+
     private readonly SqliteConnection _connection;
     private readonly Lock _gate = new();
     private SqliteCommand? _insert;
@@ -77,7 +80,7 @@ public sealed partial class TaskJournal : IDisposable
             p["$host"].Value = (object?)record.Host ?? DBNull.Value;
             p["$workspace"].Value = record.Workspace;
             p["$attempts"].Value = record.Attempts;
-            p["$outputs"].Value = JsonSerializer.Serialize(record.Outputs);
+            p["$outputs"].Value = record.Outputs.Count == 0 ? NoOutputs : JsonSerializer.Serialize(record.Outputs);
             insert.ExecuteNonQuery();
         }
     }
