@@ -83,7 +83,7 @@ public static class WorkflowJson
         Names(json, "nexts", nexts);
         Names(json, "prevs", prevs);
         json.WriteString("command", task.Command);
-        json.WriteString("type", task.Kind.ToString().ToLowerInvariant());
+        json.WriteString("type", task.Kind == TaskKind.Batch ? "batch" : "apptainer");
         // DagOnStar's tasks name the machine they run on; null is this machine.
         json.WriteString("host", task.Host);
         Attempts(json, result);

@@ -76,7 +76,7 @@ public sealed class WorkflowRunner(
             i => run.Schedulers[i] == Scheduler.Slurm ? 1 : 0, [settings.EffectiveParallelism, run.Slurm?.MaxJobsInFlight ?? 1]);
         var finished = await scheduler.RunAsync(
             plan.Graph,
-            (index, token) => new ValueTask<TaskOutcome>(RunTaskAsync(plan.Tasks[index], run, recorder, token)),
+            (index, token) => RunTaskAsync(plan.Tasks[index], run, recorder, token),
             (index, outcome) =>
             {
                 Report(plan.Tasks[index], outcome, run.Timings[index]);
@@ -151,7 +151,8 @@ public sealed class WorkflowRunner(
     }
 
     /// <summary>Reused from the journal (<c>--resume</c>), or run with its retries; then its logs, outputs and record are kept.</summary>
-    private async Task<TaskOutcome> RunTaskAsync(PlannedTask task, RunState run, RunRecorder recorder, CancellationToken cancellationToken)
+    // ValueTasks down to the executor: a task that ends at once (reused, in-process) allocates no task object on the way.
+    private async ValueTask<TaskOutcome> RunTaskAsync(PlannedTask task, RunState run, RunRecorder recorder, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         try
@@ -166,7 +167,7 @@ public sealed class WorkflowRunner(
         }
     }
 
-    private async Task<TaskOutcome> RunAttemptAsync(PlannedTask task, RunState run, CancellationToken cancellationToken)
+    private async ValueTask<TaskOutcome> RunAttemptAsync(PlannedTask task, RunState run, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         var timings = run.Timings[task.Index];
