@@ -14,7 +14,7 @@ namespace Dagon.Journal;
 /// </summary>
 public sealed class TaskLogs(StateFolder state, ILogger logger)
 {
-    public async Task<string> KeepAsync(IPlace place, string task, TaskWorkspace workspace, int attempt, CancellationToken cancellationToken)
+    public async ValueTask<string> KeepAsync(IPlace place, string task, TaskWorkspace workspace, int attempt, CancellationToken cancellationToken)
     {
         var stdout = state.LogPath(task, "out", attempt);
         var stderr = state.LogPath(task, "err", attempt);

@@ -57,7 +57,8 @@ public static class WorkflowJson
         var nexts = workflow.Tasks.ToDictionary(t => t.Name, _ => new List<string>(), StringComparer.Ordinal);
         foreach (var task in workflow.Tasks)
         {
-            foreach (var dependency in prevs[task.Name]) nexts[dependency].Add(task.Name);
+            var dependencies = prevs[task.Name];
+            for (var i = 0; i < dependencies.Count; i++) nexts[dependencies[i]].Add(task.Name);
         }
 
         json.WriteStartObject();
@@ -93,7 +94,7 @@ public static class WorkflowJson
     private static void Names(Utf8JsonWriter json, string property, IReadOnlyList<string> names)
     {
         json.WriteStartArray(property);
-        foreach (var name in names) json.WriteStringValue(name);
+        for (var i = 0; i < names.Count; i++) json.WriteStringValue(names[i]); // no boxed enumerator per task
         json.WriteEndArray();
     }
 
