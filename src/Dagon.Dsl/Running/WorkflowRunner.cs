@@ -171,8 +171,10 @@ public sealed class WorkflowRunner(
     {
         var started = Stopwatch.GetTimestamp();
         var timings = run.Timings[task.Index];
-        timings.Submitted = DateTimeOffset.UtcNow;
-        Observers.TaskStarted(task, HostOf(run, task.Index), timings.Submitted.Value);
+        // The clock is read once; the later moments follow from it and the monotonic clock (a read costs, per task).
+        var submitted = DateTimeOffset.UtcNow;
+        timings.Submitted = submitted;
+        Observers.TaskStarted(task, HostOf(run, task.Index), submitted);
         try
         {
             IReadOnlyList<StagedInput> inputs;
@@ -186,13 +188,13 @@ public sealed class WorkflowRunner(
                 return TaskOutcome.Failed(exception.Message);
             }
 
-            timings.Started = DateTimeOffset.UtcNow;
+            timings.Started = submitted + timings.Staging;
             return await executor.RunAsync(new TaskExecution { Task = task, Run = run, Inputs = inputs }, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             timings.Total = Stopwatch.GetElapsedTime(started);
-            timings.Ended = DateTimeOffset.UtcNow;
+            timings.Ended = submitted + timings.Total;
         }
     }
 
