@@ -22,6 +22,8 @@ namespace Dagon.Journal;
 /// </remarks>
 public sealed class TaskKeys(RunState run)
 {
+    private const int KeptMaterialCapacity = 64 * 1024;
+
     [ThreadStatic] private static StringBuilder? t_material;
 
     private readonly string?[] _keys = new string?[run.Plan.Tasks.Count];
@@ -46,6 +48,7 @@ public sealed class TaskKeys(RunState run)
         Add(material, "container", $"{d.Isolation}:{d.GpuVendor}:{d.Runscript}:{string.Join('\0', d.ContainerOptions)}");
         for (var i = 0; i < d.Outputs.Count; i++) Add(material, "output", d.Outputs[i]);
         var key = Hash(material);
+        if (material.Capacity > KeptMaterialCapacity) t_material = null; // a huge command's buffer is not kept per thread
         _keys[task.Index] = key;
         return key;
     }
