@@ -54,17 +54,32 @@ Console.WriteLine();
 Console.WriteLine("P1: engine only (plan, schedule, report), in-process no-op tasks, layered DAG (width 100, 2 edges per task), " +
                   "without and with the journal (same sizes interleaved)");
 var p1Rows = new List<string[]>();
+var p1Measures = new List<(int Tasks, bool Journal, Workloads.EngineOnlyRun Run)>();
 var p1Runs = smoke ? new[] { (2_000, false), (2_000, true) }
-    : only.Contains("P1") ? Enumerable.Repeat(new[] { (10_000, false), (10_000, true) }, 3).SelectMany(r => r).Append((1_000_000, false)).ToArray() : [];
+    : only.Contains("P1") ? Enumerable.Repeat(new[] { (10_000, false), (10_000, true) }, runs).SelectMany(r => r).Append((1_000_000, false)).ToArray() : [];
+// Warm-up, not counted, as for the W workloads: the first run in a process pays for compiling the engine's code.
+if (p1Runs.Length > 0) await Workloads.EngineOnly(1_000, 100, scratch, journal: true);
 foreach (var (tasks, journal) in p1Runs)
 {
-    var (elapsed, peak) = await Workloads.EngineOnly(tasks, 100, journal ? scratch : null);
-    p1Rows.Add([tasks.ToString("N0", CultureInfo.InvariantCulture), journal ? "on" : "off", Seconds(elapsed),
-        $"{elapsed.TotalMicroseconds / tasks:F2} µs", $"{peak / 1024.0 / 1024.0:F0} MB",
+    var p1 = await Workloads.EngineOnly(tasks, 100, scratch, journal);
+    p1Measures.Add((tasks, journal, p1));
+    p1Rows.Add([tasks.ToString("N0", CultureInfo.InvariantCulture), journal ? "on" : "off", Seconds(p1.Elapsed),
+        $"{p1.Elapsed.TotalMicroseconds / tasks:F2} µs", $"{p1.ProcessorTime.TotalMicroseconds / tasks:F2} µs",
+        $"{p1.AllocatedBytes / tasks:N0} B", $"{p1.GcPause.TotalMicroseconds / tasks:F2} µs", $"{p1.PeakBytes / 1024.0 / 1024.0:F0} MB",
         $"{Process.GetCurrentProcess().PeakWorkingSet64 / 1024.0 / 1024.0:F0} MB"]);
 }
 
-Print(["tasks", "journal", "wall", "per task", "managed heap growth", "process peak RSS"], p1Rows);
+Print(["tasks", "journal", "wall", "per task", "processor time per task", "allocated per task", "GC pause per task",
+    "managed heap growth", "process peak RSS"], p1Rows);
+foreach (var group in p1Measures.Where(m => m.Tasks == 10_000).GroupBy(m => m.Journal))
+{
+    var wall = group.Select(m => m.Run.Elapsed.TotalMicroseconds / m.Tasks).ToList();
+    var processor = group.Select(m => m.Run.ProcessorTime.TotalMicroseconds / m.Tasks).ToList();
+    var allocated = group.Select(m => (double)m.Run.AllocatedBytes / m.Tasks).ToList();
+    Console.WriteLine($"  P1 10,000 tasks, journal {(group.Key ? "on" : "off")}, medians (min-max) per task: wall {Median(wall):F1} µs " +
+                      $"({wall.Min():F1}-{wall.Max():F1}), processor time {Median(processor):F1} µs ({processor.Min():F1}-{processor.Max():F1}), " +
+                      $"allocated {Median(allocated):N0} B");
+}
 
 if (only.Contains("J"))
 {

@@ -166,30 +166,43 @@ internal sealed class Workloads(string scratch, string image, int scale)
 
     /// <summary>
     /// P1: the engine alone (plan, schedule, stage, report) on in-process no-op tasks in a layered DAG, with the
-    /// journal (a state folder of its own under <paramref name="stateDir"/>) or without it (null).
+    /// journal or without it. Either way the run's logs and JSON go to a state folder of its own under
+    /// <paramref name="scratch"/>, never to the <c>.dagon</c> folder of the directory the benchmark runs from.
     /// </summary>
-    public static async Task<(TimeSpan Elapsed, long PeakBytes)> EngineOnly(int tasks, int width, string? stateDir)
+    public static async Task<EngineOnlyRun> EngineOnly(int tasks, int width, string scratch, bool journal)
     {
         GC.Collect();
         GC.WaitForPendingFinalizers();
         var before = GC.GetTotalMemory(true);
+        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+        var processorBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        var pauseBefore = GC.GetTotalPauseDuration();
         var stopwatch = Stopwatch.StartNew();
         var definition = Layered(tasks, width);
         var runner = new WorkflowRunner(new NoopExecutor(), new InputStager(Microsoft.Extensions.Logging.Abstractions.NullLogger<InputStager>.Instance,
                 new PlaceTransfer(Microsoft.Extensions.Logging.Abstractions.NullLogger<PlaceTransfer>.Instance)),
             Microsoft.Extensions.Options.Options.Create(new DagonOptions
             {
-                MaxParallelism = 2, KeepsJournal = stateDir is not null,
-                StateDir = stateDir is null ? null : Path.Combine(stateDir, $"p1-state-{Guid.NewGuid():N}"),
+                MaxParallelism = 2, KeepsJournal = journal, StateDir = Path.Combine(scratch, $"p1-state-{Guid.NewGuid():N}"),
             }),
             Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
         var result = await runner.RunAsync(definition);
         var elapsed = stopwatch.Elapsed;
+        var processor = Process.GetCurrentProcess().TotalProcessorTime - processorBefore;
+        var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+        var pause = GC.GetTotalPauseDuration() - pauseBefore;
         var peak = GC.GetGCMemoryInfo().HeapSizeBytes - before;
         if (!result.Succeeded) throw new InvalidOperationException("P1 failed");
         GC.KeepAlive(result);
-        return (elapsed, Math.Max(peak, GC.GetTotalMemory(false) - before));
+        return new EngineOnlyRun(elapsed, processor, allocated, pause, Math.Max(peak, GC.GetTotalMemory(false) - before));
     }
+
+    /// <summary>
+    /// What one P1 run cost: wall time, the processor time of this process (which another tenant's load moves less),
+    /// the bytes allocated (which no load moves, and which decide how often the garbage collector stops the run), the
+    /// time the run stood still for the collector, and the growth of the managed heap.
+    /// </summary>
+    public sealed record EngineOnlyRun(TimeSpan Elapsed, TimeSpan ProcessorTime, long AllocatedBytes, TimeSpan GcPause, long PeakBytes);
 
     // Built in its own method so that the builder is garbage once the definition exists, as in a real program.
     private static WorkflowDefinition Layered(int tasks, int width)

@@ -23,6 +23,7 @@ public sealed class RunRecorder : IDisposable
     private readonly TaskKeys _keys;
     private readonly ILogger _logger;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Task> _remoteMarks = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _localMarks = new(StringComparer.Ordinal);
 
     public RunRecorder(RunState run, ILogger logger)
     {
@@ -47,11 +48,15 @@ public sealed class RunRecorder : IDisposable
 
     public TaskRetries Retries { get; }
 
-    /// <summary>Computes the task's key and, with <c>--resume</c>, reuses a recorded success whose outputs are intact.</summary>
-    public async Task<TaskOutcome?> TryReuseAsync(PlannedTask task, CancellationToken cancellationToken)
+    /// <summary>
+    /// With a journal, computes the task's key and, with <c>--resume</c>, reuses a recorded success whose outputs are
+    /// intact. Without one a key has no use, and is not computed.
+    /// </summary>
+    public async ValueTask<TaskOutcome?> TryReuseAsync(PlannedTask task, CancellationToken cancellationToken)
     {
+        if (_journal is null) return null;
         var key = _keys.Compute(task);
-        if (!_run.Options.Resume || _journal is null) return null;
+        if (!_run.Options.Resume) return null;
         var place = _run.Places[task.Index];
         foreach (var record in _journal.Successes(key))
         {
@@ -71,7 +76,7 @@ public sealed class RunRecorder : IDisposable
     }
 
     /// <summary>Keeps the logs, checks and publishes the outputs, records the task; returns the outcome as it stands then.</summary>
-    public async Task<TaskOutcome> FinishAsync(PlannedTask task, TaskOutcome outcome, CancellationToken cancellationToken)
+    public async ValueTask<TaskOutcome> FinishAsync(PlannedTask task, TaskOutcome outcome, CancellationToken cancellationToken)
     {
         var place = _run.Places[task.Index];
         var workspace = _run.Workspaces[task.Index];
@@ -94,7 +99,7 @@ public sealed class RunRecorder : IDisposable
 
         Record(task, outcome, outputs);
         if (outcome.State == TaskState.Succeeded && place.Host is not null) await MarkRemoteResumableAsync(place, workspace.RunDirectory).ConfigureAwait(false);
-        if (outcome.State == TaskState.Succeeded) _keys.Finished(task, outputs);
+        if (outcome.State == TaskState.Succeeded && _journal is not null) _keys.Finished(task, outputs);
         _run.Timings[task.Index].LogFile = stderr;
         return outcome;
     }
@@ -136,12 +141,19 @@ public sealed class RunRecorder : IDisposable
             Failure = outcome.State == TaskState.Failed ? outcome.Failure ?? FailureKind.Other : null,
             Outputs = outputs,
         };
-        _writer?.Add(record);
-        if (outcome.State == TaskState.Succeeded && place.Host is null && Directory.Exists(workspace.RunDirectory))
-        {
-            var mark = Path.Combine(workspace.RunDirectory, ResumableMark);
-            if (!File.Exists(mark)) File.WriteAllText(mark, "");
-        }
+        _writer.Add(record);
+        if (outcome.State == TaskState.Succeeded && place.Host is null) MarkResumable(workspace.RunDirectory);
+    }
+
+    /// <summary>
+    /// A local run folder gets its <c>.resumable</c> mark with its first recorded success; the later ones find the
+    /// folder noted here instead of asking the file system again for every task.
+    /// </summary>
+    private void MarkResumable(string runFolder)
+    {
+        if (!_localMarks.TryAdd(runFolder, true) || !Directory.Exists(runFolder)) return;
+        var mark = Path.Combine(runFolder, ResumableMark);
+        if (!File.Exists(mark)) File.WriteAllText(mark, "");
     }
 
     /// <summary>

@@ -28,6 +28,8 @@ public sealed class StateFolder
     public string JsonPath => Path.Combine(RunFolder, "run.json");
 
     /// <summary><c>logs/TASK.out</c>; an earlier attempt's is <c>logs/TASK.attempt1.out</c>.</summary>
-    public string LogPath(string task, string stream, int attempt = 0) =>
-        Path.Combine(Logs, PathSegment.Slug(task) + (attempt > 0 ? $".attempt{attempt}" : "") + "." + stream);
+    /// <remarks>Built as one string (what <c>Path.Combine</c> gives, <see cref="Logs"/> never ending in a separator): a run asks twice per task.</remarks>
+    public string LogPath(string task, string stream, int attempt = 0) => attempt > 0
+        ? $"{Logs}{Path.DirectorySeparatorChar}{PathSegment.Slug(task)}.attempt{attempt}.{stream}"
+        : $"{Logs}{Path.DirectorySeparatorChar}{PathSegment.Slug(task)}.{stream}";
 }

@@ -18,7 +18,7 @@ public sealed partial class TaskJournal : IDisposable
 
     private readonly SqliteConnection _connection;
     private readonly Lock _gate = new();
-    private SqliteCommand? _insert;
+    private JournalInsert? _insert;
 
     public TaskJournal(string path)
     {
@@ -59,45 +59,10 @@ public sealed partial class TaskJournal : IDisposable
         lock (_gate)
         {
             using var transaction = _connection.BeginTransaction();
-            var insert = _insert ??= PrepareInsert();
-            insert.Transaction = transaction;
-            foreach (var record in records) Insert(insert, record);
+            var insert = _insert ??= new JournalInsert(_connection);
+            foreach (var record in records) insert.Insert(record);
             transaction.Commit();
         }
-
-        static void Insert(SqliteCommand insert, TaskRecord record)
-        {
-            var p = insert.Parameters;
-            p["$key"].Value = record.Key;
-            p["$run"].Value = record.RunId;
-            p["$task"].Value = record.Task;
-            p["$state"].Value = record.State;
-            p["$exit"].Value = (object?)record.ExitCode ?? DBNull.Value;
-            p["$started"].Value = record.Started.ToString("O");
-            p["$ended"].Value = record.Ended.ToString("O");
-            p["$host"].Value = (object?)record.Host ?? DBNull.Value;
-            p["$workspace"].Value = record.Workspace;
-            p["$attempts"].Value = record.Attempts;
-            p["$outputs"].Value = JsonSerializer.Serialize(record.Outputs);
-            p["$failure"].Value = (object?)record.Failure?.Name() ?? DBNull.Value;
-            insert.ExecuteNonQuery();
-        }
-    }
-
-    /// <summary>One prepared statement for every record: parsing the SQL again per task would cost more than the insert.</summary>
-    private SqliteCommand PrepareInsert()
-    {
-        var command = _connection.CreateCommand();
-        command.CommandText = """
-            INSERT INTO task_runs (key, run_id, task, state, exit_code, started, ended, host, workspace, attempts, outputs, failure)
-            VALUES ($key, $run, $task, $state, $exit, $started, $ended, $host, $workspace, $attempts, $outputs, $failure)
-            """;
-        foreach (var name in new[] { "$key", "$run", "$task", "$state", "$exit", "$started", "$ended", "$host", "$workspace", "$attempts", "$outputs", "$failure" })
-        {
-            command.Parameters.Add(new SqliteParameter { ParameterName = name, Value = DBNull.Value });
-        }
-
-        return command;
     }
 
     /// <summary>The latest successful records of <paramref name="key"/>, newest first.</summary>

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 using Dagon.Execution;
@@ -14,8 +15,17 @@ namespace Dagon.Journal;
 /// its content key (<see cref="Dagon.Images.ImageKey"/>); then binds, environment, shell, overlay, kind and the
 /// container settings. The host does not: a result does not depend on which node made it.
 /// </summary>
+/// <remarks>
+/// A key is computed for every task of a run that keeps a journal, so its material is written into one reused
+/// buffer per thread and hashed from pooled bytes: per task, the key's own text is all that is allocated, and the
+/// material is byte for byte what earlier versions hashed, so that their records still match.
+/// </remarks>
 public sealed class TaskKeys(RunState run)
 {
+    private const int KeptMaterialCapacity = 64 * 1024;
+
+    [ThreadStatic] private static StringBuilder? t_material;
+
     private readonly string?[] _keys = new string?[run.Plan.Tasks.Count];
     private readonly string?[] _outputKeys = new string?[run.Plan.Tasks.Count];
 
@@ -25,22 +35,20 @@ public sealed class TaskKeys(RunState run)
     public string Compute(PlannedTask task)
     {
         var d = task.Definition;
-        var material = new StringBuilder();
+        var material = t_material ??= new StringBuilder(1024);
+        material.Clear();
         Add(material, "kind", d.Kind.ToString());
         Add(material, "command", CommandWithProducerKeys(task));
-        foreach (var producer in task.Dependencies.OrderBy(p => p.DisplayName, StringComparer.Ordinal))
-        {
-            Add(material, "after", producer.DisplayName + "=" + (_outputKeys[producer.Index] ?? "?"));
-        }
-
+        AddProducers(material, task);
         if (d.Kind == TaskKind.Apptainer) Add(material, "image", run.Images[task.Index] is { } image ? Path.GetFileName(image) : d.Image ?? "");
-        foreach (var bind in d.BindPaths) Add(material, "bind", bind.ToString());
-        foreach (var variable in d.Environment.OrderBy(e => e.Key, StringComparer.Ordinal)) Add(material, "env", variable.Key + "=" + variable.Value);
+        for (var i = 0; i < d.BindPaths.Count; i++) Add(material, "bind", d.BindPaths[i].ToString());
+        AddEnvironment(material, d.Environment);
         Add(material, "shell", d.Shell ?? "");
-        Add(material, "overlay", d.Overlay + ":" + d.OverlaySizeMb);
+        Add(material, "overlay", $"{d.Overlay}:{d.OverlaySizeMb}");
         Add(material, "container", $"{d.Isolation}:{d.GpuVendor}:{d.Runscript}:{string.Join('\0', d.ContainerOptions)}");
-        foreach (var output in d.Outputs) Add(material, "output", output);
-        var key = Hash(material.ToString());
+        for (var i = 0; i < d.Outputs.Count; i++) Add(material, "output", d.Outputs[i]);
+        var key = Hash(material);
+        if (material.Capacity > KeptMaterialCapacity) t_material = null; // a huge command's buffer is not kept per thread
         _keys[task.Index] = key;
         return key;
     }
@@ -53,9 +61,28 @@ public sealed class TaskKeys(RunState run)
             : Hash(string.Join('\n', outputs.OrderBy(o => o.Path, StringComparer.Ordinal).Select(o => o.Path + "\0" + o.Sha256)));
     }
 
+    /// <summary>The producers in name order, each with what it made (<c>after=NAME=OUTPUTKEY</c>).</summary>
+    private void AddProducers(StringBuilder material, PlannedTask task)
+    {
+        if (task.Dependencies.Count == 0) return;
+        var producers = task.Dependencies.ToArray();
+        // Names are unique within a run, so an unstable sort orders them as OrderBy did.
+        if (producers.Length > 1) Array.Sort(producers, static (a, b) => string.CompareOrdinal(a.DisplayName, b.DisplayName));
+        foreach (var producer in producers) Add(material, "after", producer.DisplayName, "=", _outputKeys[producer.Index] ?? "?");
+    }
+
+    private static void AddEnvironment(StringBuilder material, IReadOnlyDictionary<string, string> environment)
+    {
+        if (environment.Count == 0) return;
+        var names = environment.Keys.ToArray();
+        Array.Sort(names, StringComparer.Ordinal);
+        foreach (var name in names) Add(material, "env", name, "=", environment[name]);
+    }
+
     private string CommandWithProducerKeys(PlannedTask task)
     {
         var command = task.Definition.Command;
+        if (task.Definition.References.Count == 0) return command;
         var builder = new StringBuilder(command.Length);
         var position = 0;
         foreach (var reference in task.Definition.References.OrderBy(r => r.Start))
@@ -69,8 +96,40 @@ public sealed class TaskKeys(RunState run)
         return builder.Append(command, position, command.Length - position).ToString();
     }
 
-    private static void Add(StringBuilder material, string name, string value) =>
-        material.Append(name).Append('=').Append(value.Length).Append(':').Append(value).Append('\n');
+    private static void Add(StringBuilder material, string name, string value) => Add(material, name, value, "", "");
 
-    private static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+    /// <summary><c>NAME=LENGTH:VALUE</c>, the value given in parts so that it need not be joined first.</summary>
+    private static void Add(StringBuilder material, string name, string first, string separator, string second) =>
+        material.Append(name).Append('=').Append(first.Length + separator.Length + second.Length).Append(':')
+            .Append(first).Append(separator).Append(second).Append('\n');
+
+    private static string Hash(StringBuilder material)
+    {
+        var chars = ArrayPool<char>.Shared.Rent(material.Length);
+        try
+        {
+            material.CopyTo(0, chars, 0, material.Length);
+            return Hash(chars.AsSpan(0, material.Length));
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(chars);
+        }
+    }
+
+    private static string Hash(ReadOnlySpan<char> text)
+    {
+        var bytes = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(text.Length));
+        try
+        {
+            var length = Encoding.UTF8.GetBytes(text, bytes);
+            Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+            SHA256.HashData(bytes.AsSpan(0, length), hash);
+            return Convert.ToHexStringLower(hash);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(bytes);
+        }
+    }
 }

@@ -14,28 +14,34 @@ namespace Dagon.Journal;
 /// </summary>
 public sealed class TaskLogs(StateFolder state, ILogger logger)
 {
-    public async Task<string> KeepAsync(IPlace place, string task, TaskWorkspace workspace, int attempt, CancellationToken cancellationToken)
+    public async ValueTask<string> KeepAsync(IPlace place, string task, TaskWorkspace workspace, int attempt, CancellationToken cancellationToken)
     {
         var stdout = state.LogPath(task, "out", attempt);
         var stderr = state.LogPath(task, "err", attempt);
         var link = place.Host is null && attempt == 0;
-        await KeepAsync(place, workspace.StdoutPath, stdout, link, cancellationToken).ConfigureAwait(false);
-        await KeepAsync(place, workspace.StderrPath, stderr, link, cancellationToken).ConfigureAwait(false);
+        // Every launcher opens both logs before the command starts (the process runner, the remote task script,
+        // Slurm's --output and --error): a task without stdout.log never started, and its stderr.log is not looked for.
+        if (await KeepAsync(place, workspace.StdoutPath, stdout, link, cancellationToken).ConfigureAwait(false))
+        {
+            await KeepAsync(place, workspace.StderrPath, stderr, link, cancellationToken).ConfigureAwait(false);
+        }
+
         return stderr;
     }
 
-    private async Task KeepAsync(IPlace place, string from, string to, bool link, CancellationToken cancellationToken)
+    /// <summary>False when there is no log to keep; a log that could not be kept is reported, and counts as there.</summary>
+    private async Task<bool> KeepAsync(IPlace place, string from, string to, bool link, CancellationToken cancellationToken)
     {
         try
         {
             if (link)
             {
                 var linked = HardLink.TryCreate(from, to);
-                if (linked != HardLink.Result.NotPossible) return; // linked, or (a task that never started) no log to keep
+                if (linked != HardLink.Result.NotPossible) return linked == HardLink.Result.Linked;
             }
 
             // A task that never started has no logs; none are made up for it.
-            if ((await place.FindMissingAsync([from], cancellationToken).ConfigureAwait(false)).Count > 0) return;
+            if ((await place.FindMissingAsync([from], cancellationToken).ConfigureAwait(false)).Count > 0) return false;
 
             await place.DownloadAsync(from, to, cancellationToken).ConfigureAwait(false);
         }
@@ -43,5 +49,7 @@ public sealed class TaskLogs(StateFolder state, ILogger logger)
         {
             logger.LogWarning("Could not keep the log {Log} in {Target}: {Reason}", from, to, exception.Message);
         }
+
+        return true;
     }
 }

@@ -17,7 +17,8 @@ public sealed class TaskRetries(RunState run, TaskLogs logs, ILogger logger)
 {
     private readonly RetryChoice _runChoice = RunChoice(run.Options);
 
-    public async Task<TaskOutcome> RunAsync(PlannedTask task, Func<CancellationToken, Task<TaskOutcome>> attempt, CancellationToken cancellationToken)
+    /// <remarks>A <see cref="ValueTask{TResult}"/>: a task that ends at once (reused, in-process) allocates no task object.</remarks>
+    public async ValueTask<TaskOutcome> RunAsync(PlannedTask task, Func<CancellationToken, ValueTask<TaskOutcome>> attempt, CancellationToken cancellationToken)
     {
         var timings = run.Timings[task.Index];
         var retries = task.Definition.Retries ?? run.Options.Retries;
@@ -43,7 +44,7 @@ public sealed class TaskRetries(RunState run, TaskLogs logs, ILogger logger)
                 timings.Attempts = failed + 1;
             },
         }).Build();
-        var outcome = await pipeline.ExecuteAsync(async token => await attempt(token).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        var outcome = await pipeline.ExecuteAsync(token => attempt(token), cancellationToken).ConfigureAwait(false);
         if (outcome.State == TaskState.Failed && !choice.Covers(outcome))
         {
             logger.LogWarning("[{Task}] Not retried: it failed with {Kind}, and it is retried only for {Choice}",

@@ -14,18 +14,24 @@ internal static class WorkflowEdges
         if (task.DependsOn.Count == 0 && references.Count == 0) return [];
 
         var result = new List<string>(task.DependsOn.Count + references.Count);
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var name in task.DependsOn)
+        // A handful of names is searched faster than hashed (List.Contains is ordinal for strings); a task after
+        // thousands of others gets a set.
+        var seen = result.Capacity > ManyNames ? new HashSet<string>(StringComparer.Ordinal) : null;
+        // Indexed loops: a foreach over the interface would allocate an enumerator per call, and this runs per task.
+        for (var i = 0; i < task.DependsOn.Count; i++) AddOnce(result, seen, task.DependsOn[i]);
+        for (var i = 0; i < references.Count; i++)
         {
-            if (seen.Add(name)) result.Add(name);
-        }
-
-        foreach (var reference in references)
-        {
-            if (IsLocal(workflowName, reference) && seen.Add(reference.Task)) result.Add(reference.Task);
+            if (IsLocal(workflowName, references[i])) AddOnce(result, seen, references[i].Task);
         }
 
         return result;
+    }
+
+    private const int ManyNames = 16;
+
+    private static void AddOnce(List<string> names, HashSet<string>? seen, string name)
+    {
+        if (seen is null ? !names.Contains(name) : seen.Add(name)) names.Add(name);
     }
 
     /// <summary>True when the reference points into workflow <paramref name="workflowName"/> (<c>workflow:///</c> or its name).</summary>

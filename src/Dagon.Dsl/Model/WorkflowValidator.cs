@@ -134,6 +134,8 @@ internal static class WorkflowValidator
             else if (!names.ContainsKey(dependency)) errors.Add($"{label} depends on unknown task '{dependency}'");
         }
 
+        // Most commands hold no reference at all: they are not parsed (nor a list made for malformed ones).
+        if (task.Command is null || !task.Command.Contains(WorkflowReference.Scheme, StringComparison.Ordinal)) return;
         var malformed = new List<MalformedReference>();
         var references = WorkflowReferenceParser.Parse(task.Command, malformed);
         foreach (var bad in malformed)

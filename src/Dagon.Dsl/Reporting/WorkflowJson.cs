@@ -57,13 +57,14 @@ public static class WorkflowJson
         var nexts = workflow.Tasks.ToDictionary(t => t.Name, _ => new List<string>(), StringComparer.Ordinal);
         foreach (var task in workflow.Tasks)
         {
-            foreach (var dependency in prevs[task.Name]) nexts[dependency].Add(task.Name);
+            var dependencies = prevs[task.Name];
+            for (var i = 0; i < dependencies.Count; i++) nexts[dependencies[i]].Add(task.Name);
         }
 
         json.WriteStartObject();
-        json.WriteString("name", workflow.Name);
-        json.WriteString("id", id);
-        json.WriteStartObject("tasks");
+        json.WriteString(Names.Name, workflow.Name);
+        json.WriteString(Names.Id, id);
+        json.WriteStartObject(Names.Tasks);
         foreach (var task in workflow.Tasks)
         {
             WriteTask(json, task, results.GetValueOrDefault(task.Name), nexts[task.Name], prevs[task.Name]);
@@ -77,23 +78,23 @@ public static class WorkflowJson
     private static void WriteTask(Utf8JsonWriter json, TaskDefinition task, TaskResult? result, List<string> nexts, IReadOnlyList<string> prevs)
     {
         json.WriteStartObject(task.Name);
-        json.WriteString("name", task.Name);
-        json.WriteString("status", result is null ? "READY" : Status(result.Outcome.State));
-        json.WriteString("working_dir", result?.Workspace?.Root);
-        Names(json, "nexts", nexts);
-        Names(json, "prevs", prevs);
-        json.WriteString("command", task.Command);
-        json.WriteString("type", task.Kind.ToString().ToLowerInvariant());
+        json.WriteString(Names.Name, task.Name);
+        json.WriteString(Names.Status, result is null ? Names.Ready : Status(result.Outcome.State));
+        json.WriteString(Names.WorkingDir, result?.Workspace?.Root);
+        TaskNames(json, Names.Nexts, nexts);
+        TaskNames(json, Names.Prevs, prevs);
+        json.WriteString(Names.Command, task.Command);
+        json.WriteString(Names.Type, task.Kind == TaskKind.Batch ? Names.Batch : Names.Apptainer);
         // DagOnStar's tasks name the machine they run on; null is this machine.
-        json.WriteString("host", task.Host);
+        json.WriteString(Names.Host, task.Host);
         Attempts(json, result);
         json.WriteEndObject();
     }
 
-    private static void Names(Utf8JsonWriter json, string property, IReadOnlyList<string> names)
+    private static void TaskNames(Utf8JsonWriter json, JsonEncodedText property, IReadOnlyList<string> names)
     {
         json.WriteStartArray(property);
-        foreach (var name in names) json.WriteStringValue(name);
+        for (var i = 0; i < names.Count; i++) json.WriteStringValue(names[i]); // no boxed enumerator per task
         json.WriteEndArray();
     }
 
@@ -104,19 +105,43 @@ public static class WorkflowJson
     /// </summary>
     private static void Attempts(Utf8JsonWriter json, TaskResult? result)
     {
-        json.WriteNumber("attempts", result?.Timings.Attempts ?? 0);
-        json.WriteBoolean("reused", result?.Timings.ReusedFrom is not null);
+        json.WriteNumber(Names.Attempts, result?.Timings.Attempts ?? 0);
+        json.WriteBoolean(Names.Reused, result?.Timings.ReusedFrom is not null);
         if (result is null) return;
         if (result.Outcome.Failure is { } failure) json.WriteString("failure", failure.Name());
         if (result.Timings.LastFailure is { } retried) json.WriteString("retried_after", retried.Name());
     }
 
-    private static string Status(TaskState state) => state switch
+    private static JsonEncodedText Status(TaskState state) => state switch
     {
-        TaskState.Succeeded => "FINISHED",
-        TaskState.Failed => "FAILED",
-        TaskState.Skipped => "SKIPPED",
-        TaskState.Cancelled => "CANCELLED",
-        _ => "READY",
+        TaskState.Succeeded => Names.Finished,
+        TaskState.Failed => Names.Failed,
+        TaskState.Skipped => Names.Skipped,
+        TaskState.Cancelled => Names.Cancelled,
+        _ => Names.Ready,
     };
+
+    /// <summary>Every name and fixed value written per task, encoded once instead of transcoded for each of them.</summary>
+    private static class Names
+    {
+        public static readonly JsonEncodedText Name = JsonEncodedText.Encode("name");
+        public static readonly JsonEncodedText Id = JsonEncodedText.Encode("id");
+        public static readonly JsonEncodedText Tasks = JsonEncodedText.Encode("tasks");
+        public static readonly JsonEncodedText Status = JsonEncodedText.Encode("status");
+        public static readonly JsonEncodedText WorkingDir = JsonEncodedText.Encode("working_dir");
+        public static readonly JsonEncodedText Nexts = JsonEncodedText.Encode("nexts");
+        public static readonly JsonEncodedText Prevs = JsonEncodedText.Encode("prevs");
+        public static readonly JsonEncodedText Command = JsonEncodedText.Encode("command");
+        public static readonly JsonEncodedText Type = JsonEncodedText.Encode("type");
+        public static readonly JsonEncodedText Host = JsonEncodedText.Encode("host");
+        public static readonly JsonEncodedText Attempts = JsonEncodedText.Encode("attempts");
+        public static readonly JsonEncodedText Reused = JsonEncodedText.Encode("reused");
+        public static readonly JsonEncodedText Batch = JsonEncodedText.Encode("batch");
+        public static readonly JsonEncodedText Apptainer = JsonEncodedText.Encode("apptainer");
+        public static readonly JsonEncodedText Finished = JsonEncodedText.Encode("FINISHED");
+        public static readonly JsonEncodedText Failed = JsonEncodedText.Encode("FAILED");
+        public static readonly JsonEncodedText Skipped = JsonEncodedText.Encode("SKIPPED");
+        public static readonly JsonEncodedText Cancelled = JsonEncodedText.Encode("CANCELLED");
+        public static readonly JsonEncodedText Ready = JsonEncodedText.Encode("READY");
+    }
 }

@@ -76,7 +76,7 @@ public sealed class WorkflowRunner(
             i => run.Schedulers[i] == Scheduler.Slurm ? 1 : 0, [settings.EffectiveParallelism, run.Slurm?.MaxJobsInFlight ?? 1]);
         var finished = await scheduler.RunAsync(
             plan.Graph,
-            (index, token) => new ValueTask<TaskOutcome>(RunTaskAsync(plan.Tasks[index], run, recorder, token)),
+            (index, token) => RunTaskAsync(plan.Tasks[index], run, recorder, token),
             (index, outcome) =>
             {
                 Report(plan.Tasks[index], outcome, run.Timings[index]);
@@ -151,7 +151,8 @@ public sealed class WorkflowRunner(
     }
 
     /// <summary>Reused from the journal (<c>--resume</c>), or run with its retries; then its logs, outputs and record are kept.</summary>
-    private async Task<TaskOutcome> RunTaskAsync(PlannedTask task, RunState run, RunRecorder recorder, CancellationToken cancellationToken)
+    // ValueTasks down to the executor: a task that ends at once (reused, in-process) allocates no task object on the way.
+    private async ValueTask<TaskOutcome> RunTaskAsync(PlannedTask task, RunState run, RunRecorder recorder, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         try
@@ -166,12 +167,14 @@ public sealed class WorkflowRunner(
         }
     }
 
-    private async Task<TaskOutcome> RunAttemptAsync(PlannedTask task, RunState run, CancellationToken cancellationToken)
+    private async ValueTask<TaskOutcome> RunAttemptAsync(PlannedTask task, RunState run, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         var timings = run.Timings[task.Index];
-        timings.Submitted = DateTimeOffset.UtcNow;
-        Observers.TaskStarted(task, HostOf(run, task.Index), timings.Submitted.Value);
+        // The clock is read once; the later moments follow from it and the monotonic clock (a read costs, per task).
+        var submitted = DateTimeOffset.UtcNow;
+        timings.Submitted = submitted;
+        Observers.TaskStarted(task, HostOf(run, task.Index), submitted);
         try
         {
             IReadOnlyList<StagedInput> inputs;
@@ -185,13 +188,13 @@ public sealed class WorkflowRunner(
                 return TaskOutcome.Failed(exception.Message);
             }
 
-            timings.Started = DateTimeOffset.UtcNow;
+            timings.Started = submitted + timings.Staging;
             return await executor.RunAsync(new TaskExecution { Task = task, Run = run, Inputs = inputs }, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             timings.Total = Stopwatch.GetElapsedTime(started);
-            timings.Ended = DateTimeOffset.UtcNow;
+            timings.Ended = submitted + timings.Total;
         }
     }
 

@@ -56,7 +56,7 @@ public sealed class ExecutionPlan
         if (errors.Count > 0) throw new WorkflowValidationException(string.Join(", ", workflows.Select(w => w.Name)), errors);
         foreach (var planned in tasks)
         {
-            planned.Dependents = graph.Dependents[planned.Index] is { Length: > 0 } dependents ? dependents.Select(i => tasks[i]).ToArray() : [];
+            planned.Dependents = graph.Dependents[planned.Index] is { Length: > 0 } dependents ? Array.ConvertAll(dependents, i => tasks[i]) : [];
         }
 
         return new ExecutionPlan(runId ?? NewRunId(), workflows, tasks, graph);
@@ -93,7 +93,10 @@ public sealed class ExecutionPlan
     /// <summary>Binds the task's references to their producers and returns the indices of every task it runs after.</summary>
     private static int[] Connect(PlannedTask planned, Dictionary<string, Dictionary<string, PlannedTask>> byWorkflow, List<string> errors)
     {
-        var deps = planned.Workflow.DependenciesOf(planned.Definition).Select(name => byWorkflow[planned.Workflow.Name][name]).ToList();
+        var names = planned.Workflow.DependenciesOf(planned.Definition);
+        var sameWorkflow = byWorkflow[planned.Workflow.Name];
+        var deps = new List<PlannedTask>(names.Count);
+        for (var i = 0; i < names.Count; i++) deps.Add(sameWorkflow[names[i]]);
         List<ResolvedReference>? inputs = null;
         foreach (var reference in planned.Definition.References)
         {
@@ -116,7 +119,9 @@ public sealed class ExecutionPlan
 
         planned.Dependencies = deps.Count == 0 ? [] : deps.ToArray();
         planned.Inputs = (IReadOnlyList<ResolvedReference>?)inputs ?? [];
-        return deps.Count == 0 ? [] : deps.Select(d => d.Index).ToArray();
+        var indices = deps.Count == 0 ? [] : new int[deps.Count];
+        for (var i = 0; i < indices.Length; i++) indices[i] = deps[i].Index;
+        return indices;
     }
 
     /// <summary>

@@ -12,6 +12,8 @@ public static class PathSegment
     /// </summary>
     public static string Slug(string name)
     {
+        // Most names are already safe: they are used as they are, without a copy (a run asks once per task and log).
+        if (IsSafe(name)) return name;
         var builder = new StringBuilder(name.Length);
         var changed = name.Length == 0;
         foreach (var c in name)
@@ -27,6 +29,17 @@ public static class PathSegment
         if (builder.Length > 0 && builder[0] == '.') { builder[0] = '_'; changed = true; }
         if (changed) builder.Append('-').Append(ShortHash(name));
         return builder.ToString();
+    }
+
+    private static bool IsSafe(string name)
+    {
+        if (name.Length == 0 || name[0] == '.') return false;
+        foreach (var c in name)
+        {
+            if (!char.IsAsciiLetterOrDigit(c) && c is not ('.' or '_' or '-')) return false;
+        }
+
+        return true;
     }
 
     public static string ShortHash(string text) =>
