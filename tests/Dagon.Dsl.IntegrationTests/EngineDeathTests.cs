@@ -102,6 +102,17 @@ public sealed class EngineDeathTests(ApptainerFixture apptainer, ITestOutputHelp
         return ProcessesWith(fragment);
     }
 
+    private static async Task<bool> AppearsAsync(string fragment)
+    {
+        for (var i = 0; i < 100; i++)
+        {
+            if (ProcessesWith(fragment).Any(IsSleep)) return true;
+            await Task.Delay(100);
+        }
+
+        return false;
+    }
+
     private static bool IsSleep(int pid)
     {
         try
@@ -128,8 +139,9 @@ public sealed class EngineDeathTests(ApptainerFixture apptainer, ITestOutputHelp
         using var engine = Start(tmp, marker);
         await StartedAsync(engine);
         var runFolder = Directory.GetDirectories(tmp, "dagon-*").Single();
-        // The container's sleep, the batch task's, and the child the batch task detached.
-        foreach (var sleep in new[] { "1", "2", "3" }) Assert.Contains(ProcessesWith($"sleep {marker}{sleep}"), IsSleep);
+        // The container's sleep, the batch task's, and the child the batch task detached. Each task prints "started"
+        // before its sleep starts, so on a busy machine the line can arrive first: wait for them to appear.
+        foreach (var sleep in new[] { "1", "2", "3" }) Assert.True(await AppearsAsync($"sleep {marker}{sleep}"), $"no sleep {marker}{sleep} running");
         var apptainerHelpers = ProcessesWith(runFolder); // squashfuse, fuse-overlayfs... mention the task's folder
         Assert.NotEmpty(apptainerHelpers);
 
