@@ -29,6 +29,8 @@ internal sealed class Workloads(string scratch, string image, int scale)
         var settings = new Dictionary<string, string?>
         {
             ["dagon:tmp_dir"] = NewDir("engine"),
+            // The run's logs, JSON and journal go to scratch too, not to the .dagon folder of wherever the bench runs.
+            ["dagon:state_dir"] = NewDir("state"),
             ["dagon:max_parallelism"] = parallelism.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["apptainer:overlay"] = overlay,
         };
