@@ -73,7 +73,11 @@ public sealed class HostImageCache(ImageCache localImages, ApptainerOptions loca
         var site = await SiteAsync(place, pull, cancellationToken).ConfigureAwait(false);
         if (source.Kind == ImageSourceKind.SifFile) return await PreviewUploadAsync(place, site.CacheDir, source.Reference, cancellationToken).ConfigureAwait(false);
         var definition = await DefinitionOfAsync(place, source, cancellationToken).ConfigureAwait(false);
-        if (WhyBuiltHere(place, source, definition) is not { } why) return NotVerified(await _planner.PreviewAsync(source, site, cancellationToken).ConfigureAwait(false), site);
+        if (WhyBuiltHere(place, source, definition) is not { } why)
+        {
+            return NotVerified(await _planner.PreviewAsync(source, site, cancellationToken).ConfigureAwait(false), site);
+        }
+
         if (await LibraryAsync(source, site, cancellationToken).ConfigureAwait(false) is { } library)
         {
             return new ImageOutcome(ImageOutcomeKind.Library, source.Reference, library) { Where = site.Store.Where };
