@@ -8,7 +8,8 @@ namespace Dagon.Processes;
 /// Only the group: a child that made a session of its own (<c>setsid</c>) has left it, and no signal by group or
 /// session reaches it. Apptainer's FUSE mounters (<c>squashfuse_ll</c>, <c>fuse2fs</c>, <c>fuse-overlayfs</c>) each
 /// run in a group of their own too, and <c>apptainer exec</c> ends them itself before it returns, so the rule never
-/// takes a mount from under a container.
+/// takes a mount from under a container; an <c>apptainer instance start</c> makes the instance a session of its own,
+/// so an instance a program starts is left to it as well.
 /// </summary>
 public static class GroupStop
 {
