@@ -60,6 +60,26 @@ public sealed class ProcessGuardTests
     }
 
     [Fact]
+    public async Task What_a_program_leaves_behind_gets_TERM_first_and_KILL_when_it_ignores_TERM()
+    {
+        var marker = Marker();
+        var termed = Path.Combine(Path.GetTempPath(), $"dagon-guard-termed-{marker}");
+        // One leftover that cleans up on TERM (a KILL could not be trapped), one that ignores TERM.
+        using var guard = Start($"(trap 'echo termed > {termed}; exit 0' TERM; sleep 3{marker} & wait) >/dev/null 2>&1 & " +
+                                $"sh -c \"trap '' TERM; exec sleep 4{marker}\" >/dev/null 2>&1 & sleep 0.3; echo out; exit 5");
+        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+
+        Assert.True(guard.WaitForExit(TimeSpan.FromSeconds(15)), "the guard did not end after its program");
+        Assert.Equal(5, guard.ExitCode);
+        Assert.Equal("out\n", await guard.StandardOutput.ReadToEndAsync());
+        Assert.InRange(stopwatch.Elapsed, GroupStop.Grace - TimeSpan.FromSeconds(0.5), GroupStop.Grace + TimeSpan.FromSeconds(5)); // the KILL came after the grace
+        Assert.Equal("termed\n", File.ReadAllText(termed));
+        Assert.Empty(Sleeps($"3{marker}"));
+        Assert.Empty(Sleeps($"4{marker}"));
+        File.Delete(termed);
+    }
+
+    [Fact]
     public async Task Programs_that_end_at_once_are_never_missed()
     {
         // A guard that traps SIGCHLD around its read hangs here now and then: the end can come before the read blocks.

@@ -168,8 +168,10 @@ public sealed class HostProfileTests
     public void A_command_without_a_control_folder_runs_in_a_group_of_its_own_watched_the_same_way()
     {
         var script = RemoteTaskScript.Guarded(["env", "A=b c", "apptainer", "pull", "x.sif"], "/tmp/it's");
-        Assert.StartsWith("cd '/tmp/it'\\''s' || exit 125; exec 3<&0; setsid -w env 'A=b c' apptainer pull x.sif < /dev/null 3<&- & program=$!; ", script);
-        Assert.Contains("( while read -r _; do :; done; trap '' TERM; pg=\"$program\"; kill -TERM -\"$pg\"", script);
-        Assert.EndsWith("wait $program; status=$?; kill $watcher 2>/dev/null; exit $status", script);
+        Assert.StartsWith("cd '/tmp/it'\\''s' || exit 125; " + GroupStop.Function +
+            "exec 3<&0; setsid -w env 'A=b c' apptainer pull x.sif < /dev/null 3<&- & program=$!; ", script);
+        Assert.Contains("( while read -r _; do :; done; trap '' TERM; pg=\"$program\"; stop_group \"$pg\"; exit 0 )", script);
+        // A program that ends by itself: what it left in its group is stopped by the same rule, its status kept.
+        Assert.EndsWith("wait $program; status=$?; kill $watcher 2>/dev/null; stop_group $program; exit $status", script);
     }
 }

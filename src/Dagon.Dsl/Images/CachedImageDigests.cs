@@ -24,22 +24,32 @@ internal sealed class CachedImageDigests(ILogger logger)
     /// <summary>True when the image is as it was built; otherwise it and its record are deleted, and the reason logged.</summary>
     public async Task<bool> IsIntactAsync(string image, CancellationToken cancellationToken)
     {
-        var sidecar = SidecarOf(image);
-        if (!File.Exists(sidecar))
+        var check = await CheckAsync(image, cancellationToken).ConfigureAwait(false);
+        if (check.Recorded is null)
         {
             await RecordAsync(image, cancellationToken).ConfigureAwait(false);
             logger.LogInformation("Recorded the sha256 of cached image {Path} (cached before checksums were kept)", image);
             return true;
         }
 
-        var expected = (await File.ReadAllTextAsync(sidecar, cancellationToken).ConfigureAwait(false)).Trim();
-        var actual = await FileDigest.Sha256Async(image, cancellationToken).ConfigureAwait(false);
-        if (string.Equals(expected, actual, StringComparison.OrdinalIgnoreCase)) return true;
+        if (check.Intact) return true;
         logger.LogError(
             "Cached image {Path} does not match the sha256 recorded when it was built (recorded {Expected}, found {Actual}): it was " +
-            "changed or replaced since. It is refused and built again", image, expected, actual);
+            "changed or replaced since. It is refused and built again", image, check.Recorded, check.Found);
         File.Delete(image);
-        File.Delete(sidecar);
+        File.Delete(SidecarOf(image));
         return false;
+    }
+
+    /// <summary>
+    /// The image's checksum against its record, read only (<c>--dry-run</c>): nothing is recorded, deleted or logged.
+    /// A real run decides by this same comparison (<see cref="IsIntactAsync"/>).
+    /// </summary>
+    public static async Task<ChecksumCheck> CheckAsync(string image, CancellationToken cancellationToken)
+    {
+        var sidecar = SidecarOf(image);
+        if (!File.Exists(sidecar)) return ChecksumCheck.NotRecorded(ChecksumCheck.NotRecordedYet);
+        var recorded = (await File.ReadAllTextAsync(sidecar, cancellationToken).ConfigureAwait(false)).Trim();
+        return new ChecksumCheck(recorded, await FileDigest.Sha256Async(image, cancellationToken).ConfigureAwait(false), "rebuild");
     }
 }

@@ -73,7 +73,11 @@ public sealed class HostImageCache(ImageCache localImages, ApptainerOptions loca
         var site = await SiteAsync(place, pull, cancellationToken).ConfigureAwait(false);
         if (source.Kind == ImageSourceKind.SifFile) return await PreviewUploadAsync(place, site.CacheDir, source.Reference, cancellationToken).ConfigureAwait(false);
         var definition = await DefinitionOfAsync(place, source, cancellationToken).ConfigureAwait(false);
-        if (WhyBuiltHere(place, source, definition) is not { } why) return await _planner.PreviewAsync(source, site, cancellationToken).ConfigureAwait(false);
+        if (WhyBuiltHere(place, source, definition) is not { } why)
+        {
+            return NotVerified(await _planner.PreviewAsync(source, site, cancellationToken).ConfigureAwait(false), site);
+        }
+
         if (await LibraryAsync(source, site, cancellationToken).ConfigureAwait(false) is { } library)
         {
             return new ImageOutcome(ImageOutcomeKind.Library, source.Reference, library) { Where = site.Store.Where };
@@ -82,6 +86,12 @@ public sealed class HostImageCache(ImageCache localImages, ApptainerOptions loca
         var local = await localImages.PreviewAsync(source, site.Pull, cancellationToken).ConfigureAwait(false);
         return local with { Note = $"made on this machine ({why}), then uploaded to {place.Description}" };
     }
+
+    /// <summary>An image the host built for its own cache has no checksum to check it against: the report says so.</summary>
+    private static ImageOutcome NotVerified(ImageOutcome outcome, ImageSite site) =>
+        outcome.Kind == ImageOutcomeKind.Cached && outcome.Path.StartsWith(site.CacheDir + "/", StringComparison.Ordinal)
+            ? outcome with { Checksum = ChecksumCheck.NotRecorded("no checksum is kept for images built on the host") }
+            : outcome;
 
     private static async Task<ImageSite> SiteAsync(IPlace place, PullPolicy pull, CancellationToken cancellationToken)
     {
@@ -217,7 +227,18 @@ public sealed class HostImageCache(ImageCache localImages, ApptainerOptions loca
     private async Task<ImageOutcome> PreviewUploadAsync(IPlace place, string cacheDir, string localPath, CancellationToken cancellationToken)
     {
         var (target, present) = await CopyOnPlaceAsync(place, cacheDir, localPath, cancellationToken).ConfigureAwait(false);
-        return new ImageOutcome(present ? ImageOutcomeKind.Cached : ImageOutcomeKind.Upload, localPath, target) { Where = " on " + place.Description };
+        var outcome = new ImageOutcome(present ? ImageOutcomeKind.Cached : ImageOutcomeKind.Upload, localPath, target) { Where = " on " + place.Description };
+        if (!present) return outcome;
+        var hash = await LocalHashAsync(localPath, cancellationToken).ConfigureAwait(false);
+        return outcome with { Checksum = await CheckCopyAsync(place, target, hash, cancellationToken).ConfigureAwait(false) };
+    }
+
+    /// <summary>The host's copy against the sha256 of the local .sif it was named after (read only).</summary>
+    private static async Task<ChecksumCheck> CheckCopyAsync(IPlace place, string target, string localHash, CancellationToken cancellationToken)
+    {
+        var slash = target.LastIndexOf('/');
+        var found = (await place.HashAsync(target[..slash], [target[(slash + 1)..]], cancellationToken).ConfigureAwait(false))[0];
+        return new ChecksumCheck(localHash, found, "upload again");
     }
 
     private async Task<string> UploadAsync(IPlace place, string cacheDir, string localPath, CancellationToken cancellationToken)
@@ -227,8 +248,15 @@ public sealed class HostImageCache(ImageCache localImages, ApptainerOptions loca
         var name = target[(target.LastIndexOf('/') + 1)..];
         if (present)
         {
-            logger.LogInformation("Using cached SIF image on {Place}: {Path}", place.Description, target);
-            return target;
+            var check = await CheckCopyAsync(place, target, hash, cancellationToken).ConfigureAwait(false);
+            if (check.Intact)
+            {
+                logger.LogInformation("Using cached SIF image on {Place}: {Path}", place.Description, target);
+                return target;
+            }
+
+            logger.LogError("The copy of {Local} on {Place}, {Path}, does not match it (sha256 here {Expected}, there {Actual}): it was " +
+                "changed or replaced since it was uploaded. It is refused and uploaded again", localPath, place.Description, target, hash, check.Found);
         }
 
         logger.LogInformation("Uploading SIF image {Local} to {Place} ({Size:F1} MB)", localPath, place.Description, new FileInfo(localPath).Length / 1048576.0);

@@ -77,12 +77,16 @@ public sealed class ImageCache(ApptainerOptions options, ContainerUserAccess acc
 
     /// <summary>
     /// What <see cref="PrepareAsync(ImageSource, string, PullPolicy, CancellationToken)"/> would do, decided the same way
-    /// but read only (<c>--dry-run</c>): nothing is built, pulled, recorded or checksummed.
+    /// but read only (<c>--dry-run</c>): nothing is built, pulled or recorded. A cached image's sha256 is checked against
+    /// its record as a real run would check it, but a missing record is only reported, not written.
     /// </summary>
-    internal async Task<ImageOutcome> PreviewAsync(ImageSource source, PullPolicy pull, CancellationToken cancellationToken) =>
-        UsedInPlace(source) is { } inPlace
-            ? new ImageOutcome(ImageOutcomeKind.InPlace, source.Reference, inPlace)
-            : await _planner.PreviewAsync(source, Site(pull), cancellationToken).ConfigureAwait(false);
+    internal async Task<ImageOutcome> PreviewAsync(ImageSource source, PullPolicy pull, CancellationToken cancellationToken)
+    {
+        if (UsedInPlace(source) is { } inPlace) return new ImageOutcome(ImageOutcomeKind.InPlace, source.Reference, inPlace);
+        var outcome = await _planner.PreviewAsync(source, Site(pull), cancellationToken).ConfigureAwait(false);
+        if (outcome.Kind != ImageOutcomeKind.Cached || !outcome.Path.StartsWith(Directory, StringComparison.Ordinal)) return outcome;
+        return outcome with { Checksum = await CachedImageDigests.CheckAsync(outcome.Path, cancellationToken).ConfigureAwait(false) };
+    }
 
     private ImageSite Site(PullPolicy pull) => new(LocalImageStore.Instance, Directory, options.LibraryDirs, pull);
 

@@ -54,6 +54,12 @@ internal sealed record ImageOutcome(ImageOutcomeKind Kind, string Source, string
     /// <summary>The reference a pull fetches: the tag pinned to <see cref="TagNow"/>, or the source.</summary>
     public string? Pulled { get; init; }
 
+    /// <summary>
+    /// A cached image's sha256 against its record, asked only by a dry run (a real run checks it as it uses the
+    /// image); null where nothing was asked (not in a cache, or a real run).
+    /// </summary>
+    public ChecksumCheck? Checksum { get; init; }
+
     /// <summary>Where the image is made when not on the place itself (a host's image built here and uploaded).</summary>
     public string? Note { get; init; }
 
@@ -68,6 +74,12 @@ internal sealed record ImageOutcome(ImageOutcomeKind Kind, string Source, string
     /// <summary>What a real run would do, in one line of the dry run's report.</summary>
     public string Describe()
     {
+        if (Kind == ImageOutcomeKind.Cached && Checksum is { Mismatch: true } changed)
+        {
+            return $"would {changed.Redo}: checksum mismatch, cached {Path} has sha256 {changed.Found} but {changed.Recorded} was recorded " +
+                   "when it was made" + (Note is null ? "" : $"; {Note}");
+        }
+
         var text = Kind switch
         {
             ImageOutcomeKind.InPlace => $"used in place: {Path}",
@@ -81,6 +93,7 @@ internal sealed record ImageOutcome(ImageOutcomeKind Kind, string Source, string
             ImageOutcomeKind.Upload => $"would upload {Source} to {Path}",
             _ => $"would be built into {Path}",
         };
+        if (Kind == ImageOutcomeKind.Cached && Checksum is { } checksum) text += "; " + checksum.Describe();
         return Note is null ? text : $"{text}; {Note}";
     }
 

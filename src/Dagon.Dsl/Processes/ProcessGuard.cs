@@ -8,10 +8,11 @@ namespace Dagon.Processes;
 /// <c>(sleep 61 &amp;)</c> stays in it), and then:
 /// <list type="bullet">
 /// <item>on SIGINT/SIGTERM/SIGHUP (the engine cancelling it) sends TERM to the whole group, then KILL;</item>
-/// <item>when the program ends, KILLs whatever it left running in its group;</item>
+/// <item>when the program ends, stops whatever it left running in its group the same way (TERM, then KILL), and
+/// exits with the program's own status;</item>
 /// <item>watches its standard input (with the shell's own <c>read</c>, no extra program), a pipe whose other end only
 /// the engine holds: the kernel closes it when the engine dies of anything, SIGKILL included, and the guard then
-/// stops the group as on a cancel, TERM first so that a program can clean up after itself (the Slurm job keeper
+/// stops the group as on a cancel (<see cref="GroupStop"/>), TERM first so that a program can clean up after itself (the Slurm job keeper
 /// cancels the run's jobs), then KILL; or, if the program is so new that setsid has not yet made its group, KILLs
 /// the program itself.</item>
 /// </list>
@@ -25,14 +26,13 @@ public static class ProcessGuard
 {
     public const string Shell = "/bin/sh";
 
-    private const string Script =
+    private static readonly string Script =
+        GroupStop.Function +
         "exec 3<&0; " +
         "setsid \"$@\" 3<&- </dev/null & pid=$!; " +
-        "stop() { kill -TERM -\"$pid\" 2>/dev/null; i=0; " +
-        "while [ $i -lt 15 ] && kill -0 -\"$pid\" 2>/dev/null; do sleep 0.2; i=$((i+1)); done; kill -KILL -\"$pid\" 2>/dev/null; }; " +
-        "trap 'stop; exit 143' INT TERM HUP; " +
-        "{ while read -r _ <&3; do :; done; if kill -0 -\"$pid\" 2>/dev/null; then stop; else kill -KILL \"$pid\" 2>/dev/null; fi; } & watch=$!; exec 3<&-; " +
-        "wait \"$pid\"; status=$?; kill -KILL -\"$pid\" 2>/dev/null; kill \"$watch\" 2>/dev/null; exit $status";
+        "trap 'stop_group \"$pid\"; exit 143' INT TERM HUP; " +
+        "{ while read -r _ <&3; do :; done; if kill -0 -\"$pid\" 2>/dev/null; then stop_group \"$pid\"; else kill -KILL \"$pid\" 2>/dev/null; fi; } & watch=$!; exec 3<&-; " +
+        "wait \"$pid\"; status=$?; kill \"$watch\" 2>/dev/null; stop_group \"$pid\"; exit $status";
 
     /// <summary>The guard's argv for running <paramref name="executable"/> with <paramref name="arguments"/>.</summary>
     public static IReadOnlyList<string> Arguments(string executable, IReadOnlyList<string> arguments)

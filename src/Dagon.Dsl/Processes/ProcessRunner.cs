@@ -23,7 +23,7 @@ public static class ProcessRunner
     public const int TailLines = 20;
 
     /// <summary>How long a cancelled program has between SIGTERM to its group and SIGKILL.</summary>
-    public static readonly TimeSpan KillGrace = TimeSpan.FromSeconds(3);
+    public static TimeSpan KillGrace => GroupStop.Grace;
 
     public static async Task<ProcessResult> RunAsync(
         string executable,

@@ -7,11 +7,12 @@ namespace Dagon.Places.Ssh;
 /// its own, watched through the channel's input: the engine keeps that input open for the program's whole life and
 /// never writes to it, so end of file there means the engine is gone (killed, or its connection lost, which makes
 /// sshd close the pipe), and the watcher stops the whole group as a cancel would. The program itself reads
-/// <c>/dev/null</c>, so it can neither consume nor close the watched input.
+/// <c>/dev/null</c>, so it can neither consume nor close the watched input. A program that ends by itself has what
+/// it left behind in its group stopped the same way, as on this machine (<see cref="GroupStop"/>, one rule for both).
 /// </summary>
 internal static class RemoteTaskScript
 {
-    public static readonly TimeSpan KillGrace = TimeSpan.FromSeconds(3);
+    public static TimeSpan KillGrace => GroupStop.Grace;
 
     /// <summary>
     /// The remote side of one task. <c>setsid</c> puts the program in a process group of its own whose id is
@@ -50,13 +51,15 @@ internal static class RemoteTaskScript
     /// Starts <paramref name="program"/> in the background with <c>/dev/null</c> as input, and a watcher that reads
     /// the channel's input (kept as fd 3) until end of file, then runs <paramref name="stop"/>. The watcher ignores
     /// TERM once it is stopping, so the end of the program cannot cut its escalation to KILL short; when the
-    /// program ends first, the watcher is killed while it still only reads, so it never outlives the program.
+    /// program ends first, the watcher is killed while it still only reads, so it never outlives the program, and
+    /// what the program left running in its group (<c>$program</c>, which <c>setsid</c> made a group leader) is
+    /// stopped: left alone, it would also hold the output FIFOs open, and the script would wait for it.
     /// Leaves the program's exit status in <c>$status</c>.
     /// </summary>
     private static string Watched(string program, string stop) =>
-        $"exec 3<&0; {program} < /dev/null 3<&- & program=$!; " +
+        $"{GroupStop.Function}exec 3<&0; {program} < /dev/null 3<&- & program=$!; " +
         $"( while read -r _; do :; done; trap '' TERM; {stop} ) <&3 3<&- & watcher=$!; exec 3<&-; " +
-        "wait $program; status=$?; kill $watcher 2>/dev/null; ";
+        "wait $program; status=$?; kill $watcher 2>/dev/null; stop_group $program; ";
 
     /// <summary>
     /// TERM to the program's process group, then KILL after a grace period. The group id comes from the pid file,
@@ -75,14 +78,11 @@ internal static class RemoteTaskScript
     public static string Kill(string controlDirectory)
     {
         var q = ShellQuote.Quote(PidFile(controlDirectory.TrimEnd('/')));
-        return $"pg=$(cat {q} 2>/dev/null) || exit 0; [ -n \"$pg\" ] || exit 0; " + Escalate;
+        return $"{GroupStop.Function}pg=$(cat {q} 2>/dev/null) || exit 0; [ -n \"$pg\" ] || exit 0; " + Escalate;
     }
 
-    /// <summary>Signals the group <c>$pg</c>: TERM, polls until it is gone, KILL after <see cref="KillGrace"/>.</summary>
-    private static string Escalate =>
-        "kill -TERM -\"$pg\" 2>/dev/null || exit 0; " +
-        $"i=0; while [ $i -lt {(int)(KillGrace.TotalMilliseconds / 200)} ]; do kill -0 -\"$pg\" 2>/dev/null || exit 0; sleep 0.2; i=$((i+1)); done; " +
-        "kill -KILL -\"$pg\" 2>/dev/null; exit 0"; // no "--" after the signal: dash, /bin/sh on Debian, rejects it
+    /// <summary>Stops the group <c>$pg</c> by <see cref="GroupStop"/>'s rule (defined earlier in the script) and ends it.</summary>
+    private const string Escalate = "stop_group \"$pg\"; exit 0";
 
     public static string PidFile(string controlDirectory) => controlDirectory.TrimEnd('/') + "/task.pgid";
 }
