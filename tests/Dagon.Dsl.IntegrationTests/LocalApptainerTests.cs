@@ -253,12 +253,13 @@ public sealed class LocalApptainerTests(ApptainerFixture apptainer, ITestOutputH
     [Fact]
     public async Task TimeoutKillsTheContainerAndFailsTheTask()
     {
-        var result = await RunAsync(Busybox().Task("slow", t => t.Command("sleep 120").Timeout(TimeSpan.FromSeconds(1)).WritableTmpfs()));
+        var sleep = UniqueSleep();
+        var result = await RunAsync(Busybox().Task("slow", t => t.Command(sleep).Timeout(TimeSpan.FromSeconds(1)).WritableTmpfs()));
 
         Assert.Equal(TaskState.Failed, result["slow"].Outcome.State);
         Assert.Equal("timed out after 1 s; the container was killed", result["slow"].Outcome.Reason);
         Assert.True(result.WallTime < TimeSpan.FromSeconds(60), $"took {result.WallTime}");
-        Assert.Empty(ProcessesRunning("sleep 120"));
+        Assert.Empty(ProcessesRunning(sleep + " "));
     }
 
     [Fact]
@@ -266,14 +267,15 @@ public sealed class LocalApptainerTests(ApptainerFixture apptainer, ITestOutputH
     {
         using var cancellation = new CancellationTokenSource();
         var host = Host();
+        var sleep = UniqueSleep();
         var run = RunAsync(Busybox()
-            .Task("sleeper", t => t.Command("echo started; sleep 300").WritableTmpfs())
+            .Task("sleeper", t => t.Command($"echo started; {sleep}").WritableTmpfs())
             .Task("after", t => t.Command("echo never").DependsOn("sleeper").WritableTmpfs()), host, cancellation.Token);
 
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (!host.Log.Contains("[sleeper] started") && DateTime.UtcNow < deadline) await Task.Delay(50);
         Assert.Contains("[sleeper] started", host.Log);
-        Assert.NotEmpty(ProcessesRunning("sleep 300"));
+        Assert.NotEmpty(ProcessesRunning(sleep + " "));
         cancellation.Cancel();
         var result = await run.WaitAsync(TimeSpan.FromSeconds(30));
 
@@ -281,7 +283,7 @@ public sealed class LocalApptainerTests(ApptainerFixture apptainer, ITestOutputH
         Assert.Equal(130, result.ExitCode);
         Assert.Equal(TaskState.Cancelled, result["sleeper"].Outcome.State);
         Assert.Equal(TaskState.Cancelled, result["after"].Outcome.State);
-        Assert.Empty(ProcessesRunning("sleep 300"));
+        Assert.Empty(ProcessesRunning(sleep + " "));
         Assert.False(Directory.Exists(result["sleeper"].Workspace!.Root));
     }
 
@@ -307,6 +309,12 @@ public sealed class LocalApptainerTests(ApptainerFixture apptainer, ITestOutputH
     }
 
     /// <summary>Process ids whose command line contains <paramref name="text"/> (read from /proc).</summary>
+    /// <summary>
+    /// A sleep of its own (a few minutes and a random part), so that looking for it among every process on the machine
+    /// finds this test's and no other's.
+    /// </summary>
+    private static string UniqueSleep() => $"sleep {Random.Shared.Next(300_000, 399_999).ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+
     internal static List<int> ProcessesRunning(string text)
     {
         var found = new List<int>();
