@@ -368,15 +368,17 @@ EOF
     /bin/bash -c "$inner" node-init "$NODE_ROOT" "$NODE_HOSTNAME" "$config" "$sshd_log" "$ADDRESS" "$STATE/slurm.conf" "$SLURM_LOG_DIR" \
     >"$STATE/node.log" 2>&1 </dev/null 8>&- 9>&- &
   echo $! >"$STATE/pid"
-  local i
-  for ((i = 0; i < 100; i++)); do
+  # The node starts munged, slurmctld and slurmd before sshd; on a machine busy with other test suites that has
+  # taken more than 5 s, so the wait is generous (a healthy start answers in well under a second when idle).
+  local deadline=$((SECONDS + 60))
+  while ((SECONDS < deadline)); do
     sshd_answers && break
     pid_alive || { cat "$STATE/node.log" >&2; die "the node exited while starting"; }
     sleep 0.05
   done
   sshd_answers || {
     cat "$STATE/node.log" "$NODE_ROOT$sshd_log" >&2
-    die "sshd on $ADDRESS:$PORT did not answer within 5 s"
+    die "sshd on $ADDRESS:$PORT did not answer within 60 s"
   }
   # known_hosts for this address and port, from the node's own host keys (no network scan needed).
   local kh=$STATE/known_hosts hostspec="[$ADDRESS]:$PORT"
