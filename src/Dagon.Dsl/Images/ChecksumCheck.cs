@@ -17,9 +17,12 @@ internal sealed record ChecksumCheck(string? Recorded, string? Found, string Red
 
     public static ChecksumCheck NotRecorded(string why) => new(null, null, "") { Unverified = why };
 
-    /// <summary>What follows the cached image's line in a dry run's report.</summary>
-    public string Describe() =>
+    /// <summary>
+    /// What a dry run reports of the cached image at <paramref name="path"/>: a note that follows its line when it is
+    /// verified or could not be, or, when it changed, the whole line (what the run would do instead of using it).
+    /// </summary>
+    public string Describe(string path) =>
         Unverified is { } why ? $"not verified ({why})"
         : Intact ? "sha256 verified"
-        : $"sha256 {Found} where {Recorded} was recorded";
+        : $"would {Redo}: checksum mismatch, cached {path} has sha256 {Found} but {Recorded} was recorded when it was made";
 }

@@ -76,8 +76,7 @@ internal sealed record ImageOutcome(ImageOutcomeKind Kind, string Source, string
     {
         if (Kind == ImageOutcomeKind.Cached && Checksum is { Mismatch: true } changed)
         {
-            return $"would {changed.Redo}: checksum mismatch, cached {Path} has sha256 {changed.Found} but {changed.Recorded} was recorded " +
-                   "when it was made" + (Note is null ? "" : $"; {Note}");
+            return changed.Describe(Path) + (Note is null ? "" : $"; {Note}");
         }
 
         var text = Kind switch
@@ -93,7 +92,7 @@ internal sealed record ImageOutcome(ImageOutcomeKind Kind, string Source, string
             ImageOutcomeKind.Upload => $"would upload {Source} to {Path}",
             _ => $"would be built into {Path}",
         };
-        if (Kind == ImageOutcomeKind.Cached && Checksum is { } checksum) text += "; " + checksum.Describe();
+        if (Kind == ImageOutcomeKind.Cached && Checksum is { } checksum) text += "; " + checksum.Describe(Path);
         return Note is null ? text : $"{text}; {Note}";
     }
 
