@@ -18,7 +18,7 @@ public static class PathSegment
         var changed = name.Length == 0;
         foreach (var c in name)
         {
-            if (char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-') builder.Append(c);
+            if (IsKept(c)) builder.Append(c);
             else
             {
                 builder.Append('_');
@@ -36,11 +36,14 @@ public static class PathSegment
         if (name.Length == 0 || name[0] == '.') return false;
         foreach (var c in name)
         {
-            if (!char.IsAsciiLetterOrDigit(c) && c is not ('.' or '_' or '-')) return false;
+            if (!IsKept(c)) return false;
         }
 
         return true;
     }
+
+    /// <summary>The characters a segment keeps as they are, <c>[A-Za-z0-9._-]</c>.</summary>
+    private static bool IsKept(char c) => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-';
 
     public static string ShortHash(string text) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..8];
